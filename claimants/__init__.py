@@ -1,0 +1,1 @@
+"""Parents on Universal Credit (claimants), their children and the consents they give providers."""

@@ -1,0 +1,120 @@
+"""Parents, children and consents."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from config.database import Base, Timestamps, UUIDPrimaryKey
+from config.errors import InvalidTransition
+from config.states import move
+
+
+class Parent(UUIDPrimaryKey, Timestamps, Base):
+    """A Universal Credit claimant. The National Insurance number is kept only as a keyed hash."""
+
+    __tablename__ = "parents"
+
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    oidc_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
+    uc_claim_reference: Mapped[str | None] = mapped_column(String(40), unique=True)
+    nino_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    nino_last: Mapped[str | None] = mapped_column(String(4))
+    # Sets the day of the month each assessment period starts on.
+    claim_start_date: Mapped[date | None]
+
+    children: Mapped[list[Child]] = relationship(back_populates="parent", order_by="Child.created_at")
+
+
+class Child(UUIDPrimaryKey, Timestamps, Base):
+    __tablename__ = "children"
+
+    parent_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("parents.id"), index=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    date_of_birth: Mapped[date]
+    disabled: Mapped[bool] = mapped_column(default=False)
+
+    parent: Mapped[Parent] = relationship(back_populates="children")
+
+
+class ConsentStatus(StrEnum):
+    AWAITING_AUTHORISATION = "awaiting_authorisation"
+    AUTHORISED = "authorised"
+    REJECTED = "rejected"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+
+
+CONSENT_TRANSITIONS = {
+    ConsentStatus.AWAITING_AUTHORISATION: frozenset({ConsentStatus.AUTHORISED, ConsentStatus.REJECTED}),
+    ConsentStatus.AUTHORISED: frozenset({ConsentStatus.REVOKED, ConsentStatus.EXPIRED}),
+}
+
+LIVE_CONSENT_STATES = (ConsentStatus.AWAITING_AUTHORISATION, ConsentStatus.AUTHORISED)
+
+
+class Consent(UUIDPrimaryKey, Timestamps, Base):
+    """A parent's permission for one provider to invoice DWP for one child."""
+
+    __tablename__ = "consents"
+    __table_args__ = (
+        # At most one live consent per provider and child; old ones stay for the record.
+        Index(
+            "uq_consents_live_per_provider_child",
+            "provider_id",
+            "child_id",
+            unique=True,
+            sqlite_where=text("status IN ('awaiting_authorisation', 'authorised')"),
+            postgresql_where=text("status IN ('awaiting_authorisation', 'authorised')"),
+        ),
+    )
+
+    # A provider may ask by email before the parent has an account: the parent and child are
+    # then known only once the parent signs in and picks or adds the child.
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("parents.id"), index=True)
+    child_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("children.id"), index=True)
+    requested_email: Mapped[str | None] = mapped_column(String(320))
+    requested_child_first_name: Mapped[str | None] = mapped_column(String(100))
+    provider_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("providers.id"), index=True)
+    status: Mapped[ConsentStatus] = mapped_column(default=ConsentStatus.AWAITING_AUTHORISATION)
+    authorised_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    child: Mapped[Child | None] = relationship()
+    parent: Mapped[Parent | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    def authorise(self, child: Child, at: datetime, expires_at: datetime) -> None:
+        move(self, ConsentStatus.AUTHORISED, CONSENT_TRANSITIONS, "consent")
+        self.parent_id, self.child_id = child.parent_id, child.id
+        self.authorised_at, self.expires_at = at, expires_at
+
+    def reconfirm(self, at: datetime, expires_at: datetime) -> None:
+        """Extend a live consent without a new OAuth flow (the parent's own choice)."""
+        if not self.is_live_on(at):
+            raise InvalidTransition("Only a live consent can be reconfirmed")
+        self.expires_at = expires_at
+
+    def reject(self) -> None:
+        move(self, ConsentStatus.REJECTED, CONSENT_TRANSITIONS, "consent")
+
+    def revoke(self, at: datetime) -> None:
+        move(self, ConsentStatus.REVOKED, CONSENT_TRANSITIONS, "consent")
+        self.revoked_at = at
+
+    def expire(self) -> None:
+        move(self, ConsentStatus.EXPIRED, CONSENT_TRANSITIONS, "consent")
+
+    def is_live_on(self, at: datetime) -> bool:
+        return (
+            self.status is ConsentStatus.AUTHORISED and self.expires_at is not None and self.expires_at > at
+        )

@@ -1,0 +1,80 @@
+"""Queries about parents, children and consents. Never commits."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claimants.models import Child, Consent, ConsentStatus, Parent
+from config.errors import NotFound
+
+
+def get_parent(session: Session, parent_id: uuid.UUID) -> Parent:
+    parent = session.get(Parent, parent_id)
+    if parent is None:
+        raise NotFound("No parent with that id")
+    return parent
+
+
+def find_parent_by_email(session: Session, email: str) -> Parent | None:
+    return session.scalars(select(Parent).where(Parent.email == email.strip().lower())).one_or_none()
+
+
+def get_child_of(session: Session, parent_id: uuid.UUID, child_id: uuid.UUID) -> Child:
+    """A child of this parent; another parent's child is simply not found."""
+    child = session.scalars(
+        select(Child).where(Child.id == child_id, Child.parent_id == parent_id)
+    ).one_or_none()
+    if child is None:
+        raise NotFound("No child with that id")
+    return child
+
+
+def get_consent(session: Session, consent_id: uuid.UUID, *, for_update: bool = False) -> Consent:
+    query = select(Consent).where(Consent.id == consent_id)
+    if for_update:
+        query = query.with_for_update()
+    consent = session.scalars(query).one_or_none()
+    if consent is None:
+        raise NotFound("No consent with that id")
+    return consent
+
+
+def list_consents_for_parent(session: Session, parent_id: uuid.UUID) -> list[Consent]:
+    return list(
+        session.scalars(
+            select(Consent).where(Consent.parent_id == parent_id).order_by(Consent.created_at.desc())
+        )
+    )
+
+
+def list_consents_for_provider(
+    session: Session, provider_id: uuid.UUID, status: ConsentStatus | None = None
+) -> list[Consent]:
+    query = select(Consent).where(Consent.provider_id == provider_id).order_by(Consent.created_at.desc())
+    if status is not None:
+        query = query.where(Consent.status == status)
+    return list(session.scalars(query))
+
+
+def list_expiring(session: Session, before: datetime) -> list[Consent]:
+    return list(
+        session.scalars(
+            select(Consent).where(Consent.status == ConsentStatus.AUTHORISED, Consent.expires_at <= before)
+        )
+    )
+
+
+def list_unclaimed_requests(session: Session, email: str) -> list[Consent]:
+    return list(
+        session.scalars(
+            select(Consent).where(
+                Consent.requested_email == email,
+                Consent.parent_id.is_(None),
+                Consent.status == ConsentStatus.AWAITING_AUTHORISATION,
+            )
+        )
+    )

@@ -1,0 +1,252 @@
+"""Parent use cases: the claim, children and consents. Each is one transaction, audited."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from claimants import repository
+from claimants.models import Child, Consent, ConsentStatus, Parent
+from claimants.nino import nino_hash, nino_last, normalise_nino
+from config import audit, settings
+from config.auth import Actor, ActorKind
+from config.database import integrity_error_mentions, transaction, utcnow
+from config.errors import (
+    ConsentNotAuthorised,
+    FieldError,
+    Forbidden,
+    NotFound,
+    ValidationFailed,
+    rule,
+)
+
+
+def _nino_key() -> bytes:
+    return ("nino:" + settings.current().secret_key).encode()
+
+
+def parent_actor(parent: Parent) -> Actor:
+    return Actor(kind=ActorKind.PARENT, id=parent.id, label=parent.name, parent_id=parent.id)
+
+
+def register_parent(session: Session, *, name: str, email: str, oidc_subject: str | None) -> Parent:
+    """A parent's first sign-in creates their record; the claim is linked afterwards."""
+    email = email.strip().lower()
+    with transaction(session):
+        parent = Parent(id=uuid.uuid4(), name=name.strip(), email=email, oidc_subject=oidc_subject)
+        session.add(parent)
+        # Consent requests sent to this email address before the parent had an account.
+        for consent in repository.list_unclaimed_requests(session, email):
+            consent.parent_id = parent.id
+        audit.record(session, "parent.registered", parent, parent_actor(parent))
+    return parent
+
+
+def link_claim(
+    session: Session, actor: Actor, *, claim_reference: str, nino: str, claim_start_date: date
+) -> Parent:
+    """Link the Universal Credit claim; its start date fixes the assessment periods."""
+    parent_id = actor.require_parent()
+    errors: list[FieldError] = []
+    try:
+        nino = normalise_nino(nino)
+    except ValueError as exc:
+        errors.append(FieldError("nino", str(exc)))
+    reference = claim_reference.strip().upper()
+    if not reference:
+        errors.append(FieldError("claim_reference", "Enter your Universal Credit claim reference"))
+    if claim_start_date > utcnow().date():
+        errors.append(
+            FieldError("claim_start_date", "The date your claim started must be today or in the past")
+        )
+    if errors:
+        raise ValidationFailed("The claim details are not valid", errors=errors)
+
+    def claim_in_use(exc: Exception) -> Exception | None:
+        if integrity_error_mentions(exc, "nino_hash") or integrity_error_mentions(exc, "uc_claim_reference"):  # type: ignore[arg-type]
+            return rule(
+                "claim_already_linked",
+                "Claim already linked",
+                "This claim is already linked to another account",
+            )
+        return None
+
+    with transaction(session, claim_in_use):  # type: ignore[arg-type]
+        parent = repository.get_parent(session, parent_id)
+        parent.uc_claim_reference = reference
+        parent.nino_hash, parent.nino_last = nino_hash(nino, _nino_key()), nino_last(nino)
+        parent.claim_start_date = claim_start_date
+        audit.record(
+            session,
+            "parent.claim_linked",
+            parent,
+            actor,
+            {"claim_reference": reference, "claim_start_date": claim_start_date},
+        )
+    return parent
+
+
+def add_child(
+    session: Session, actor: Actor, *, first_name: str, last_name: str, date_of_birth: date, disabled: bool
+) -> Child:
+    parent_id = actor.require_parent()
+    errors: list[FieldError] = []
+    if not first_name.strip():
+        errors.append(FieldError("first_name", "Enter the child's first name"))
+    if not last_name.strip():
+        errors.append(FieldError("last_name", "Enter the child's last name"))
+    if date_of_birth > utcnow().date():
+        errors.append(FieldError("date_of_birth", "Date of birth must be today or in the past"))
+    if errors:
+        raise ValidationFailed("The child's details are not valid", errors=errors)
+    with transaction(session):
+        child = Child(
+            id=uuid.uuid4(),
+            parent_id=parent_id,
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            date_of_birth=date_of_birth,
+            disabled=disabled,
+        )
+        session.add(child)
+        audit.record(session, "child.added", child, actor, {"disabled": disabled})
+    return child
+
+
+def request_consent(session: Session, actor: Actor, *, parent_email: str, child_first_name: str) -> Consent:
+    """A provider asks a parent (by email) for consent to invoice DWP for a child."""
+    provider_id = actor.require_provider()
+    email = parent_email.strip().lower()
+    if "@" not in email:
+        raise ValidationFailed(
+            "The request is not valid",
+            errors=[
+                FieldError(
+                    "parent_email", "Enter an email address in the correct format, like name@example.com"
+                )
+            ],
+        )
+    if not child_first_name.strip():
+        raise ValidationFailed(
+            "The request is not valid",
+            errors=[FieldError("child_first_name", "Enter the child's first name")],
+        )
+    with transaction(session):
+        parent = repository.find_parent_by_email(session, email)
+        consent = Consent(
+            id=uuid.uuid4(),
+            provider_id=provider_id,
+            parent_id=parent.id if parent else None,
+            requested_email=email,
+            requested_child_first_name=child_first_name.strip(),
+        )
+        session.add(consent)
+        audit.record(
+            session, "consent.requested", consent, actor, {"child_first_name": child_first_name.strip()}
+        )
+    return consent
+
+
+def open_consent(session: Session, actor: Actor, *, provider_id: uuid.UUID) -> Consent:
+    """The parent arrives at the consent screen from a provider's software (OAuth)."""
+    parent_id = actor.require_parent()
+    with transaction(session):
+        consent = Consent(id=uuid.uuid4(), provider_id=provider_id, parent_id=parent_id)
+        session.add(consent)
+        audit.record(session, "consent.requested", consent, actor, {"through": "oauth"})
+    return consent
+
+
+def _own_consent(session: Session, actor: Actor, consent_id: uuid.UUID) -> Consent:
+    parent_id = actor.require_parent()
+    consent = repository.get_consent(session, consent_id, for_update=True)
+    if consent.parent_id != parent_id:
+        raise NotFound("No consent with that id")
+    return consent
+
+
+def authorise_consent(session: Session, actor: Actor, consent_id: uuid.UUID, child_id: uuid.UUID) -> Consent:
+    """The parent approves: the provider may invoice DWP for this child until the consent expires."""
+    now = utcnow()
+
+    def already(exc: Exception) -> Exception | None:
+        if integrity_error_mentions(exc, "provider_id"):  # type: ignore[arg-type]
+            return rule(
+                "consent_exists",
+                "Consent already given",
+                "This provider already has your consent for this child",
+            )
+        return None
+
+    with transaction(session, already):  # type: ignore[arg-type]
+        consent = _own_consent(session, actor, consent_id)
+        child = repository.get_child_of(session, actor.require_parent(), child_id)
+        consent.authorise(child, now, now + timedelta(days=settings.current().consent_validity_days))
+        audit.record(
+            session,
+            "consent.authorised",
+            consent,
+            actor,
+            {"child_id": child.id, "expires_at": consent.expires_at},
+        )
+    return consent
+
+
+def reject_consent(session: Session, actor: Actor, consent_id: uuid.UUID) -> Consent:
+    with transaction(session):
+        consent = _own_consent(session, actor, consent_id)
+        consent.reject()
+        audit.record(session, "consent.rejected", consent, actor)
+    return consent
+
+
+def revoke_consent(session: Session, actor: Actor, consent_id: uuid.UUID) -> Consent:
+    """Stops new invoices under the consent at once; invoices already confirmed keep their course."""
+    with transaction(session):
+        consent = _own_consent(session, actor, consent_id)
+        consent.revoke(utcnow())
+        audit.record(session, "consent.revoked", consent, actor)
+    return consent
+
+
+def reconfirm_consent(session: Session, actor: Actor, consent_id: uuid.UUID) -> Consent:
+    """Extend a live consent for another full term, without a new consent flow."""
+    now = utcnow()
+    with transaction(session):
+        consent = _own_consent(session, actor, consent_id)
+        consent.reconfirm(now, now + timedelta(days=settings.current().consent_validity_days))
+        audit.record(session, "consent.reconfirmed", consent, actor, {"expires_at": consent.expires_at})
+    return consent
+
+
+def expire_consents(session: Session, actor: Actor, now: datetime | None = None) -> int:
+    """Scheduled: authorised consents past their expiry become ``expired``. Safe to run twice."""
+    now = now or utcnow()
+    with transaction(session):
+        expired = repository.list_expiring(session, now)
+        for consent in expired:
+            consent.expire()
+            audit.record(session, "consent.expired", consent, actor)
+    return len(expired)
+
+
+def live_consent(session: Session, consent_id: uuid.UUID, provider_id: uuid.UUID, at: datetime) -> Consent:
+    """The consent a provider invoices under, if it is theirs and live now.
+
+    Another provider's consent is not found (its existence is never revealed).
+    """
+    consent = session.get(Consent, consent_id)
+    if consent is None or consent.provider_id != provider_id:
+        raise NotFound("No consent with that id")
+    if consent.status is not ConsentStatus.AUTHORISED:
+        raise ConsentNotAuthorised(f"The consent is {consent.status.value.replace('_', ' ')}, not authorised")
+    if not consent.is_live_on(at):
+        raise ConsentNotAuthorised("The consent has expired: ask the parent to reconfirm it")
+    return consent
+
+
+def require_parent_of(actor: Actor, parent_id: uuid.UUID) -> None:
+    if actor.require_parent() != parent_id:
+        raise Forbidden("Only the parent can do this")

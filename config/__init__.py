@@ -1,0 +1,1 @@
+"""Platform: settings, app factory, database, money, audit log, auth helpers, errors, CLI."""

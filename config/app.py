@@ -1,0 +1,95 @@
+"""The composition root: builds the Flask app from settings and the three domain packages."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Flask, render_template
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader, StrictUndefined
+
+from config import settings as settings_module
+from config.extensions import Database
+from config.models import load_all_models
+from config.money import format_pence
+from config.settings import PROJECT_ROOT, Settings
+from config.web import register_error_handlers
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or Settings.from_environment()
+    settings_module.use(settings)
+    load_all_models()
+    app = Flask(
+        __name__,
+        static_folder=str(PROJECT_ROOT / "config" / "static"),
+        static_url_path="/assets",
+        template_folder=str(PROJECT_ROOT / "config" / "templates"),
+    )
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SETTINGS=settings,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.is_production,
+    )
+    _configure_templates(app)
+    Database(settings.database_url).init_app(app)
+    register_error_handlers(app)
+    app.register_blueprint(_home_blueprint())
+    _register_cli(app)
+    return app
+
+
+def _configure_templates(app: Flask) -> None:
+    app.jinja_env.undefined = StrictUndefined
+    app.jinja_env.loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(PROJECT_ROOT / "config" / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.filters["pounds"] = format_pence
+    app.jinja_env.filters["london_date"] = _london_date
+    app.jinja_env.globals["form"] = None
+    app.jinja_env.globals["cspNonce"] = None
+
+
+def _london_date(value: date | datetime) -> str:
+    if isinstance(value, datetime):
+        value = value.astimezone(LONDON).date()
+    return f"{value.day} {value:%B %Y}"
+
+
+def _home_blueprint() -> Blueprint:
+    home = Blueprint("home", __name__)
+
+    @home.get("/")
+    def index() -> str:
+        from invoicing.entitlement import monthly_cap_pence
+
+        today = datetime.now(LONDON).date()
+        return render_template(
+            "home/index.html",
+            one_child=monthly_cap_pence(1, today),
+            two_children=monthly_cap_pence(2, today),
+        )
+
+    @home.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return home
+
+
+def _register_cli(app: Flask) -> None:
+    from config.cli import register
+
+    register(app)

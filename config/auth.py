@@ -1,0 +1,85 @@
+"""Who is acting: the actor every service function is given, DWP staff and their roles.
+
+Services check permissions against the actor they are handed; views only work out who the actor
+is. DWP staff live here, in the platform, because all three domain packages act on their word.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from config.database import Base, Timestamps, UUIDPrimaryKey
+from config.errors import Forbidden
+
+
+class ActorKind(StrEnum):
+    PROVIDER_USER = "provider_user"
+    API_CLIENT = "api_client"
+    PARENT = "parent"
+    STAFF = "staff"
+    SYSTEM = "system"
+
+
+class StaffRole(StrEnum):
+    CASEWORKER = "caseworker"
+    FINANCE_OFFICER = "finance_officer"
+    APPROVER = "approver"
+    AUDITOR = "auditor"
+
+
+@dataclass(frozen=True)
+class Actor:
+    kind: ActorKind
+    id: uuid.UUID | None
+    label: str
+    provider_id: uuid.UUID | None = None
+    parent_id: uuid.UUID | None = None
+    roles: frozenset[StaffRole] = field(default_factory=frozenset)
+
+    @property
+    def staff_id(self) -> uuid.UUID | None:
+        return self.id if self.kind is ActorKind.STAFF else None
+
+    def require_role(self, *allowed: StaffRole) -> None:
+        """Staff must hold one of ``allowed``; the system (scheduler) may do staff work."""
+        if self.kind is ActorKind.SYSTEM:
+            return
+        if self.kind is not ActorKind.STAFF or not (self.roles & set(allowed)):
+            names = " or ".join(role.value.replace("_", " ") for role in allowed)
+            raise Forbidden(f"Only a DWP {names} can do this")
+
+    def require_provider(self) -> uuid.UUID:
+        if self.kind not in (ActorKind.PROVIDER_USER, ActorKind.API_CLIENT) or not self.provider_id:
+            raise Forbidden("Only a childcare provider can do this")
+        return self.provider_id
+
+    def require_parent(self) -> uuid.UUID:
+        if self.kind is not ActorKind.PARENT or not self.parent_id:
+            raise Forbidden("Only the parent can do this")
+        return self.parent_id
+
+
+SYSTEM = Actor(kind=ActorKind.SYSTEM, id=None, label="Childcare Direct (automatic)")
+
+
+class StaffUser(UUIDPrimaryKey, Timestamps, Base):
+    __tablename__ = "staff_users"
+
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    roles: Mapped[list[str]]
+    oidc_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    def as_actor(self) -> Actor:
+        return Actor(
+            kind=ActorKind.STAFF,
+            id=self.id,
+            label=self.name,
+            roles=frozenset(StaffRole(role) for role in self.roles),
+        )

@@ -1,0 +1,116 @@
+"""Domain errors: one base class carrying an HTTP status and a stable code.
+
+Service functions raise these; one handler (registered once in the app factory) turns them into
+RFC 9457 problem JSON for the API and GOV.UK error pages for the portals. Nothing is changed when
+one is raised: the transaction is rolled back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+
+
+class DomainError(Exception):
+    status = 422
+    code = "rule_broken"
+    title = "The request breaks a rule"
+
+    def __init__(self, detail: str, *, errors: list[FieldError] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or []
+
+
+class NotFound(DomainError):
+    """Also raised for another provider's or parent's ids, so their existence is never revealed."""
+
+    status = 404
+    code = "not_found"
+    title = "Not found"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+    title = "You do not have permission to do this"
+
+
+class InvalidTransition(DomainError):
+    status = 409
+    code = "invalid_state_transition"
+    title = "Not allowed in the current state"
+
+
+class ConcurrentChange(DomainError):
+    status = 409
+    code = "concurrent_change"
+    title = "Someone else changed this at the same time"
+
+
+class RuleBroken(DomainError):
+    status = 422
+    code = "rule_broken"
+
+
+class ValidationFailed(DomainError):
+    status = 422
+    code = "validation_failed"
+    title = "The request is not valid"
+
+
+class SelfApprovalForbidden(DomainError):
+    status = 403
+    code = "self_approval_forbidden"
+    title = "You cannot approve a batch you built"
+
+
+class DuplicateInvoiceNumber(DomainError):
+    status = 422
+    code = "duplicate_invoice_number"
+    title = "Invoice number already used"
+
+
+class ConsentNotAuthorised(DomainError):
+    status = 422
+    code = "consent_not_authorised"
+    title = "No live consent"
+
+
+class ProviderNotActive(DomainError):
+    status = 422
+    code = "provider_not_active"
+    title = "Provider not yet verified"
+
+
+class ChildOverAgeLimit(DomainError):
+    status = 422
+    code = "child_over_age_limit"
+    title = "Child over the age limit"
+
+
+def rule(code: str, title: str, detail: str, *, errors: list[FieldError] | None = None) -> RuleBroken:
+    """A 422 with its own stable code, for rules that need no class of their own."""
+    error = RuleBroken(detail, errors=errors)
+    error.code = code
+    error.title = title
+    return error
+
+
+def problem(
+    status: int, title: str, detail: str, code: str, errors: list[FieldError] | None = None
+) -> dict[str, object]:
+    """An RFC 9457 problem document."""
+    return {
+        "type": f"urn:childcare-direct:problem:{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "errors": [{"field": e.field, "message": e.message} for e in errors or []],
+    }

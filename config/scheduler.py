@@ -1,0 +1,222 @@
+"""Scheduled jobs: one registry defined in code, a lock per job, and a record of every run.
+
+The scheduler runs in its own process (``flask scheduler run``), never inside web workers. Every
+job is a plain function ``job(session) -> counts`` that is safe to run twice. Before it runs, the
+job's lock is taken (a PostgreSQL advisory lock; a lock row on SQLite), so two schedulers, or a
+scheduler and ``flask jobs run``, never do the same work at once. A whole scheduler also holds a
+leader lock: a second one started beside it waits as a standby until the first stops.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+import traceback
+import uuid
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import String, Text, delete, insert, select, text, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+
+from config.database import Base, UUIDPrimaryKey, utcnow
+
+log = logging.getLogger(__name__)
+
+JobFunction = Callable[[Session], dict[str, int]]
+
+
+class JobRun(UUIDPrimaryKey, Base):
+    __tablename__ = "job_runs"
+
+    job_name: Mapped[str] = mapped_column(String(60), index=True)
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    # running, succeeded, failed, or skipped (another run held the lock)
+    outcome: Mapped[str] = mapped_column(String(12))
+    counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+    host: Mapped[str] = mapped_column(String(120))
+
+
+class JobLock(Base):
+    """Lock rows for SQLite, which has no advisory locks. Expired rows may be taken over."""
+
+    __tablename__ = "job_locks"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(120))
+    expires_at: Mapped[datetime]
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    function: JobFunction
+    trigger: str
+    trigger_args: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+
+
+def registry() -> dict[str, Job]:
+    """Every scheduled job, by name. Built on call so that config imports no domain at start."""
+    from claimants import jobs as claimants_jobs
+    from invoicing import jobs as invoicing_jobs
+
+    jobs = [
+        Job(
+            "check-confirmed-invoices",
+            invoicing_jobs.check_confirmed_invoices,
+            "interval",
+            {"minutes": 1},
+            "Approve clean confirmed invoices; hold flagged ones for review",
+        ),
+        Job(
+            "build-daily-batch",
+            invoicing_jobs.build_daily_batch,
+            "cron",
+            {"day_of_week": "mon-fri", "hour": 15, "minute": 0},
+            "Build the day's payment batch at the cut-off and send it for approval",
+        ),
+        Job(
+            "expire-consents",
+            claimants_jobs.expire_consents,
+            "cron",
+            {"hour": 0, "minute": 30},
+            "Expire consents past their date",
+        ),
+    ]
+    return {job.name: job for job in jobs}
+
+
+HOLDER = f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _lock_key(name: str) -> int:
+    return zlib.crc32(f"childcare-direct:{name}".encode())
+
+
+@contextmanager
+def held_lock(engine: Engine, name: str, ttl: timedelta = timedelta(minutes=30)) -> Iterator[bool]:
+    """Try to take the named lock; yields whether it was taken, and releases it afterwards."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            taken = bool(connection.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": _lock_key(name)}))
+            connection.commit()
+            try:
+                yield taken
+            finally:
+                if taken:
+                    connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _lock_key(name)})
+                    connection.commit()
+        return
+    with engine.connect() as connection:
+        taken = _take_lock_row(connection, name, ttl)
+        try:
+            yield taken
+        finally:
+            if taken:
+                connection.execute(delete(JobLock).where(JobLock.name == name, JobLock.holder == HOLDER))
+                connection.commit()
+
+
+def _take_lock_row(connection: Connection, name: str, ttl: timedelta) -> bool:
+    now = utcnow()
+    try:
+        connection.execute(insert(JobLock).values(name=name, holder=HOLDER, expires_at=now + ttl))
+        connection.commit()
+        return True
+    except IntegrityError:
+        connection.rollback()
+    # Held: take it over only if its holder let it expire (died without releasing it).
+    result = connection.execute(
+        update(JobLock)
+        .where(JobLock.name == name, JobLock.expires_at < now)
+        .values(holder=HOLDER, expires_at=now + ttl)
+    )
+    connection.commit()
+    return result.rowcount == 1
+
+
+def run_job(session_factory: sessionmaker[Session], name: str) -> JobRun:
+    """Run one job now under its lock, and record the run (skipped if the lock is held)."""
+    job = registry()[name]
+    engine = session_factory.kw["bind"]
+    with session_factory() as session:
+        run = JobRun(id=uuid.uuid4(), job_name=name, started_at=utcnow(), outcome="running", host=HOLDER)
+        session.add(run)
+        session.commit()
+        with held_lock(engine, f"job:{name}") as taken:
+            if not taken:
+                run.outcome, run.finished_at = "skipped", utcnow()
+                session.commit()
+                return run
+            try:
+                with session_factory() as job_session:
+                    run.counts = job.function(job_session)
+                run.outcome = "succeeded"
+            except Exception:
+                log.exception("job %s failed", name)
+                run.outcome, run.error = "failed", traceback.format_exc()[-4000:]
+        run.finished_at = utcnow()
+        session.commit()
+        return run
+
+
+def recent_runs(session: Session, limit: int = 50) -> list[JobRun]:
+    return list(session.scalars(select(JobRun).order_by(JobRun.started_at.desc()).limit(limit)))
+
+
+LEADER_LOCK = "scheduler-leader"
+LEADER_TTL = timedelta(seconds=60)
+
+
+def _refresh_lock_row(engine: Engine, name: str, ttl: timedelta) -> None:
+    with engine.connect() as connection:
+        connection.execute(
+            update(JobLock)
+            .where(JobLock.name == name, JobLock.holder == HOLDER)
+            .values(expires_at=utcnow() + ttl)
+        )
+        connection.commit()
+
+
+def run_scheduler(session_factory: sessionmaker[Session], poll_seconds: float = 5.0) -> None:
+    """Wait to become the leader, then run every job on its trigger (Europe/London time)."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    engine = session_factory.kw["bind"]
+    while True:
+        with held_lock(engine, LEADER_LOCK, ttl=LEADER_TTL) as leader:
+            if leader:
+                log.info("scheduler %s is the leader", HOLDER)
+                scheduler = BlockingScheduler(
+                    timezone="Europe/London",
+                    job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
+                )
+                for job in registry().values():
+                    scheduler.add_job(
+                        run_job,
+                        job.trigger,
+                        args=[session_factory, job.name],
+                        id=job.name,
+                        name=job.description or job.name,
+                        **job.trigger_args,
+                    )
+                if engine.dialect.name != "postgresql":
+                    # A lock row outlives a killed process: keep it fresh so a standby can take over.
+                    scheduler.add_job(
+                        _refresh_lock_row, "interval", seconds=20, args=[engine, LEADER_LOCK, LEADER_TTL]
+                    )
+                scheduler.start()
+                return
+        log.info("another scheduler is the leader; %s waits as a standby", HOLDER)
+        time.sleep(poll_seconds)

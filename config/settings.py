@@ -1,0 +1,97 @@
+"""Settings read once from the environment.
+
+Every setting has a safe embedded default for trying the service on one machine (SQLite under
+``instance/``, development sign-in). Production refuses the development-only switches.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{INSTANCE_DIR / 'childcare.db'}"
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(value: str | None, default: int) -> int:
+    return default if value in (None, "") else int(value)
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str = "development"
+    database_url: str = field(default_factory=default_database_url)
+    secret_key: str = ""
+    # How long a consent lasts before the parent must reconfirm it.
+    consent_validity_days: int = 365
+    # A bank-details change holds the provider's payments for this many days (and until released).
+    bank_change_cooling_off_days: int = 30
+    # Lines whose hours add up to more than this per day of care are implausible.
+    max_plausible_hours_per_day: int = 13
+    # A provider submitting this many times its usual weekly volume (and at least the floor) is flagged.
+    volume_spike_factor: int = 3
+    volume_spike_floor: int = 10
+    service_user_name: str = "DWP CHILDCARE DIRECT"
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.database_url.startswith("postgresql")
+
+    @classmethod
+    def from_environment(cls, **overrides: object) -> Settings:
+        env = os.environ
+        values: dict[str, object] = {
+            "environment": env.get("APP_ENV", "development"),
+            "database_url": env.get("DATABASE_URL") or default_database_url(),
+            "secret_key": env.get("SECRET_KEY", ""),
+            "consent_validity_days": _int(env.get("CONSENT_VALIDITY_DAYS"), 365),
+            "bank_change_cooling_off_days": _int(env.get("BANK_CHANGE_COOLING_OFF_DAYS"), 30),
+        }
+        values.update(overrides)
+        settings = cls(**values)  # type: ignore[arg-type]
+        settings.check()
+        if not settings.secret_key:
+            # Development only (check() refuses this in production): a fresh key each start.
+            settings = cls(**{**values, "secret_key": secrets.token_hex(32)})  # type: ignore[arg-type]
+        return settings
+
+    def check(self) -> None:
+        if self.environment not in {"development", "test", "production"}:
+            raise RuntimeError(f"APP_ENV must be development, test or production, not {self.environment!r}")
+        if self.is_production:
+            if len(self.secret_key) < 32:
+                raise RuntimeError("SECRET_KEY must be set to at least 32 characters in production")
+            if self.database_url.startswith("sqlite"):
+                raise RuntimeError("production needs DATABASE_URL pointing at PostgreSQL")
+
+
+_current: Settings | None = None
+
+
+def current() -> Settings:
+    """The process's settings: those the app factory was given, else read from the environment."""
+    global _current
+    if _current is None:
+        _current = Settings.from_environment()
+    return _current
+
+
+def use(settings: Settings) -> None:
+    global _current
+    _current = settings

@@ -1,0 +1,52 @@
+"""HTTP error handling, registered once: problem JSON for the API, GOV.UK pages for people."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from config.errors import DomainError, problem
+
+_PROBLEM_JSON = "application/problem+json"
+
+
+def _wants_json() -> bool:
+    return (
+        request.path.startswith(("/api/", "/oauth/")) or request.accept_mimetypes.best == "application/json"
+    )
+
+
+def _problem_response(body: dict[str, object], status: int) -> Response:
+    response = jsonify(body)
+    response.status_code = status
+    response.content_type = _PROBLEM_JSON
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError) -> tuple[str, int] | Response:
+        if _wants_json():
+            return _problem_response(
+                problem(error.status, error.title, error.detail, error.code, error.errors), error.status
+            )
+        return render_template("errors/problem.html", error=error), error.status
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int] | Response:
+        status = error.code or 500
+        if _wants_json():
+            code = (error.name or "error").lower().replace(" ", "_")
+            response = _problem_response(
+                problem(status, error.name, error.description or error.name, code), status
+            )
+            for header, value in error.get_headers():
+                if header.lower() in {"allow", "retry-after"}:
+                    response.headers[header] = value
+            return response
+        return render_template("errors/http.html", error=error, status=status), status
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> tuple[str, int] | Response:
+        app.logger.exception("unhandled error", exc_info=error)
+        return http_error(InternalServerError())

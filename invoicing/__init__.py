@@ -1,0 +1,1 @@
+"""Invoices, the UC entitlement rules, review, payment batches, payment rails and reconciliation."""

@@ -1,0 +1,111 @@
+"""The Universal Credit childcare rules DWP pays by. Pure: no database, no clock.
+
+- ``assessment_period``: the claimant's monthly period containing a date.
+- ``monthly_cap_pence``: the most DWP pays for childcare in one assessment period.
+- ``childcare_award``: DWP's share of eligible costs (85%, rounded down to the penny, capped).
+
+The caps are dated data in ``config/uc_childcare_rates.csv`` (one row per period of effect, with
+its source): a new tax year's figures are a new row, not a code change.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
+
+RATES_FILE = Path(__file__).resolve().parent.parent / "config" / "uc_childcare_rates.csv"
+
+# DWP pays 85% of eligible childcare costs (since April 2016).
+_DWP_PERCENT = 85
+
+
+@dataclass(frozen=True)
+class Award:
+    dwp_pence: int
+    claimant_pence: int
+    cap_pence: int
+
+
+@dataclass(frozen=True)
+class _Rate:
+    in_force_from: date
+    one_child_pence: int
+    two_or_more_pence: int
+    source: str
+
+
+@cache
+def _rates() -> tuple[_Rate, ...]:
+    with RATES_FILE.open(newline="", encoding="utf-8") as handle:
+        rows = [
+            _Rate(
+                in_force_from=date.fromisoformat(row["in_force_from"]),
+                one_child_pence=int(row["one_child_pence"]),
+                two_or_more_pence=int(row["two_or_more_children_pence"]),
+                source=row["source"],
+            )
+            for row in csv.DictReader(handle)
+        ]
+    rows.sort(key=lambda rate: rate.in_force_from)
+    return tuple(rows)
+
+
+def _start_in_month(claim_day: int, year: int, month: int) -> date:
+    """The period start in a month: the claim's day, or the month's last day when it is shorter."""
+    last_day = calendar.monthrange(year, month)[1]
+    return date(year, month, min(claim_day, last_day))
+
+
+def _shift_month(year: int, month: int, by: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + by
+    return index // 12, index % 12 + 1
+
+
+def assessment_period(claim_start: date, on: date) -> tuple[date, date]:
+    """First and last day (inclusive) of the assessment period that contains ``on``.
+
+    Periods start each month on the day the claim started, or on the month's last day when the
+    month has no such day (a claim from 31 January has periods from 28 or 29 February, 31 March,
+    30 April, ...). Each ends the day before the next starts. The grid is the same before the
+    claim began; whether such a date matters is the caller's question.
+    """
+    day = claim_start.day
+    start = _start_in_month(day, on.year, on.month)
+    if start > on:
+        start = _start_in_month(day, *_shift_month(on.year, on.month, -1))
+    next_start = _start_in_month(day, *_shift_month(start.year, start.month, 1))
+    return start, next_start - timedelta(days=1)
+
+
+def monthly_cap_pence(children: int, on: date) -> int:
+    """The most DWP pays in an assessment period starting on ``on``: for 1 child or 2 or more.
+
+    Raises ``ValueError`` for fewer than one child or a date before the first known rate.
+    """
+    if isinstance(children, bool) or not isinstance(children, int):
+        raise TypeError("children must be a whole number")
+    if children < 1:
+        raise ValueError("childcare costs need at least one child")
+    in_force = [rate for rate in _rates() if rate.in_force_from <= on]
+    if not in_force:
+        raise ValueError(f"no UC childcare rate is known for periods starting on {on.isoformat()}")
+    rate = in_force[-1]
+    return rate.one_child_pence if children == 1 else rate.two_or_more_pence
+
+
+def childcare_award(eligible_costs_pence: int, children: int, on: date) -> Award:
+    """DWP's and the claimant's shares of ``eligible_costs_pence`` in a period starting ``on``.
+
+    DWP pays 85% rounded down to the penny, never more than the cap; the claimant owes the rest.
+    """
+    if isinstance(eligible_costs_pence, bool) or not isinstance(eligible_costs_pence, int):
+        raise TypeError("money is integer pence")
+    if eligible_costs_pence < 0:
+        raise ValueError("eligible costs cannot be negative")
+    cap = monthly_cap_pence(children, on)
+    dwp = min(eligible_costs_pence * _DWP_PERCENT // 100, cap)
+    return Award(dwp_pence=dwp, claimant_pence=eligible_costs_pence - dwp, cap_pence=cap)

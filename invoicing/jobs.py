@@ -1,0 +1,32 @@
+"""Scheduled work for invoicing. Each job is safe to run twice."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import holidays
+from sqlalchemy.orm import Session
+
+from config.auth import SYSTEM
+from invoicing import service
+
+
+def check_confirmed_invoices(session: Session) -> dict[str, int]:
+    return service.run_automatic_checks(session, SYSTEM)
+
+
+def is_working_day(day: date) -> bool:
+    """Monday to Friday outside England and Wales bank holidays (offline rules, no network)."""
+    return day.weekday() < 5 and day not in holidays.UK(subdiv="ENG", years=day.year)
+
+
+def build_daily_batch(session: Session) -> dict[str, int]:
+    """At the cut-off on a working day: build a batch of everything approved, ask for approval."""
+    today = service.today_in_london()
+    if not is_working_day(today):
+        return {"batches": 0}
+    batch = service.build_batch(session, SYSTEM, payment_date=today)
+    if batch is None:
+        return {"batches": 0}
+    service.request_batch_approval(session, SYSTEM, batch.id)
+    return {"batches": 1, "payments": batch.payment_count, "invoices": batch.invoice_count}

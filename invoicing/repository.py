@@ -1,0 +1,177 @@
+"""Queries about invoices, batches and payments. Never commits."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from config.errors import NotFound
+from invoicing.models import (
+    CAP_USING_STATES,
+    Invoice,
+    InvoiceStatus,
+    Payment,
+    PaymentAllocation,
+    PaymentBatch,
+)
+
+_NOT_COUNTING = (InvoiceStatus.CANCELLED, InvoiceStatus.REJECTED)
+
+
+def get_invoice(session: Session, invoice_id: uuid.UUID, *, for_update: bool = False) -> Invoice:
+    query = select(Invoice).where(Invoice.id == invoice_id)
+    if for_update:
+        query = query.with_for_update()
+    invoice = session.scalars(query).one_or_none()
+    if invoice is None:
+        raise NotFound("No invoice with that id")
+    return invoice
+
+
+def invoice_number_taken(session: Session, provider_id: uuid.UUID, number: str) -> bool:
+    return (
+        session.scalar(
+            select(func.count()).where(Invoice.provider_id == provider_id, Invoice.invoice_number == number)
+        )
+        > 0
+    )
+
+
+def overlapping_invoices(
+    session: Session, child_id: uuid.UUID, provider_id: uuid.UUID, care_from: date, care_to: date
+) -> list[Invoice]:
+    """This provider's other live invoices for the same child whose care overlaps the period."""
+    return list(
+        session.scalars(
+            select(Invoice).where(
+                Invoice.child_id == child_id,
+                Invoice.provider_id == provider_id,
+                Invoice.status.not_in(_NOT_COUNTING),
+                Invoice.care_from <= care_to,
+                Invoice.care_to >= care_from,
+            )
+        )
+    )
+
+
+def cap_usage(
+    session: Session, parent_id: uuid.UUID, ap_start: date, states: Iterable[InvoiceStatus] = CAP_USING_STATES
+) -> tuple[int, set[uuid.UUID]]:
+    """DWP pence already counted against the parent's cap in an AP, and the children it is for."""
+    rows = session.execute(
+        select(Invoice.child_id, func.sum(Invoice.dwp_pence))
+        .where(Invoice.parent_id == parent_id, Invoice.ap_start == ap_start, Invoice.status.in_(list(states)))
+        .group_by(Invoice.child_id)
+    ).all()
+    return sum(int(total or 0) for _, total in rows), {child_id for child_id, _ in rows}
+
+
+def frozen_usage(
+    session: Session, parent_ids: set[uuid.UUID]
+) -> dict[tuple[uuid.UUID, date], tuple[int, set[uuid.UUID]]]:
+    """For each (parent, AP): DWP pence frozen in batched or paid invoices, and their children."""
+    usage: dict[tuple[uuid.UUID, date], tuple[int, set[uuid.UUID]]] = {}
+    if not parent_ids:
+        return usage
+    rows = session.execute(
+        select(Invoice.parent_id, Invoice.ap_start, Invoice.child_id, func.sum(Invoice.dwp_pence))
+        .where(
+            Invoice.parent_id.in_(parent_ids),
+            Invoice.status.in_([InvoiceStatus.BATCHED, InvoiceStatus.PAID]),
+        )
+        .group_by(Invoice.parent_id, Invoice.ap_start, Invoice.child_id)
+    )
+    for parent_id, ap_start, child_id, total in rows:
+        used, children = usage.get((parent_id, ap_start), (0, set()))
+        usage[(parent_id, ap_start)] = (used + int(total or 0), children | {child_id})
+    return usage
+
+
+def count_provider_invoices(
+    session: Session, provider_id: uuid.UUID, since: datetime, until: datetime
+) -> int:
+    return int(
+        session.scalar(
+            select(func.count()).where(
+                Invoice.provider_id == provider_id, Invoice.created_at >= since, Invoice.created_at < until
+            )
+        )
+        or 0
+    )
+
+
+def invoices_in_state(session: Session, status: InvoiceStatus, limit: int | None = None) -> list[Invoice]:
+    query = select(Invoice).where(Invoice.status == status).order_by(Invoice.created_at)
+    if limit:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def approved_invoices_for_batch(session: Session) -> list[Invoice]:
+    """Approved invoices, locked for this transaction; ones another builder holds are skipped."""
+    query = (
+        select(Invoice)
+        .where(Invoice.status == InvoiceStatus.APPROVED)
+        .order_by(Invoice.parent_id, Invoice.created_at, Invoice.id)
+        .with_for_update(skip_locked=True)
+    )
+    return list(session.scalars(query))
+
+
+def get_batch(session: Session, batch_id: uuid.UUID, *, for_update: bool = False) -> PaymentBatch:
+    query = select(PaymentBatch).where(PaymentBatch.id == batch_id)
+    if for_update:
+        query = query.with_for_update()
+    batch = session.scalars(query).one_or_none()
+    if batch is None:
+        raise NotFound("No payment batch with that id")
+    return batch
+
+
+def batch_with_payments(session: Session, batch_id: uuid.UUID) -> PaymentBatch:
+    batch = session.scalars(
+        select(PaymentBatch)
+        .where(PaymentBatch.id == batch_id)
+        .options(selectinload(PaymentBatch.payments).selectinload(Payment.allocations))
+    ).one_or_none()
+    if batch is None:
+        raise NotFound("No payment batch with that id")
+    return batch
+
+
+def get_payment(session: Session, payment_id: uuid.UUID, *, for_update: bool = False) -> Payment:
+    query = select(Payment).where(Payment.id == payment_id)
+    if for_update:
+        query = query.with_for_update()
+    payment = session.scalars(query).one_or_none()
+    if payment is None:
+        raise NotFound("No payment with that id")
+    return payment
+
+
+def live_allocations(session: Session, payment_id: uuid.UUID) -> list[PaymentAllocation]:
+    return list(
+        session.scalars(
+            select(PaymentAllocation).where(
+                PaymentAllocation.payment_id == payment_id, PaymentAllocation.live
+            )
+        )
+    )
+
+
+def live_invoices_of_payments(
+    session: Session, payment_ids: Iterable[uuid.UUID]
+) -> list[tuple[PaymentAllocation, Invoice]]:
+    """The live allocations of these payments with their invoices, invoices locked."""
+    rows = session.execute(
+        select(PaymentAllocation, Invoice)
+        .join(Invoice, Invoice.id == PaymentAllocation.invoice_id)
+        .where(PaymentAllocation.payment_id.in_(list(payment_ids)), PaymentAllocation.live)
+        .order_by(Invoice.id)
+        .with_for_update(of=Invoice)
+    )
+    return [(allocation, invoice) for allocation, invoice in rows.tuples()]

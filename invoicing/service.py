@@ -1,0 +1,711 @@
+"""Invoice and payment use cases: the whole life cycle, from submission to paid.
+
+Each public function is one use case and one transaction: it checks who is acting and what the
+rules allow, makes the change through the models' whitelisted transitions, records an audit event
+for every change, and commits once. A ``DomainError`` means nothing was changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from claimants import service as claimants_service
+from claimants.models import Child, Parent
+from config import audit, settings
+from config.auth import Actor, ActorKind, StaffRole
+from config.database import integrity_error_mentions, transaction, utcnow
+from config.errors import (
+    ChildOverAgeLimit,
+    DomainError,
+    DuplicateInvoiceNumber,
+    FieldError,
+    NotFound,
+    ProviderNotActive,
+    SelfApprovalForbidden,
+    ValidationFailed,
+    rule,
+)
+from invoicing import repository
+from invoicing.eligibility import attribute, childcare_age_limit, days_inclusive
+from invoicing.entitlement import childcare_award
+from invoicing.models import (
+    BatchStatus,
+    Invoice,
+    InvoiceFlag,
+    InvoiceLine,
+    InvoiceStatus,
+    Payment,
+    PaymentAllocation,
+    PaymentBatch,
+    PaymentStatus,
+    Rail,
+)
+from providers import repository as providers_repository
+from providers.models import Provider, ProviderStatus
+
+LONDON = ZoneInfo("Europe/London")
+MAX_CARE_DAYS = 92
+# Arbitrary constant naming the batch builders' PostgreSQL advisory lock.
+BATCH_BUILD_LOCK = 0x43434242  # "CCBB"
+
+
+def today_in_london(now: datetime | None = None) -> date:
+    return (now or utcnow()).astimezone(LONDON).date()
+
+
+# --- submission ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineInput:
+    description: str
+    amount_pence: int
+    eligible: bool
+    hours: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class InvoiceInput:
+    consent_id: uuid.UUID
+    invoice_number: str
+    issued_on: date
+    care_from: date
+    care_to: date
+    lines: tuple[LineInput, ...] = field(default_factory=tuple)
+    source: str = "portal"
+
+
+@dataclass(frozen=True)
+class Share:
+    """What DWP expects to pay for an invoice in the AP it counts in, and why it is less."""
+
+    dwp_pence: int
+    over_cap: bool
+
+
+def _check_shape(data: InvoiceInput, today: date) -> None:
+    errors: list[FieldError] = []
+    number = data.invoice_number.strip()
+    if not number:
+        errors.append(FieldError("invoice_number", "Enter the invoice number"))
+    elif len(number) > 40:
+        errors.append(FieldError("invoice_number", "Invoice number must be 40 characters or fewer"))
+    if data.issued_on > today:
+        errors.append(FieldError("issued_on", "The invoice date must be today or in the past"))
+    if data.care_from > data.care_to:
+        errors.append(
+            FieldError("care_to", "The end of the care period must be the same as or after the start")
+        )
+    elif days_inclusive(data.care_from, data.care_to) > MAX_CARE_DAYS:
+        errors.append(FieldError("care_to", f"The care period must be {MAX_CARE_DAYS} days or fewer"))
+    if not data.lines:
+        errors.append(FieldError("lines", "Add at least one line"))
+    for index, line in enumerate(data.lines):
+        where = f"lines[{index}]"
+        if not line.description.strip():
+            errors.append(FieldError(f"{where}.description", "Enter a description"))
+        elif len(line.description.strip()) > 200:
+            errors.append(FieldError(f"{where}.description", "Description must be 200 characters or fewer"))
+        if isinstance(line.amount_pence, bool) or not isinstance(line.amount_pence, int):
+            errors.append(FieldError(f"{where}.amount_pence", "Amount must be a whole number of pence"))
+        elif line.amount_pence <= 0:
+            errors.append(FieldError(f"{where}.amount_pence", "Amount must be more than £0"))
+        elif line.amount_pence > 10_000_000:
+            errors.append(FieldError(f"{where}.amount_pence", "Amount must be £100,000 or less"))
+        if line.hours is not None and (line.hours < 0 or line.hours > 2400):
+            errors.append(FieldError(f"{where}.hours", "Hours must be between 0 and 2,400"))
+    if errors:
+        raise ValidationFailed("The invoice is not valid", errors=errors)
+
+
+def _expected_share(
+    session: Session, parent_id: uuid.UUID, child_id: uuid.UUID, ap_start: date, eligible_pence: int
+) -> Share:
+    """85% of the eligible costs within the cap left in the AP: later invoices get what is left."""
+    used, children = repository.cap_usage(session, parent_id, ap_start)
+    award = childcare_award(eligible_pence, len(children | {child_id}), ap_start)
+    return _within(award.dwp_pence, award.cap_pence - used, eligible_pence)
+
+
+def _within(dwp_pence: int, cap_left: int, eligible_pence: int) -> Share:
+    share = max(0, min(dwp_pence, cap_left))
+    return Share(share, over_cap=share < eligible_pence * 85 // 100)
+
+
+def _anomalies(
+    session: Session,
+    provider: Provider,
+    data: InvoiceInput,
+    child_id: uuid.UUID,
+    total_pence: int,
+    now: datetime,
+) -> list[str]:
+    """Flags that stop automatic approval (DESIGN §3), found when the invoice is submitted."""
+    cfg = settings.current()
+    flags: list[str] = []
+    for other in repository.overlapping_invoices(
+        session, child_id, provider.id, data.care_from, data.care_to
+    ):
+        same = (other.care_from, other.care_to, other.total_pence) == (
+            data.care_from,
+            data.care_to,
+            total_pence,
+        )
+        flags.append(InvoiceFlag.DUPLICATE if same else InvoiceFlag.OVERLAPPING_CARE)
+    hours = sum((line.hours or Decimal(0) for line in data.lines), Decimal(0))
+    if hours > cfg.max_plausible_hours_per_day * days_inclusive(data.care_from, data.care_to):
+        flags.append(InvoiceFlag.IMPLAUSIBLE_HOURS)
+    account = providers_repository.current_bank_account(session, provider.id)
+    cooling_off = timedelta(days=cfg.bank_change_cooling_off_days)
+    if account is not None and account.hold_until is not None and account.created_at > now - cooling_off:
+        flags.append(InvoiceFlag.RECENT_BANK_CHANGE)
+    recent = repository.count_provider_invoices(session, provider.id, now - timedelta(days=30), now) + 1
+    before = repository.count_provider_invoices(
+        session, provider.id, now - timedelta(days=120), now - timedelta(days=30)
+    )
+    if recent > max(cfg.volume_spike_floor, cfg.volume_spike_factor * before / 3):
+        flags.append(InvoiceFlag.VOLUME_SPIKE)
+    return flags
+
+
+def submit_invoice(session: Session, actor: Actor, data: InvoiceInput) -> Invoice:
+    """A provider invoices DWP for one child's care, under the parent's live consent.
+
+    Refused (nothing saved) when the provider is not active (422 ``provider_not_active``), the
+    consent is not theirs (404) or not live (422 ``consent_not_authorised``), the child is over
+    the age limit for the whole period, the number is already used (422
+    ``duplicate_invoice_number``) or the invoice is malformed (422 ``validation_failed``).
+    Anomalies do not refuse it: they are flagged and stop automatic approval. The invoice then
+    waits for the parent to confirm it.
+    """
+    provider_id = actor.require_provider()
+    now = utcnow()
+    today = today_in_london(now)
+    _check_shape(data, today)
+    number = data.invoice_number.strip()
+
+    def duplicate_number(exc: Exception) -> DomainError | None:
+        if integrity_error_mentions(exc, "invoice_number"):  # type: ignore[arg-type]
+            return DuplicateInvoiceNumber(f"Invoice number {number} has already been used by this provider")
+        return None
+
+    with transaction(session, duplicate_number):  # type: ignore[arg-type]
+        provider = providers_repository.get_provider(session, provider_id)
+        if provider.status is not ProviderStatus.ACTIVE:
+            raise ProviderNotActive("DWP must verify the setting before it can submit invoices")
+        consent = claimants_service.live_consent(session, data.consent_id, provider_id, now)
+        child = session.get_one(Child, consent.child_id)
+        parent = session.get_one(Parent, child.parent_id)
+        if parent.claim_start_date is None:
+            raise rule(
+                "claim_not_linked",
+                "Claim not linked",
+                "The parent has not yet linked their Universal Credit claim",
+            )
+        limit = childcare_age_limit(child.date_of_birth)
+        if data.care_from >= limit:
+            raise ChildOverAgeLimit(
+                f"Care from {limit:%-d %B %Y} is not eligible: the child is over the age limit",
+                errors=[FieldError("care_from", "The child is over the age limit for this care")],
+            )
+        if repository.invoice_number_taken(session, provider_id, number):
+            raise DuplicateInvoiceNumber(f"Invoice number {number} has already been used by this provider")
+
+        total = sum(line.amount_pence for line in data.lines)
+        eligible = sum(line.amount_pence for line in data.lines if line.eligible)
+        where = attribute(parent.claim_start_date, data.care_from, data.care_to, paid_on=today)
+        share = _expected_share(session, parent.id, child.id, where.start, eligible)
+        flags = [*where.flags, *_anomalies(session, provider, data, child.id, total, now)]
+        if share.over_cap:
+            flags.append(InvoiceFlag.OVER_CAP)
+        if data.care_to >= limit:
+            flags.append(InvoiceFlag.CHILD_OVER_AGE_LIMIT)
+
+        invoice = Invoice(
+            id=uuid.uuid4(),
+            provider_id=provider_id,
+            consent_id=consent.id,
+            child_id=child.id,
+            parent_id=parent.id,
+            invoice_number=number,
+            issued_on=data.issued_on,
+            care_from=data.care_from,
+            care_to=data.care_to,
+            total_pence=total,
+            eligible_pence=eligible,
+            dwp_pence=share.dwp_pence,
+            claimant_pence=total - share.dwp_pence,
+            ap_start=where.start,
+            ap_end=where.end,
+            flags=sorted({str(flag) for flag in flags}),
+            source=data.source,
+            lines=[
+                InvoiceLine(
+                    position=index,
+                    description=line.description.strip(),
+                    hours=line.hours,
+                    amount_pence=line.amount_pence,
+                    eligible=line.eligible,
+                )
+                for index, line in enumerate(data.lines)
+            ],
+        )
+        session.add(invoice)
+        audit.record(
+            session,
+            "invoice.submitted",
+            invoice,
+            actor,
+            {
+                "invoice_number": number,
+                "total_pence": total,
+                "eligible_pence": eligible,
+                "dwp_pence": share.dwp_pence,
+                "flags": invoice.flags,
+                "source": data.source,
+            },
+        )
+        _move(session, invoice, InvoiceStatus.AWAITING_CONFIRMATION, actor)
+    return invoice
+
+
+def _move(session: Session, invoice: Invoice, target: InvoiceStatus, actor: Actor, **data: object) -> None:
+    was = invoice.move_to(target)
+    audit.record(session, f"invoice.{target.value}", invoice, actor, {"from": was.value, **data})
+
+
+# --- the parent -------------------------------------------------------------------------------
+
+
+def _parents_invoice(session: Session, actor: Actor, invoice_id: uuid.UUID) -> Invoice:
+    parent_id = actor.require_parent()
+    invoice = repository.get_invoice(session, invoice_id, for_update=True)
+    if invoice.parent_id != parent_id:
+        raise NotFound("No invoice with that id")
+    return invoice
+
+
+def confirm_invoice(session: Session, actor: Actor, invoice_id: uuid.UUID) -> Invoice:
+    """The parent confirms the care was given and the amounts are right. Only they can do this."""
+    with transaction(session):
+        invoice = _parents_invoice(session, actor, invoice_id)
+        _move(session, invoice, InvoiceStatus.CONFIRMED, actor)
+        invoice.confirmed_at = utcnow()
+    return invoice
+
+
+def dispute_invoice(session: Session, actor: Actor, invoice_id: uuid.UUID, reason: str) -> Invoice:
+    """The parent disputes the invoice; it goes to DWP's review queue."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(
+            "Say why you disagree", errors=[FieldError("reason", "Enter why you disagree with the invoice")]
+        )
+    with transaction(session):
+        invoice = _parents_invoice(session, actor, invoice_id)
+        _move(session, invoice, InvoiceStatus.DISPUTED, actor, reason=reason)
+        invoice.dispute_reason = reason[:1000]
+        invoice.flags = sorted({*invoice.flags, InvoiceFlag.DISPUTED.value})
+    return invoice
+
+
+# --- automatic checks and caseworkers ---------------------------------------------------------
+
+
+def run_automatic_checks(session: Session, actor: Actor, limit: int = 500) -> dict[str, int]:
+    """Scheduled: clean confirmed invoices are approved; flagged ones go on hold for review.
+
+    Safe to run twice: it only takes invoices still ``confirmed``.
+    """
+    counts = {"approved": 0, "on_hold": 0}
+    with transaction(session):
+        for invoice in repository.invoices_in_state(session, InvoiceStatus.CONFIRMED, limit):
+            if invoice.flags:
+                _move(session, invoice, InvoiceStatus.ON_HOLD, actor, flags=invoice.flags)
+                counts["on_hold"] += 1
+            else:
+                _move(session, invoice, InvoiceStatus.APPROVED, actor)
+                counts["approved"] += 1
+    return counts
+
+
+def _decide(
+    session: Session, actor: Actor, invoice_id: uuid.UUID, target: InvoiceStatus, reason: str
+) -> Invoice:
+    actor.require_role(StaffRole.CASEWORKER)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(
+            "Give a reason", errors=[FieldError("reason", "Enter a reason for your decision")]
+        )
+    with transaction(session):
+        invoice = repository.get_invoice(session, invoice_id, for_update=True)
+        _move(session, invoice, target, actor, reason=reason)
+        invoice.decided_at, invoice.decided_by_id, invoice.decision_reason = (
+            utcnow(),
+            actor.staff_id,
+            reason[:1000],
+        )
+    return invoice
+
+
+def hold_invoice(session: Session, actor: Actor, invoice_id: uuid.UUID, reason: str) -> Invoice:
+    return _decide(session, actor, invoice_id, InvoiceStatus.ON_HOLD, reason)
+
+
+def approve_invoice(session: Session, actor: Actor, invoice_id: uuid.UUID, reason: str) -> Invoice:
+    """A caseworker approves a held or disputed invoice for payment, saying why."""
+    return _decide(session, actor, invoice_id, InvoiceStatus.APPROVED, reason)
+
+
+def reject_invoice(session: Session, actor: Actor, invoice_id: uuid.UUID, reason: str) -> Invoice:
+    return _decide(session, actor, invoice_id, InvoiceStatus.REJECTED, reason)
+
+
+def cancel_invoice(session: Session, actor: Actor, invoice_id: uuid.UUID, reason: str = "") -> Invoice:
+    """The provider withdraws an invoice; only before it is batched (after that, a credit note)."""
+    provider_id = actor.require_provider()
+    with transaction(session):
+        invoice = repository.get_invoice(session, invoice_id, for_update=True)
+        if invoice.provider_id != provider_id:
+            raise NotFound("No invoice with that id")
+        _move(session, invoice, InvoiceStatus.CANCELLED, actor, reason=reason.strip())
+    return invoice
+
+
+# --- payment batches --------------------------------------------------------------------------
+
+
+def _payment_reference(payment_id: uuid.UUID) -> str:
+    return f"CCD {payment_id.hex[:12].upper()}"
+
+
+def build_batch(session: Session, actor: Actor, payment_date: date | None = None) -> PaymentBatch | None:
+    """Gather every approved invoice of payable providers into one draft batch.
+
+    One payment per provider, an allocation per invoice. Each invoice's assessment period and
+    DWP share are decided again for the payment date and frozen: the cap is shared by all of a
+    parent's invoices counting in one AP, in order, so later invoices get what is left. An
+    invoice that picks up a new flag on the way goes on hold instead. Builders take turns (an
+    advisory lock on PostgreSQL) and skip invoices another transaction holds, so no invoice is
+    ever in two batches. Returns ``None`` when there is nothing to pay.
+    """
+    actor.require_role(StaffRole.FINANCE_OFFICER)
+    now = utcnow()
+    payment_date = payment_date or today_in_london(now)
+    with transaction(session):
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": BATCH_BUILD_LOCK})
+        candidates = repository.approved_invoices_for_batch(session)
+        payable = providers_repository.payable_provider_ids(session, {i.provider_id for i in candidates}, now)
+        invoices = [invoice for invoice in candidates if invoice.provider_id in payable]
+        if not invoices:
+            return None
+        parent_ids = {invoice.parent_id for invoice in invoices}
+        claim_starts = dict(
+            session.execute(select(Parent.id, Parent.claim_start_date).where(Parent.id.in_(parent_ids)))
+            .tuples()
+            .all()
+        )
+        usage = repository.frozen_usage(session, set(claim_starts))
+        this_batch_children: dict[tuple[uuid.UUID, date], set[uuid.UUID]] = defaultdict(set)
+        to_pay: list[Invoice] = []
+        for invoice in invoices:
+            where = attribute(
+                claim_starts[invoice.parent_id], invoice.care_from, invoice.care_to, payment_date
+            )
+            new_flags = set(where.flags) - set(invoice.flags)
+            if new_flags:
+                invoice.flags = sorted({*invoice.flags, *new_flags})
+                _move(session, invoice, InvoiceStatus.ON_HOLD, actor, flags=sorted(new_flags))
+                continue
+            invoice.ap_start, invoice.ap_end = where.start, where.end
+            this_batch_children[(invoice.parent_id, where.start)].add(invoice.child_id)
+            to_pay.append(invoice)
+        if not to_pay:
+            return None
+
+        batch = PaymentBatch(
+            id=uuid.uuid4(), payment_date=payment_date, built_by_id=actor.staff_id, built_at=now
+        )
+        session.add(batch)
+        by_provider: dict[uuid.UUID, list[Invoice]] = defaultdict(list)
+        for invoice in to_pay:
+            key = (invoice.parent_id, invoice.ap_start)
+            used, children = usage.get(key, (0, set()))
+            award = childcare_award(
+                invoice.eligible_pence, len(children | this_batch_children[key]), invoice.ap_start
+            )
+            share = _within(award.dwp_pence, award.cap_pence - used, invoice.eligible_pence)
+            usage[key] = (used + share.dwp_pence, children)
+            invoice.set_share(share.dwp_pence)
+            by_provider[invoice.provider_id].append(invoice)
+
+        providers = {p.id: p for p in session.scalars(select(Provider).where(Provider.id.in_(by_provider)))}
+        for provider_id, provider_invoices in sorted(by_provider.items(), key=lambda item: str(item[0])):
+            payment = _new_payment(session, batch, providers[provider_id])
+            for invoice in provider_invoices:
+                payment.allocations.append(
+                    PaymentAllocation(invoice_id=invoice.id, amount_pence=invoice.dwp_pence)
+                )
+                payment.amount_pence += invoice.dwp_pence
+                _move(
+                    session,
+                    invoice,
+                    InvoiceStatus.BATCHED,
+                    actor,
+                    batch_id=batch.id,
+                    payment_id=payment.id,
+                    dwp_pence=invoice.dwp_pence,
+                    claimant_pence=invoice.claimant_pence,
+                )
+            batch.payment_count += 1
+            batch.invoice_count += len(provider_invoices)
+            batch.total_pence += payment.amount_pence
+        audit.record(session, "batch.built", batch, actor, _control_totals(batch))
+    return batch
+
+
+def _new_payment(session: Session, batch: PaymentBatch, provider: Provider) -> Payment:
+    payment_id = uuid.uuid4()
+    payment = Payment(
+        id=payment_id,
+        batch=batch,
+        provider_id=provider.id,
+        amount_pence=0,
+        reference=_payment_reference(payment_id),
+        allocations=[],
+    )
+    if provider.stripe_account_id:
+        payment.rail, payment.destination_stripe_account = Rail.STRIPE, provider.stripe_account_id
+    else:
+        account = providers_repository.current_bank_account(session, provider.id)
+        assert account is not None  # payable_provider_ids only lets through providers with one
+        payment.rail = Rail.BACS
+        payment.destination_sort_code = account.sort_code
+        payment.destination_account_number = account.account_number
+        payment.destination_account_name = account.account_name
+    session.add(payment)
+    return payment
+
+
+def _control_totals(batch: PaymentBatch) -> dict[str, object]:
+    return {
+        "payment_count": batch.payment_count,
+        "invoice_count": batch.invoice_count,
+        "total_pence": batch.total_pence,
+        "per_provider": {str(p.provider_id): p.amount_pence for p in batch.payments},
+    }
+
+
+def content_hash(batch: PaymentBatch) -> str:
+    """SHA-256 over everything that decides where money goes: destinations, amounts, invoices."""
+    content = {
+        "batch": str(batch.id),
+        "payment_date": batch.payment_date.isoformat(),
+        "payments": [
+            {
+                "id": str(p.id),
+                "provider": str(p.provider_id),
+                "amount_pence": p.amount_pence,
+                "rail": p.rail.value,
+                "reference": p.reference,
+                "stripe_account": p.destination_stripe_account,
+                "sort_code": p.destination_sort_code,
+                "account_number": p.destination_account_number,
+                "account_name": p.destination_account_name,
+                "allocations": sorted([str(a.invoice_id), a.amount_pence] for a in p.allocations if a.live),
+            }
+            for p in sorted(batch.payments, key=lambda p: str(p.id))
+        ],
+    }
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class BatchTampered(DomainError):
+    status = 409
+    code = "batch_tampered"
+    title = "Batch changed after approval"
+
+
+def verify_frozen(batch: PaymentBatch) -> None:
+    """Before any money moves: the batch must still be exactly what the approver approved."""
+    totals_hold = batch.total_pence == sum(p.amount_pence for p in batch.payments) and all(
+        p.amount_pence == sum(a.amount_pence for a in p.allocations if a.live) for p in batch.payments
+    )
+    if batch.content_hash is None or not totals_hold or content_hash(batch) != batch.content_hash:
+        raise BatchTampered("The batch no longer matches what was approved: no money has been moved")
+
+
+def request_batch_approval(session: Session, actor: Actor, batch_id: uuid.UUID) -> PaymentBatch:
+    actor.require_role(StaffRole.FINANCE_OFFICER)
+    with transaction(session):
+        batch = repository.get_batch(session, batch_id, for_update=True)
+        batch.move_to(BatchStatus.AWAITING_APPROVAL)
+        audit.record(session, "batch.awaiting_approval", batch, actor)
+    return batch
+
+
+def approve_batch(session: Session, actor: Actor, batch_id: uuid.UUID) -> PaymentBatch:
+    """An approver who did not build the batch approves it; it is frozen with its content hash.
+
+    Refused with ``SelfApprovalForbidden`` for its builder (and by a database constraint); a
+    second approval of the same batch finds it already approved and is refused.
+    """
+    if actor.kind is not ActorKind.STAFF:
+        raise SelfApprovalForbidden("A batch must be approved by a DWP approver")
+    actor.require_role(StaffRole.APPROVER)
+
+    def four_eyes(exc: Exception) -> DomainError | None:
+        if integrity_error_mentions(exc, "approver_is_not_builder"):  # type: ignore[arg-type]
+            return SelfApprovalForbidden(
+                "A batch must be approved by someone other than the person who built it"
+            )
+        return None
+
+    with transaction(session, four_eyes):  # type: ignore[arg-type]
+        repository.get_batch(session, batch_id, for_update=True)
+        batch = repository.batch_with_payments(session, batch_id)
+        assert actor.id is not None
+        batch.approve(by=actor.id, at=utcnow(), content_hash=content_hash(batch))
+        audit.record(
+            session,
+            "batch.approved",
+            batch,
+            actor,
+            {"content_hash": batch.content_hash, **_control_totals(batch)},
+        )
+    return batch
+
+
+def cancel_batch(session: Session, actor: Actor, batch_id: uuid.UUID, reason: str) -> PaymentBatch:
+    """Before submission only: the batch's invoices go back to approved for the next batch."""
+    actor.require_role(StaffRole.FINANCE_OFFICER, StaffRole.APPROVER)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(
+            "Give a reason", errors=[FieldError("reason", "Enter why the batch is cancelled")]
+        )
+    with transaction(session):
+        batch = repository.get_batch(session, batch_id, for_update=True)
+        batch.move_to(BatchStatus.CANCELLED)
+        batch.cancelled_at, batch.cancel_reason = utcnow(), reason[:1000]
+        for allocation, invoice in repository.live_invoices_of_payments(
+            session, [p.id for p in batch.payments]
+        ):
+            allocation.live = False
+            _move(
+                session, invoice, InvoiceStatus.APPROVED, actor, reason="batch cancelled", batch_id=batch.id
+            )
+        audit.record(session, "batch.cancelled", batch, actor, {"reason": reason})
+    return batch
+
+
+def submit_batch(session: Session, actor: Actor, batch_id: uuid.UUID) -> PaymentBatch:
+    """Mark an approved batch as handed to the payment rails, after re-checking its hash."""
+    actor.require_role(StaffRole.FINANCE_OFFICER, StaffRole.APPROVER)
+    with transaction(session):
+        repository.get_batch(session, batch_id, for_update=True)
+        batch = repository.batch_with_payments(session, batch_id)
+        if batch.status is BatchStatus.APPROVED:
+            verify_frozen(batch)
+        batch.move_to(BatchStatus.SUBMITTED)
+        batch.submitted_at = utcnow()
+        audit.record(session, "batch.submitted", batch, actor, {"content_hash": batch.content_hash})
+    return batch
+
+
+# --- payments ---------------------------------------------------------------------------------
+
+
+def _payment_event(
+    session: Session, payment: Payment, target: PaymentStatus, actor: Actor, **data: object
+) -> None:
+    was = payment.move_to(target)
+    audit.record(session, f"payment.{target.value}", payment, actor, {"from": was.value, **data})
+
+
+def record_payment_sent(
+    session: Session, actor: Actor, payment_id: uuid.UUID, rail_reference: str
+) -> Payment:
+    actor.require_role(StaffRole.FINANCE_OFFICER)
+    with transaction(session):
+        payment = repository.get_payment(session, payment_id, for_update=True)
+        if payment.batch.status is not BatchStatus.SUBMITTED:
+            raise rule(
+                "batch_not_submitted", "Batch not submitted", "Only payments of a submitted batch can be sent"
+            )
+        _payment_event(session, payment, PaymentStatus.SENT, actor, rail_reference=rail_reference)
+        payment.rail_reference, payment.sent_at = rail_reference, utcnow()
+    return payment
+
+
+def record_payment_unknown(session: Session, actor: Actor, payment_id: uuid.UUID, detail: str) -> Payment:
+    """The rail did not answer: the payment waits for reconciliation, never for a guess."""
+    actor.require_role(StaffRole.FINANCE_OFFICER)
+    with transaction(session):
+        payment = repository.get_payment(session, payment_id, for_update=True)
+        _payment_event(session, payment, PaymentStatus.UNKNOWN, actor, detail=detail)
+    return payment
+
+
+def record_payment_paid(session: Session, actor: Actor, payment_id: uuid.UUID) -> Payment:
+    """The rail confirms the money arrived: the payment's invoices are paid."""
+    actor.require_role(StaffRole.FINANCE_OFFICER)
+    with transaction(session):
+        payment = repository.get_payment(session, payment_id, for_update=True)
+        _payment_event(session, payment, PaymentStatus.PAID, actor)
+        payment.paid_at = utcnow()
+        for _allocation, invoice in repository.live_invoices_of_payments(session, [payment.id]):
+            _move(session, invoice, InvoiceStatus.PAID, actor, payment_id=payment.id)
+        _settle_batch_if_done(session, payment.batch, actor)
+    return payment
+
+
+def record_payment_failed(session: Session, actor: Actor, payment_id: uuid.UUID, reason: str) -> Payment:
+    """The rail refused or returned the payment: its invoices go back to approved for the next batch."""
+    actor.require_role(StaffRole.FINANCE_OFFICER)
+    with transaction(session):
+        payment = repository.get_payment(session, payment_id, for_update=True)
+        target = PaymentStatus.RETURNED if payment.status is PaymentStatus.PAID else PaymentStatus.FAILED
+        _payment_event(session, payment, target, actor, reason=reason)
+        payment.failed_at, payment.failure_reason = utcnow(), reason[:500]
+        for allocation, invoice in repository.live_invoices_of_payments(session, [payment.id]):
+            allocation.live = False
+            _move(session, invoice, InvoiceStatus.PAYMENT_FAILED, actor, payment_id=payment.id, reason=reason)
+            _move(
+                session,
+                invoice,
+                InvoiceStatus.APPROVED,
+                actor,
+                reason="payment failed: back for the next batch",
+            )
+        _settle_batch_if_done(session, payment.batch, actor)
+    return payment
+
+
+def _settle_batch_if_done(session: Session, batch: PaymentBatch, actor: Actor) -> None:
+    if batch.status is not BatchStatus.SUBMITTED:
+        return
+    session.flush()
+    states = {p.status for p in batch.payments}
+    if states <= {PaymentStatus.PAID}:
+        target = BatchStatus.SETTLED
+    elif states <= {PaymentStatus.PAID, PaymentStatus.FAILED, PaymentStatus.RETURNED}:
+        target = BatchStatus.PARTIALLY_FAILED
+    else:
+        return
+    batch.move_to(target)
+    batch.finished_at = utcnow()
+    audit.record(session, f"batch.{target.value}", batch, actor)

@@ -1,0 +1,1 @@
+"""Childcare providers: settings registered with a regulator, their users and bank details."""

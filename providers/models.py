@@ -1,0 +1,117 @@
+"""Providers, their users and their bank accounts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from config.database import Base, Timestamps, UUIDPrimaryKey
+from config.states import move
+
+
+class Regulator(StrEnum):
+    OFSTED = "ofsted"
+    CARE_INSPECTORATE_WALES = "care_inspectorate_wales"
+    CARE_INSPECTORATE_SCOTLAND = "care_inspectorate_scotland"
+    APPROVED_SCHEME = "approved_scheme"
+
+
+class ProviderStatus(StrEnum):
+    PENDING_VERIFICATION = "pending_verification"
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+
+
+PROVIDER_TRANSITIONS = {
+    ProviderStatus.PENDING_VERIFICATION: frozenset({ProviderStatus.ACTIVE}),
+    ProviderStatus.ACTIVE: frozenset({ProviderStatus.SUSPENDED}),
+    ProviderStatus.SUSPENDED: frozenset({ProviderStatus.ACTIVE}),
+}
+
+
+class ProviderUserRole(StrEnum):
+    ADMIN = "admin"
+    STAFF = "staff"
+
+
+class Provider(UUIDPrimaryKey, Timestamps, Base):
+    __tablename__ = "providers"
+    __table_args__ = (UniqueConstraint("regulator", "registration_number"),)
+
+    name: Mapped[str] = mapped_column(String(200))
+    regulator: Mapped[Regulator]
+    registration_number: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(500), default="")
+    postcode: Mapped[str] = mapped_column(String(10))
+    region: Mapped[str] = mapped_column(String(60), default="")
+    status: Mapped[ProviderStatus] = mapped_column(default=ProviderStatus.PENDING_VERIFICATION)
+    stripe_account_id: Mapped[str | None] = mapped_column(String(64))
+    verified_at: Mapped[datetime | None]
+    verified_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_users.id"))
+    version: Mapped[int] = mapped_column(default=1)
+
+    users: Mapped[list[ProviderUser]] = relationship(back_populates="provider")
+    bank_accounts: Mapped[list[BankAccount]] = relationship(
+        back_populates="provider", order_by="BankAccount.created_at"
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    def verify(self) -> None:
+        move(self, ProviderStatus.ACTIVE, PROVIDER_TRANSITIONS, "provider")
+
+    def suspend(self) -> None:
+        move(self, ProviderStatus.SUSPENDED, PROVIDER_TRANSITIONS, "provider")
+
+    @property
+    def current_bank_account(self) -> BankAccount | None:
+        return next((account for account in self.bank_accounts if account.is_current), None)
+
+
+class ProviderUser(UUIDPrimaryKey, Timestamps, Base):
+    __tablename__ = "provider_users"
+
+    provider_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("providers.id"), index=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[ProviderUserRole] = mapped_column(default=ProviderUserRole.STAFF)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    provider: Mapped[Provider] = relationship(back_populates="users")
+
+
+class BankAccount(UUIDPrimaryKey, Timestamps, Base):
+    """A provider's bank details. A change makes a new row: the old one is kept, not edited.
+
+    A new account holds the provider's payments until a DWP person other than the one who
+    recorded it releases it, and not before the cooling-off period has passed.
+    """
+
+    __tablename__ = "bank_accounts"
+    __table_args__ = (
+        CheckConstraint("length(sort_code) = 6", name="sort_code_six_digits"),
+        CheckConstraint("length(account_number) = 8", name="account_number_eight_digits"),
+        Index(
+            "uq_bank_accounts_one_current_per_provider",
+            "provider_id",
+            unique=True,
+            sqlite_where=text("is_current"),
+            postgresql_where=text("is_current"),
+        ),
+    )
+
+    provider_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("providers.id"), index=True)
+    sort_code: Mapped[str] = mapped_column(String(6))
+    account_number: Mapped[str] = mapped_column(String(8))
+    account_name: Mapped[str] = mapped_column(String(200))
+    is_current: Mapped[bool] = mapped_column(default=True)
+    hold_until: Mapped[datetime | None]
+    released_at: Mapped[datetime | None]
+    released_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_users.id"))
+
+    provider: Mapped[Provider] = relationship(back_populates="bank_accounts")

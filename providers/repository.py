@@ -1,0 +1,68 @@
+"""Queries about providers. Never commits."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from config.errors import NotFound
+from providers.models import BankAccount, Provider, ProviderStatus, ProviderUser, Regulator
+
+
+def get_provider(session: Session, provider_id: uuid.UUID, *, for_update: bool = False) -> Provider:
+    query = select(Provider).where(Provider.id == provider_id)
+    if for_update:
+        query = query.with_for_update()
+    provider = session.scalars(query).one_or_none()
+    if provider is None:
+        raise NotFound("No provider with that id")
+    return provider
+
+
+def find_by_registration(session: Session, regulator: Regulator, number: str) -> Provider | None:
+    return session.scalars(
+        select(Provider).where(Provider.regulator == regulator, Provider.registration_number == number)
+    ).one_or_none()
+
+
+def find_user_by_email(session: Session, email: str) -> ProviderUser | None:
+    return session.scalars(select(ProviderUser).where(ProviderUser.email == email.lower())).one_or_none()
+
+
+def current_bank_account(session: Session, provider_id: uuid.UUID) -> BankAccount | None:
+    return session.scalars(
+        select(BankAccount).where(BankAccount.provider_id == provider_id, BankAccount.is_current)
+    ).one_or_none()
+
+
+def list_providers(session: Session, status: ProviderStatus | None = None) -> list[Provider]:
+    query = select(Provider).order_by(Provider.name)
+    if status is not None:
+        query = query.where(Provider.status == status)
+    return list(session.scalars(query))
+
+
+def payable_provider_ids(session: Session, ids: set[uuid.UUID], at: datetime) -> set[uuid.UUID]:
+    """Of ``ids``, the active providers with somewhere to pay and bank details not on hold."""
+    if not ids:
+        return set()
+    rows = session.execute(
+        select(
+            Provider.id,
+            Provider.stripe_account_id,
+            BankAccount.id,
+            BankAccount.hold_until,
+            BankAccount.released_at,
+        )
+        .outerjoin(BankAccount, (BankAccount.provider_id == Provider.id) & BankAccount.is_current)
+        .where(Provider.id.in_(ids), Provider.status == ProviderStatus.ACTIVE)
+    )
+    payable = set()
+    for provider_id, stripe_account, bank_id, hold_until, released_at in rows:
+        on_hold = hold_until is not None and (released_at is None or hold_until > at)
+        if (stripe_account or bank_id) and not on_hold:
+            payable.add(provider_id)
+    return payable

@@ -1,0 +1,205 @@
+"""Provider use cases. Each is one transaction with its audit events."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
+from config import audit, settings
+from config.auth import Actor, ActorKind, StaffRole
+from config.database import integrity_error_mentions, transaction, utcnow
+from config.errors import FieldError, Forbidden, ValidationFailed, rule
+from providers import repository
+from providers.models import BankAccount, Provider, ProviderUser, ProviderUserRole, Regulator
+from providers.rules import (
+    normalise_account_number,
+    normalise_postcode,
+    normalise_registration_number,
+    normalise_sort_code,
+)
+
+
+@dataclass(frozen=True)
+class BankDetails:
+    sort_code: str
+    account_number: str
+    account_name: str
+
+
+@dataclass(frozen=True)
+class Registration:
+    name: str
+    regulator: Regulator
+    registration_number: str
+    postcode: str
+    address: str
+    region: str
+    bank: BankDetails
+    admin_name: str
+    admin_email: str
+
+
+def _checked_bank(bank: BankDetails, prefix: str = "") -> BankDetails:
+    errors: list[FieldError] = []
+    checked = {}
+    for field, normalise in (
+        ("sort_code", normalise_sort_code),
+        ("account_number", normalise_account_number),
+    ):
+        try:
+            checked[field] = normalise(getattr(bank, field))
+        except ValueError as exc:
+            errors.append(FieldError(prefix + field, str(exc)))
+    name = bank.account_name.strip()
+    if not name:
+        errors.append(FieldError(prefix + "account_name", "Enter the name on the account"))
+    if errors:
+        raise ValidationFailed("The bank details are not valid", errors=errors)
+    return BankDetails(checked["sort_code"], checked["account_number"], name)
+
+
+def register_provider(session: Session, registration: Registration) -> Provider:
+    """Register a setting; it stays ``pending_verification`` until DWP verifies it.
+
+    Raises ``ValidationFailed`` for badly formed details and a 422 ``already_registered`` when
+    the regulator's number is taken.
+    """
+    errors: list[FieldError] = []
+    number = postcode = ""
+    try:
+        number = normalise_registration_number(registration.regulator, registration.registration_number)
+    except ValueError as exc:
+        errors.append(FieldError("registration_number", str(exc)))
+    try:
+        postcode = normalise_postcode(registration.postcode)
+    except ValueError as exc:
+        errors.append(FieldError("postcode", str(exc)))
+    if not registration.name.strip():
+        errors.append(FieldError("name", "Enter the name of the setting"))
+    if "@" not in registration.admin_email:
+        errors.append(
+            FieldError("admin_email", "Enter an email address in the correct format, like name@example.com")
+        )
+    if errors:
+        raise ValidationFailed("The registration details are not valid", errors=errors)
+    bank = _checked_bank(registration.bank, "bank.")
+
+    def already_registered(exc: Exception) -> Exception | None:
+        if integrity_error_mentions(exc, "registration_number"):  # type: ignore[arg-type]
+            return rule("already_registered", "Already registered", "This setting is already registered")
+        if integrity_error_mentions(exc, "email"):  # type: ignore[arg-type]
+            return rule("email_in_use", "Email address in use", "That email address already has an account")
+        return None
+
+    with transaction(session, already_registered):  # type: ignore[arg-type]
+        if repository.find_by_registration(session, registration.regulator, number):
+            raise rule("already_registered", "Already registered", "This setting is already registered")
+        provider = Provider(
+            id=uuid.uuid4(),
+            name=registration.name.strip(),
+            regulator=registration.regulator,
+            registration_number=number,
+            postcode=postcode,
+            address=registration.address.strip(),
+            region=registration.region,
+        )
+        session.add(provider)
+        session.add(BankAccount(provider=provider, **bank.__dict__))
+        admin = ProviderUser(
+            provider=provider,
+            email=registration.admin_email.strip().lower(),
+            name=registration.admin_name.strip(),
+            role=ProviderUserRole.ADMIN,
+        )
+        session.add(admin)
+        actor = Actor(kind=ActorKind.PROVIDER_USER, id=None, label=admin.name, provider_id=provider.id)
+        audit.record(
+            session,
+            "provider.registered",
+            provider,
+            actor,
+            {"regulator": provider.regulator, "registration_number": number, "postcode": postcode},
+        )
+    return provider
+
+
+def verify_provider(session: Session, actor: Actor, provider_id: uuid.UUID) -> Provider:
+    """DWP checks the registration and bank details: ``pending_verification`` → ``active``."""
+    actor.require_role(StaffRole.CASEWORKER, StaffRole.FINANCE_OFFICER)
+    with transaction(session):
+        provider = repository.get_provider(session, provider_id, for_update=True)
+        provider.verify()
+        provider.verified_at, provider.verified_by_id = utcnow(), actor.staff_id
+        audit.record(session, "provider.verified", provider, actor)
+    return provider
+
+
+def suspend_provider(session: Session, actor: Actor, provider_id: uuid.UUID, reason: str) -> Provider:
+    actor.require_role(StaffRole.CASEWORKER, StaffRole.FINANCE_OFFICER)
+    with transaction(session):
+        provider = repository.get_provider(session, provider_id, for_update=True)
+        provider.suspend()
+        audit.record(session, "provider.suspended", provider, actor, {"reason": reason})
+    return provider
+
+
+def change_bank_details(
+    session: Session, actor: Actor, provider_id: uuid.UUID, bank: BankDetails
+) -> BankAccount:
+    """Record new bank details: payments hold for the cooling-off period and until released."""
+    if actor.require_provider() != provider_id:
+        raise Forbidden("You can only change your own setting's bank details")
+    bank = _checked_bank(bank)
+    now = utcnow()
+    with transaction(session):
+        provider = repository.get_provider(session, provider_id, for_update=True)
+        old = repository.current_bank_account(session, provider_id)
+        if old is not None:
+            old.is_current = False
+            session.flush()  # the one-current-account index must see the old row retired first
+        hold_until = now + timedelta(days=settings.current().bank_change_cooling_off_days)
+        account = BankAccount(provider=provider, hold_until=hold_until, **bank.__dict__)
+        session.add(account)
+        audit.record(
+            session,
+            "provider.bank_details_changed",
+            provider,
+            actor,
+            {
+                "sort_code": bank.sort_code,
+                "account_ending": bank.account_number[-4:],
+                "hold_until": hold_until.isoformat(),
+            },
+        )
+    return account
+
+
+def release_bank_details(session: Session, actor: Actor, provider_id: uuid.UUID) -> BankAccount:
+    """A second DWP person releases new bank details; payments resume after the cooling-off."""
+    actor.require_role(StaffRole.FINANCE_OFFICER, StaffRole.APPROVER)
+    with transaction(session):
+        provider = repository.get_provider(session, provider_id, for_update=True)
+        account = repository.current_bank_account(session, provider_id)
+        if account is None or account.hold_until is None or account.released_at is not None:
+            raise rule("nothing_to_release", "Nothing to release", "These bank details are not on hold")
+        account.released_at, account.released_by_id = utcnow(), actor.staff_id
+        audit.record(
+            session,
+            "provider.bank_details_released",
+            provider,
+            actor,
+            {"hold_until": account.hold_until.isoformat()},
+        )
+    return account
+
+
+def set_stripe_account(session: Session, actor: Actor, provider_id: uuid.UUID, account_id: str) -> Provider:
+    actor.require_role(StaffRole.FINANCE_OFFICER)
+    with transaction(session):
+        provider = repository.get_provider(session, provider_id, for_update=True)
+        provider.stripe_account_id = account_id
+        audit.record(session, "provider.stripe_account_set", provider, actor, {"account": account_id})
+    return provider
