@@ -17,7 +17,7 @@ from sqlalchemy import JSON, DateTime, Enum, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, registry, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeDecorator, Uuid
 
@@ -64,22 +64,42 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _constructor(self: Any, **kwargs: Any) -> None:
+    """The declarative constructor, but scalar column defaults hold from construction.
+
+    A new invoice is ``submitted`` and a batch's counts start at 0 before the first flush, so the
+    models' transition rules can rely on them.
+    """
+    for column in self.__table__.columns:
+        default = column.default
+        if column.key not in kwargs and default is not None and default.is_scalar:
+            kwargs[column.key] = default.arg
+    cls = type(self)
+    for key, value in kwargs.items():
+        if not hasattr(cls, key):
+            raise TypeError(f"{key!r} is an invalid keyword argument for {cls.__name__}")
+        setattr(self, key, value)
+
+
 class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads this class attribute
-        datetime: UTCDateTime(),
-        uuid.UUID: Uuid(),
-        dict[str, Any]: JSONType,
-        list[str]: JSONType,
-        # States and other enums are stored as their lower-case values in plain strings.
-        enum.Enum: Enum(
-            enum.Enum,
-            native_enum=False,
-            length=40,
-            values_callable=lambda members: [member.value for member in members],
-            validate_strings=True,
-        ),
-    }
+    registry = registry(
+        metadata=MetaData(naming_convention=NAMING_CONVENTION),
+        constructor=_constructor,
+        type_annotation_map={
+            datetime: UTCDateTime(),
+            uuid.UUID: Uuid(),
+            dict[str, Any]: JSONType,
+            list[str]: JSONType,
+            # States and other enums are stored as their lower-case values in plain strings.
+            enum.Enum: Enum(
+                enum.Enum,
+                native_enum=False,
+                length=40,
+                values_callable=lambda members: [member.value for member in members],
+                validate_strings=True,
+            ),
+        },
+    )
 
 
 class UUIDPrimaryKey:
@@ -108,7 +128,7 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+    return sessionmaker(bind=engine, autoflush=True)
 
 
 @contextmanager

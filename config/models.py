@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
+
+MODEL_MODULES = (
+    "config.auth",
+    "config.audit",
+    "config.scheduler",
+    "providers.models",
+    "claimants.models",
+    "invoicing.models",
+)
+
 
 def load_all_models() -> None:
-    import providers.models  # noqa: F401
+    for module in MODEL_MODULES:
+        importlib.import_module(module)

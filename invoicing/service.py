@@ -477,7 +477,20 @@ def build_batch(session: Session, actor: Actor, payment_date: date | None = None
 
 
 def _new_payment(session: Session, batch: PaymentBatch, provider: Provider) -> Payment:
+    """A payment to the provider's connected Stripe account, else a Bacs credit to their bank."""
     payment_id = uuid.uuid4()
+    destination: dict[str, object]
+    if provider.stripe_account_id:
+        destination = {"rail": Rail.STRIPE, "destination_stripe_account": provider.stripe_account_id}
+    else:
+        account = providers_repository.current_bank_account(session, provider.id)
+        assert account is not None  # payable_provider_ids only lets through providers with one
+        destination = {
+            "rail": Rail.BACS,
+            "destination_sort_code": account.sort_code,
+            "destination_account_number": account.account_number,
+            "destination_account_name": account.account_name,
+        }
     payment = Payment(
         id=payment_id,
         batch=batch,
@@ -485,16 +498,8 @@ def _new_payment(session: Session, batch: PaymentBatch, provider: Provider) -> P
         amount_pence=0,
         reference=_payment_reference(payment_id),
         allocations=[],
+        **destination,
     )
-    if provider.stripe_account_id:
-        payment.rail, payment.destination_stripe_account = Rail.STRIPE, provider.stripe_account_id
-    else:
-        account = providers_repository.current_bank_account(session, provider.id)
-        assert account is not None  # payable_provider_ids only lets through providers with one
-        payment.rail = Rail.BACS
-        payment.destination_sort_code = account.sort_code
-        payment.destination_account_number = account.account_number
-        payment.destination_account_name = account.account_name
     session.add(payment)
     return payment
 

@@ -115,3 +115,18 @@ class BankAccount(UUIDPrimaryKey, Timestamps, Base):
     released_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_users.id"))
 
     provider: Mapped[Provider] = relationship(back_populates="bank_accounts")
+
+
+class ApiClient(UUIDPrimaryKey, Timestamps, Base):
+    """A provider's nursery software, registered for OAuth. The secret is kept only as a hash."""
+
+    __tablename__ = "api_clients"
+
+    provider_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("providers.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    client_id: Mapped[str] = mapped_column(String(64), unique=True)
+    client_secret_hash: Mapped[str] = mapped_column(String(64))
+    redirect_uris: Mapped[list[str]] = mapped_column(default=list)
+    webhook_url: Mapped[str | None] = mapped_column(String(500))
+    scopes: Mapped[list[str]] = mapped_column(default=list)
+    revoked_at: Mapped[datetime | None]

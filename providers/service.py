@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -13,7 +15,7 @@ from config.auth import Actor, ActorKind, StaffRole
 from config.database import integrity_error_mentions, transaction, utcnow
 from config.errors import FieldError, Forbidden, ValidationFailed, rule
 from providers import repository
-from providers.models import BankAccount, Provider, ProviderUser, ProviderUserRole, Regulator
+from providers.models import ApiClient, BankAccount, Provider, ProviderUser, ProviderUserRole, Regulator
 from providers.rules import (
     normalise_account_number,
     normalise_postcode,
@@ -203,3 +205,53 @@ def set_stripe_account(session: Session, actor: Actor, provider_id: uuid.UUID, a
         provider.stripe_account_id = account_id
         audit.record(session, "provider.stripe_account_set", provider, actor, {"account": account_id})
     return provider
+
+
+PROVIDER_SCOPES = ("invoices:read", "invoices:write", "payments:read", "consents:read", "consents:request")
+
+
+def hash_client_secret(secret: str) -> str:
+    """Client secrets are 256 random bits, so one round of SHA-256 is enough to keep them safe."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def register_api_client(
+    session: Session, actor: Actor, *, name: str, redirect_uris: list[str], webhook_url: str | None = None
+) -> tuple[ApiClient, str]:
+    """A provider admin registers their nursery software; the secret is shown this once only."""
+    provider_id = actor.require_provider()
+    if not name.strip():
+        raise ValidationFailed(
+            "The client is not valid", errors=[FieldError("name", "Enter the software's name")]
+        )
+    bad = [
+        uri
+        for uri in redirect_uris
+        if not uri.startswith(("https://", "http://127.0.0.1", "http://localhost"))
+    ]
+    if bad:
+        raise ValidationFailed(
+            "The client is not valid",
+            errors=[FieldError("redirect_uris", "Redirect addresses must start with https://")],
+        )
+    secret = secrets.token_urlsafe(32)
+    with transaction(session):
+        client = ApiClient(
+            id=uuid.uuid4(),
+            provider_id=provider_id,
+            name=name.strip(),
+            client_id="ccd_" + secrets.token_hex(12),
+            client_secret_hash=hash_client_secret(secret),
+            redirect_uris=redirect_uris,
+            webhook_url=webhook_url,
+            scopes=list(PROVIDER_SCOPES),
+        )
+        session.add(client)
+        audit.record(
+            session,
+            "api_client.registered",
+            client,
+            actor,
+            {"name": client.name, "client_id": client.client_id},
+        )
+    return client, secret
