@@ -174,4 +174,4 @@ def live_invoices_of_payments(
         .order_by(Invoice.id)
         .with_for_update(of=Invoice)
     )
-    return [(allocation, invoice) for allocation, invoice in rows.tuples()]
+    return [(allocation, invoice) for allocation, invoice in rows]

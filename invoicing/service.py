@@ -412,11 +412,10 @@ def build_batch(session: Session, actor: Actor, payment_date: date | None = None
         if not invoices:
             return None
         parent_ids = {invoice.parent_id for invoice in invoices}
-        claim_starts = dict(
-            session.execute(select(Parent.id, Parent.claim_start_date).where(Parent.id.in_(parent_ids)))
-            .tuples()
-            .all()
-        )
+        claim_starts = {
+            row.id: row.claim_start_date
+            for row in session.execute(select(Parent.id, Parent.claim_start_date).where(Parent.id.in_(parent_ids)))
+        }
         usage = repository.frozen_usage(session, set(claim_starts))
         this_batch_children: dict[tuple[uuid.UUID, date], set[uuid.UUID]] = defaultdict(set)
         to_pay: list[Invoice] = []

@@ -1,0 +1,106 @@
+"""Test infrastructure: a real database (SQLite by default, PostgreSQL with TEST_DATABASE_URL).
+
+The database is migrated once per run with Alembic (so every run also tests the migrations).
+SQLite: each test gets a copy of the migrated file. PostgreSQL: rows are cleared after each test.
+Tests that need PostgreSQL's own features are marked ``postgres_only`` and are deselected (not
+skipped) on SQLite; CI runs the suite on both.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from config.app import create_app
+from config.database import make_engine
+from config.extensions import database
+from config.migrations import upgrade_to_head
+from config.settings import Settings
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if ON_POSTGRES:
+        return
+    postgres_only = [item for item in items if item.get_closest_marker("postgres_only")]
+    if postgres_only:
+        config.hook.pytest_deselected(items=postgres_only)
+        items[:] = [item for item in items if not item.get_closest_marker("postgres_only")]
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"database: {'PostgreSQL ' + TEST_DATABASE_URL.rsplit('/', 1)[-1] if ON_POSTGRES else 'SQLite'}"
+
+
+@pytest.fixture(scope="session")
+def migrated_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if ON_POSTGRES:
+        engine = make_engine(TEST_DATABASE_URL)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        upgrade_to_head(engine)
+        engine.dispose()
+        return TEST_DATABASE_URL
+    template = tmp_path_factory.mktemp("db") / "template.db"
+    engine = make_engine(f"sqlite:///{template}")
+    upgrade_to_head(engine)
+    engine.dispose()
+    return f"sqlite:///{template}"
+
+
+def _test_url(migrated_url: str, tmp_path: Path) -> str:
+    if ON_POSTGRES:
+        return migrated_url
+    copy = tmp_path / "test.db"
+    shutil.copyfile(migrated_url.removeprefix("sqlite:///"), copy)
+    return f"sqlite:///{copy}"
+
+
+def _clear_postgres(app: Flask) -> None:
+    engine = database().engine
+    with engine.begin() as connection:
+        tables = connection.execute(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
+        ).scalars()
+        connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def settings(migrated_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        environment="test",
+        database_url=_test_url(migrated_url, tmp_path),
+        secret_key="test-secret-key-that-is-long-enough-0123456789",
+    )
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[Flask]:
+    app = create_app(settings)
+    with app.app_context():
+        yield app
+        if ON_POSTGRES:
+            _clear_postgres(app)
+        database().engine.dispose()
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    session = database().session_factory()
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def session_factory(app: Flask):  # noqa: ANN201 - the sessionmaker of the test's database
+    return database().session_factory

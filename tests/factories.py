@@ -1,0 +1,160 @@
+"""Plain builders for test data. Each goes through the service layer, as users would."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from claimants import service as claimants
+from claimants.models import Child, Consent
+from config.auth import SYSTEM, Actor, ActorKind, StaffRole, StaffUser
+from invoicing import service as invoicing
+from invoicing.models import Invoice, InvoiceStatus, PaymentBatch
+from invoicing.service import InvoiceInput, LineInput
+from providers import service as providers
+from providers.models import Provider, Regulator
+
+_serial = itertools.count(1)
+
+
+def today() -> date:
+    return invoicing.today_in_london()
+
+
+def previous_month() -> tuple[date, date]:
+    last = today().replace(day=1) - timedelta(days=1)
+    return last.replace(day=1), last
+
+
+def create_staff(session: Session, *roles: StaffRole, name: str | None = None) -> Actor:
+    n = next(_serial)
+    user = StaffUser(
+        id=uuid.uuid4(),
+        email=f"staff{n}@dwp.example",
+        name=name or f"Staff {n}",
+        roles=[role.value for role in roles],
+    )
+    session.add(user)
+    session.commit()
+    return user.as_actor()
+
+
+def create_provider(
+    session: Session, *, verified: bool = True, stripe_account: str | None = None, name: str | None = None
+) -> tuple[Provider, Actor]:
+    n = next(_serial)
+    provider = providers.register_provider(
+        session,
+        providers.Registration(
+            name=name or f"Nursery {n}",
+            regulator=Regulator.OFSTED,
+            registration_number=f"EY{n:06d}",
+            postcode="SW1A 2AA",
+            address="1 Test Street, London",
+            region="London",
+            bank=providers.BankDetails("089999", "66374958", f"Nursery {n}"),
+            admin_name=f"Admin {n}",
+            admin_email=f"admin{n}@nursery.example",
+        ),
+    )
+    if verified:
+        providers.verify_provider(session, create_staff(session, StaffRole.CASEWORKER), provider.id)
+    if stripe_account:
+        providers.set_stripe_account(
+            session, create_staff(session, StaffRole.FINANCE_OFFICER), provider.id, stripe_account
+        )
+    admin = provider.users[0]
+    return provider, Actor(kind=ActorKind.PROVIDER_USER, id=admin.id, label=admin.name, provider_id=provider.id)
+
+
+def create_parent(session: Session, *, claim_start: date | None = None, linked: bool = True) -> Actor:
+    n = next(_serial)
+    parent = claimants.register_parent(session, name=f"Parent {n}", email=f"parent{n}@example.com", oidc_subject=f"sub-{n}")
+    actor = claimants.parent_actor(parent)
+    if linked:
+        claimants.link_claim(
+            session,
+            actor,
+            claim_reference=f"UC{n:08d}",
+            nino=f"JK{n:06d}A",
+            claim_start_date=claim_start or today() - timedelta(days=300),
+        )
+    return actor
+
+
+def create_child(
+    session: Session, parent: Actor, *, born: date | None = None, disabled: bool = False, first_name: str = "Sam"
+) -> Child:
+    return claimants.add_child(
+        session,
+        parent,
+        first_name=first_name,
+        last_name="Test",
+        date_of_birth=born or today() - timedelta(days=3 * 365),
+        disabled=disabled,
+    )
+
+
+def create_consent(session: Session, provider: Actor, parent: Actor, child: Child) -> Consent:
+    parent_row = claimants.repository.get_parent(session, parent.parent_id)  # type: ignore[arg-type]
+    request = claimants.request_consent(session, provider, parent_email=parent_row.email, child_first_name=child.first_name)
+    return claimants.authorise_consent(session, parent, request.id, child.id)
+
+
+def invoice_input(
+    consent: Consent,
+    *,
+    number: str | None = None,
+    care_from: date | None = None,
+    care_to: date | None = None,
+    eligible_pence: int = 95_000,
+    extras_pence: int = 4_000,
+    hours: str | None = "120",
+) -> InvoiceInput:
+    start, end = previous_month()
+    lines = [LineInput("Full days", eligible_pence, True, Decimal(hours) if hours is not None else None)]
+    if extras_pence:
+        lines.append(LineInput("Meals", extras_pence, False))
+    return InvoiceInput(
+        consent_id=consent.id,
+        invoice_number=number or f"INV-{next(_serial)}",
+        issued_on=today(),
+        care_from=care_from or start,
+        care_to=care_to or end,
+        lines=tuple(lines),
+    )
+
+
+class World:
+    """A verified provider, a parent with a linked claim, a child and a live consent."""
+
+    def __init__(self, session: Session, *, stripe_account: str | None = None) -> None:
+        self.session = session
+        self.provider, self.provider_user = create_provider(session, stripe_account=stripe_account)
+        self.parent = create_parent(session)
+        self.child = create_child(session, self.parent)
+        self.consent = create_consent(session, self.provider_user, self.parent, self.child)
+        self.caseworker = create_staff(session, StaffRole.CASEWORKER)
+        self.officer = create_staff(session, StaffRole.FINANCE_OFFICER)
+        self.approver = create_staff(session, StaffRole.APPROVER)
+
+    def submit(self, **kwargs: object) -> Invoice:
+        return invoicing.submit_invoice(self.session, self.provider_user, invoice_input(self.consent, **kwargs))  # type: ignore[arg-type]
+
+    def approved_invoice(self, **kwargs: object) -> Invoice:
+        invoice = self.submit(**kwargs)
+        invoicing.confirm_invoice(self.session, self.parent, invoice.id)
+        invoicing.run_automatic_checks(self.session, SYSTEM)
+        self.session.refresh(invoice)
+        assert invoice.status is InvoiceStatus.APPROVED, invoice.flags
+        return invoice
+
+    def approved_batch(self) -> PaymentBatch:
+        batch = invoicing.build_batch(self.session, self.officer)
+        assert batch is not None
+        invoicing.request_batch_approval(self.session, self.officer, batch.id)
+        return invoicing.approve_batch(self.session, self.approver, batch.id)
