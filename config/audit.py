@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -144,10 +144,15 @@ class ChainReport:
 
 def verify_chain(session: Session) -> ChainReport:
     """Walk the chain in order; report the first event whose link or content does not hold."""
+    rows = session.scalars(select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=2000))
+    try:
+        return _walk(rows)
+    finally:
+        rows.close()  # a streamed result left open would hold a server-side cursor
+
+
+def _walk(rows: Iterable[AuditEvent]) -> ChainReport:
     expected_prev, expected_seq, checked = GENESIS_HASH, 1, 0
-    rows: Iterator[AuditEvent] = session.scalars(
-        select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=2000)
-    )
     for audit_event in rows:
         if audit_event.seq != expected_seq:
             return ChainReport(checked, expected_seq, None, f"event {expected_seq} is missing")

@@ -414,7 +414,9 @@ def build_batch(session: Session, actor: Actor, payment_date: date | None = None
         parent_ids = {invoice.parent_id for invoice in invoices}
         claim_starts = {
             row.id: row.claim_start_date
-            for row in session.execute(select(Parent.id, Parent.claim_start_date).where(Parent.id.in_(parent_ids)))
+            for row in session.execute(
+                select(Parent.id, Parent.claim_start_date).where(Parent.id.in_(parent_ids))
+            )
         }
         usage = repository.frozen_usage(session, set(claim_starts))
         this_batch_children: dict[tuple[uuid.UUID, date], set[uuid.UUID]] = defaultdict(set)

@@ -70,7 +70,9 @@ def _clear_postgres(app: Flask) -> None:
     engine = database().engine
     with engine.begin() as connection:
         tables = connection.execute(
-            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
+            text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+            )
         ).scalars()
         connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 
@@ -102,5 +104,5 @@ def session(app: Flask) -> Iterator[Session]:
 
 
 @pytest.fixture
-def session_factory(app: Flask):  # noqa: ANN201 - the sessionmaker of the test's database
+def session_factory(app: Flask):
     return database().session_factory

@@ -68,12 +68,16 @@ def create_provider(
             session, create_staff(session, StaffRole.FINANCE_OFFICER), provider.id, stripe_account
         )
     admin = provider.users[0]
-    return provider, Actor(kind=ActorKind.PROVIDER_USER, id=admin.id, label=admin.name, provider_id=provider.id)
+    return provider, Actor(
+        kind=ActorKind.PROVIDER_USER, id=admin.id, label=admin.name, provider_id=provider.id
+    )
 
 
 def create_parent(session: Session, *, claim_start: date | None = None, linked: bool = True) -> Actor:
     n = next(_serial)
-    parent = claimants.register_parent(session, name=f"Parent {n}", email=f"parent{n}@example.com", oidc_subject=f"sub-{n}")
+    parent = claimants.register_parent(
+        session, name=f"Parent {n}", email=f"parent{n}@example.com", oidc_subject=f"sub-{n}"
+    )
     actor = claimants.parent_actor(parent)
     if linked:
         claimants.link_claim(
@@ -87,7 +91,12 @@ def create_parent(session: Session, *, claim_start: date | None = None, linked: 
 
 
 def create_child(
-    session: Session, parent: Actor, *, born: date | None = None, disabled: bool = False, first_name: str = "Sam"
+    session: Session,
+    parent: Actor,
+    *,
+    born: date | None = None,
+    disabled: bool = False,
+    first_name: str = "Sam",
 ) -> Child:
     return claimants.add_child(
         session,
@@ -101,7 +110,9 @@ def create_child(
 
 def create_consent(session: Session, provider: Actor, parent: Actor, child: Child) -> Consent:
     parent_row = claimants.repository.get_parent(session, parent.parent_id)  # type: ignore[arg-type]
-    request = claimants.request_consent(session, provider, parent_email=parent_row.email, child_first_name=child.first_name)
+    request = claimants.request_consent(
+        session, provider, parent_email=parent_row.email, child_first_name=child.first_name
+    )
     return claimants.authorise_consent(session, parent, request.id, child.id)
 
 
@@ -143,7 +154,9 @@ class World:
         self.approver = create_staff(session, StaffRole.APPROVER)
 
     def submit(self, **kwargs: object) -> Invoice:
-        return invoicing.submit_invoice(self.session, self.provider_user, invoice_input(self.consent, **kwargs))  # type: ignore[arg-type]
+        return invoicing.submit_invoice(
+            self.session, self.provider_user, invoice_input(self.consent, **kwargs)
+        )  # type: ignore[arg-type]
 
     def approved_invoice(self, **kwargs: object) -> Invoice:
         invoice = self.submit(**kwargs)

@@ -15,7 +15,20 @@ def test_a_nino_is_normalised_and_kept_only_as_a_keyed_hash_and_last_characters(
 
 
 @pytest.mark.parametrize(
-    "bad", ["", "QQ123456C", "Q123456C", "QQ12345C", "QQ123456E", "DA123456A", "AD123456A", "AO123456A", "GB123456A", "ZZ123456A", "NK123456A"]
+    "bad",
+    [
+        "",
+        "QQ123456C",
+        "Q123456C",
+        "QQ12345C",
+        "QQ123456E",
+        "DA123456A",
+        "AD123456A",
+        "AO123456A",
+        "GB123456A",
+        "ZZ123456A",
+        "NK123456A",
+    ],
 )
 def test_impossible_ninos_are_refused(bad: str) -> None:
     with pytest.raises(ValueError, match="National Insurance number"):

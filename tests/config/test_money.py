@@ -5,7 +5,9 @@ import pytest
 from config.money import MoneyFormatError, format_pence, parse_pounds
 
 
-@pytest.mark.parametrize(("pence", "text"), [(0, "£0.00"), (5, "£0.05"), (123456, "£1,234.56"), (-250, "-£2.50")])
+@pytest.mark.parametrize(
+    ("pence", "text"), [(0, "£0.00"), (5, "£0.05"), (123456, "£1,234.56"), (-250, "-£2.50")]
+)
 def test_format_pence(pence: int, text: str) -> None:
     assert format_pence(pence) == text
 
@@ -15,7 +17,9 @@ def test_format_pence_refuses_floats() -> None:
         format_pence(1.5)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("text", "pence"), [("12", 1200), ("£1,234.5", 123450), (" 0.07 ", 7), ("950.00", 95000)])
+@pytest.mark.parametrize(
+    ("text", "pence"), [("12", 1200), ("£1,234.5", 123450), (" 0.07 ", 7), ("950.00", 95000)]
+)
 def test_parse_pounds(text: str, pence: int) -> None:
     assert parse_pounds(text) == pence
 

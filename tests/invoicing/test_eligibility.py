@@ -22,17 +22,26 @@ def test_care_paid_in_advance_counts_in_the_period_of_the_care() -> None:
 
 
 def test_care_more_than_two_periods_before_payment_is_flagged() -> None:
-    assert attribute(CLAIM, date(2026, 8, 1), date(2026, 8, 10), paid_on=date(2026, 11, 20)).flags == ("care_too_old",)
+    assert attribute(CLAIM, date(2026, 8, 1), date(2026, 8, 10), paid_on=date(2026, 11, 20)).flags == (
+        "care_too_old",
+    )
     assert attribute(CLAIM, date(2026, 9, 15), date(2026, 9, 30), paid_on=date(2026, 11, 20)).flags == ()
 
 
 def test_advance_care_more_than_two_periods_ahead_or_spanning_periods_is_flagged() -> None:
-    assert "care_too_early" in attribute(CLAIM, date(2027, 2, 15), date(2027, 2, 20), date(2026, 11, 20)).flags
-    assert "advance_spans_periods" in attribute(CLAIM, date(2026, 12, 1), date(2026, 12, 31), date(2026, 11, 20)).flags
+    assert (
+        "care_too_early" in attribute(CLAIM, date(2027, 2, 15), date(2027, 2, 20), date(2026, 11, 20)).flags
+    )
+    assert (
+        "advance_spans_periods"
+        in attribute(CLAIM, date(2026, 12, 1), date(2026, 12, 31), date(2026, 11, 20)).flags
+    )
 
 
 def test_care_before_the_claim_began_is_flagged() -> None:
-    assert "care_before_claim" in attribute(CLAIM, date(2026, 1, 1), date(2026, 1, 20), date(2026, 2, 1)).flags
+    assert (
+        "care_before_claim" in attribute(CLAIM, date(2026, 1, 1), date(2026, 1, 20), date(2026, 2, 1)).flags
+    )
 
 
 @pytest.mark.parametrize(
@@ -44,5 +53,7 @@ def test_care_before_the_claim_began_is_flagged() -> None:
         (date(2012, 2, 29), date(2028, 9, 1)),
     ],
 )
-def test_childcare_counts_until_the_first_of_september_after_the_sixteenth_birthday(born: date, limit: date) -> None:
+def test_childcare_counts_until_the_first_of_september_after_the_sixteenth_birthday(
+    born: date, limit: date
+) -> None:
     assert childcare_age_limit(born) == limit

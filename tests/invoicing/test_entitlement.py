@@ -128,7 +128,9 @@ def test_childcare_award_refuses_negative_costs_and_non_integer_money() -> None:
 
 
 @given(eligible=pence, kids=children, on=dates)
-def test_award_is_never_negative_over_the_cap_or_over_85_percent_and_adds_up(eligible: int, kids: int, on: date) -> None:
+def test_award_is_never_negative_over_the_cap_or_over_85_percent_and_adds_up(
+    eligible: int, kids: int, on: date
+) -> None:
     award = childcare_award(eligible, kids, on)
     assert award.dwp_pence >= 0 and award.claimant_pence >= 0
     assert award.dwp_pence <= award.cap_pence == monthly_cap_pence(kids, on)
@@ -139,7 +141,9 @@ def test_award_is_never_negative_over_the_cap_or_over_85_percent_and_adds_up(eli
 
 @given(eligible=pence, more=st.integers(min_value=0, max_value=100_000), kids=children, on=dates)
 def test_award_never_falls_when_costs_rise(eligible: int, more: int, kids: int, on: date) -> None:
-    assert childcare_award(eligible + more, kids, on).dwp_pence >= childcare_award(eligible, kids, on).dwp_pence
+    assert (
+        childcare_award(eligible + more, kids, on).dwp_pence >= childcare_award(eligible, kids, on).dwp_pence
+    )
 
 
 @given(eligible=pence, on=dates)

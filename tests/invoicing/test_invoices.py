@@ -71,7 +71,9 @@ def test_another_providers_consent_is_not_found(session: Session) -> None:
     assert count_invoices(session) == 0
 
 
-def test_a_revoked_consent_refuses_new_invoices_but_confirmed_ones_keep_their_course(session: Session) -> None:
+def test_a_revoked_consent_refuses_new_invoices_but_confirmed_ones_keep_their_course(
+    session: Session,
+) -> None:
     world = World(session)
     confirmed = world.submit()
     service.confirm_invoice(session, world.parent, confirmed.id)
@@ -93,7 +95,9 @@ def test_an_expired_consent_refuses_new_invoices(session: Session) -> None:
 def test_a_child_over_the_age_limit_for_the_whole_period_is_refused(session: Session) -> None:
     world = World(session)
     start, _ = previous_month()
-    old_child = create_child(session, world.parent, born=start.replace(year=start.year - 17), first_name="Ola")
+    old_child = create_child(
+        session, world.parent, born=start.replace(year=start.year - 17), first_name="Ola"
+    )
     consent = create_consent(session, world.provider_user, world.parent, old_child)
     with pytest.raises(ChildOverAgeLimit):
         service.submit_invoice(session, world.provider_user, invoice_input(consent))
@@ -120,7 +124,9 @@ def test_an_invoice_number_can_not_be_used_twice_by_one_provider(session: Sessio
         ({"hours": "-1"}, "lines[0].hours"),
     ],
 )
-def test_malformed_invoices_name_the_bad_field_and_save_nothing(session: Session, changes: dict, field: str) -> None:
+def test_malformed_invoices_name_the_bad_field_and_save_nothing(
+    session: Session, changes: dict, field: str
+) -> None:
     world = World(session)
     with pytest.raises(ValidationFailed) as error:
         world.submit(**changes)
@@ -160,13 +166,17 @@ def test_implausible_hours_are_flagged(session: Session) -> None:
     assert "implausible_hours" in world.submit(hours="999").flags
 
 
-def test_the_cap_is_shared_by_a_parents_invoices_in_one_period_and_later_ones_get_what_is_left(session: Session) -> None:
+def test_the_cap_is_shared_by_a_parents_invoices_in_one_period_and_later_ones_get_what_is_left(
+    session: Session,
+) -> None:
     world = World(session)
     _, second_user = create_provider(session)
     consent_two = create_consent(session, second_user, world.parent, world.child)
     first = world.submit(eligible_pence=100_000, extras_pence=0)
     assert first.dwp_pence == 85_000
-    second = service.submit_invoice(session, second_user, invoice_input(consent_two, eligible_pence=100_000, extras_pence=0))
+    second = service.submit_invoice(
+        session, second_user, invoice_input(consent_two, eligible_pence=100_000, extras_pence=0)
+    )
     cap = monthly_cap_pence(1, second.ap_start)
     assert second.ap_start == first.ap_start
     assert second.dwp_pence == cap - 85_000

@@ -21,7 +21,9 @@ from providers.rules import (
         (Regulator.CARE_INSPECTORATE_WALES, "siN0012345", "SIN0012345"),
     ],
 )
-def test_registration_numbers_in_each_regulators_format(regulator: Regulator, text: str, expected: str) -> None:
+def test_registration_numbers_in_each_regulators_format(
+    regulator: Regulator, text: str, expected: str
+) -> None:
     assert normalise_registration_number(regulator, text) == expected
 
 
@@ -45,6 +47,10 @@ def test_postcodes_sort_codes_and_account_numbers_are_normalised() -> None:
     assert normalise_postcode(" sw1a2aa ") == "SW1A 2AA"
     assert normalise_sort_code("08-99-99") == "089999"
     assert normalise_account_number("733445") == "00733445"
-    for bad, function in (("SW1A", normalise_postcode), ("12345", normalise_sort_code), ("12345", normalise_account_number)):
+    for bad, function in (
+        ("SW1A", normalise_postcode),
+        ("12345", normalise_sort_code),
+        ("12345", normalise_account_number),
+    ):
         with pytest.raises(ValueError):
             function(bad)
