@@ -6,7 +6,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, render_template
-from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader, StrictUndefined
+from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from config import settings as settings_module
 from config.extensions import Database
@@ -44,7 +44,8 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 
 def _configure_templates(app: Flask) -> None:
-    app.jinja_env.undefined = StrictUndefined
+    # The GOV.UK macros test many optional variables that a page may leave unset.
+    app.jinja_env.undefined = ChainableUndefined
     app.jinja_env.loader = ChoiceLoader(
         [
             FileSystemLoader(str(PROJECT_ROOT / "config" / "templates")),

@@ -157,8 +157,7 @@ def run_job(session_factory: sessionmaker[Session], name: str) -> JobRun:
         with held_lock(engine, f"job:{name}") as taken:
             if not taken:
                 run.outcome, run.finished_at = "skipped", utcnow()
-                session.commit()
-                return run
+                return _finished(session, run)
             try:
                 with session_factory() as job_session:
                     run.counts = job.function(job_session)
@@ -167,8 +166,15 @@ def run_job(session_factory: sessionmaker[Session], name: str) -> JobRun:
                 log.exception("job %s failed", name)
                 run.outcome, run.error = "failed", traceback.format_exc()[-4000:]
         run.finished_at = utcnow()
-        session.commit()
-        return run
+        return _finished(session, run)
+
+
+def _finished(session: Session, run: JobRun) -> JobRun:
+    """Commit the run and hand it back readable after its session has closed."""
+    session.commit()
+    session.refresh(run)
+    session.expunge(run)
+    return run
 
 
 def recent_runs(session: Session, limit: int = 50) -> list[JobRun]:

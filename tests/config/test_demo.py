@@ -1,0 +1,83 @@
+"""``flask demo seed``: every person and every resting state, through the service layer."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from claimants.models import Consent
+from config.audit import verify_chain
+from config.auth import StaffUser
+from invoicing.models import Invoice, PaymentBatch
+from providers.models import ApiClient, Provider
+
+
+def seed_json(app: Flask) -> dict:
+    result = app.test_cli_runner().invoke(args=["demo", "seed", "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_seed_fills_an_empty_database_with_every_resting_state(app: Flask, session: Session) -> None:
+    seed_json(app)
+    invoice_states = set(session.scalars(select(Invoice.status).distinct()))
+    assert invoice_states == {
+        "awaiting_confirmation",
+        "confirmed",
+        "disputed",
+        "approved",
+        "on_hold",
+        "rejected",
+        "batched",
+        "paid",
+        "cancelled",
+    }
+    assert set(session.scalars(select(Consent.status).distinct())) == {
+        "awaiting_authorisation",
+        "authorised",
+        "rejected",
+        "revoked",
+        "expired",
+    }
+    assert set(session.scalars(select(PaymentBatch.status).distinct())) == {
+        "awaiting_approval",
+        "partially_failed",
+    }
+    roles = {role for roles in session.scalars(select(StaffUser.roles)) for role in roles}
+    assert roles == {"caseworker", "finance_officer", "approver", "auditor"}
+    assert {p.status for p in session.scalars(select(Provider))} == {"active", "pending_verification"}
+    assert verify_chain(session).ok
+
+
+def test_seed_json_prints_what_a_tester_needs_and_keeps_the_secret_hashed(
+    app: Flask, session: Session
+) -> None:
+    data = seed_json(app)
+    assert set(data) == {"api_client", "parents", "staff", "providers"}
+    assert set(data["api_client"]) == {"client_id", "client_secret", "provider_id", "redirect_uri"}
+    assert all(set(p) == {"login", "name"} for p in data["parents"]) and len(data["parents"]) == 3
+    assert {s["role"] for s in data["staff"]} == {"caseworker", "finance_officer", "approver", "auditor"}
+    assert all(set(p) == {"login", "name"} for p in data["providers"])
+    client = session.scalars(
+        select(ApiClient).where(ApiClient.client_id == data["api_client"]["client_id"])
+    ).one()
+    assert (
+        client.client_secret_hash == hashlib.sha256(data["api_client"]["client_secret"].encode()).hexdigest()
+    )
+    assert str(client.provider_id) == data["api_client"]["provider_id"]
+
+
+def test_seed_refuses_a_database_that_has_data_unless_forced(app: Flask, session: Session) -> None:
+    seed_json(app)
+    before = session.scalar(select(func.count()).select_from(Invoice))
+    refused = app.test_cli_runner().invoke(args=["demo", "seed"])
+    assert refused.exit_code != 0 and "already has data" in refused.output
+    assert session.scalar(select(func.count()).select_from(Invoice)) == before
+    forced = app.test_cli_runner().invoke(args=["demo", "seed", "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert session.scalar(select(func.count()).select_from(Invoice)) > before
+    assert verify_chain(session).ok
