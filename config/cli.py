@@ -47,13 +47,17 @@ def register(app: Flask) -> None:
     @demo_cli.command("seed")
     @click.option("--json", "as_json", is_flag=True, help="Print what a tester needs as JSON.")
     @click.option("--force", is_flag=True, help="Seed even though the database already has data.")
-    def demo_seed(as_json: bool, force: bool) -> None:
+    @click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when the database has data.")
+    def demo_seed(as_json: bool, force: bool, if_empty: bool) -> None:
         """Fill an empty database with demonstration data."""
         from config.demo import DatabaseNotEmpty, seed
 
         try:
             summary = seed(database().session_factory, force=force)
         except DatabaseNotEmpty as exc:
+            if if_empty:
+                click.echo("the database already has data: demo data not added")
+                return
             raise click.ClickException(str(exc)) from exc
         if as_json:
             click.echo(json.dumps(summary, indent=2))

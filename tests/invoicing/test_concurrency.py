@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -51,7 +51,7 @@ def race(session_factory: sessionmaker[Session], *calls: Callable[[Session], Any
 
 def test_two_simultaneous_approvals_of_one_batch_exactly_one_succeeds(
     session: Session, session_factory
-) -> None:  # noqa: ANN001
+) -> None:
     for _ in range(5):
         world = World(session)
         world.approved_invoice()
@@ -61,8 +61,8 @@ def test_two_simultaneous_approvals_of_one_batch_exactly_one_succeeds(
         first, second = world.approver, create_staff(session, StaffRole.APPROVER)
         results = race(
             session_factory,
-            lambda s: service.approve_batch(s, first, batch.id),
-            lambda s: service.approve_batch(s, second, batch.id),
+            lambda s, a=first, b=batch.id: service.approve_batch(s, a, b),
+            lambda s, a=second, b=batch.id: service.approve_batch(s, a, b),
         )
         succeeded = [r for r in results if isinstance(r, Done)]
         refused = [r for r in results if isinstance(r, DomainError)]
@@ -74,7 +74,7 @@ def test_two_simultaneous_approvals_of_one_batch_exactly_one_succeeds(
 
 def test_two_simultaneous_batch_builds_never_put_an_invoice_in_two_batches(
     session: Session, session_factory
-) -> None:  # noqa: ANN001
+) -> None:
     worlds = [World(session) for _ in range(3)]
     for world in worlds:
         for n in range(3):
@@ -100,7 +100,7 @@ def test_two_simultaneous_batch_builds_never_put_an_invoice_in_two_batches(
 
 def test_two_simultaneous_submissions_with_one_invoice_number_make_one_invoice(
     session: Session, session_factory
-) -> None:  # noqa: ANN001
+) -> None:
     world = World(session)
     data = invoice_input(world.consent, number="INV-RACE")
     results = race(

@@ -55,7 +55,7 @@ def test_a_submitted_invoice_waits_for_the_parent_with_both_shares_shown(session
 
 
 def test_a_provider_awaiting_verification_can_not_submit(session: Session) -> None:
-    provider, user = create_provider(session, verified=False)
+    _, user = create_provider(session, verified=False)
     parent = create_parent(session)
     consent = create_consent(session, user, parent, create_child(session, parent))
     with pytest.raises(ProviderNotActive):

@@ -1,0 +1,68 @@
+# Childcare Direct: the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+ASSETS := config/static
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test lint install install-test assets migrate seed web scheduler bench clean
+
+## make run: install everything, migrate SQLite, add demo data if empty, serve on http://127.0.0.1:5000
+run: install assets migrate seed
+	@echo "Childcare Direct on http://$(HOST):$(PORT) (web app and scheduler; Ctrl-C stops both)"
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(FLASK) scheduler run & \
+	  $(FLASK) run --host $(HOST) --port $(PORT) & \
+	  wait
+
+## make test: install what the tests need and run lint and the whole suite
+## (SQLite by default; set TEST_DATABASE_URL=postgresql+psycopg://... for PostgreSQL)
+test: install-test assets
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+$(ASSETS)/govuk-frontend.min.css: node_modules/.package-lock.json
+	mkdir -p $(ASSETS)
+	cp -R node_modules/govuk-frontend/dist/govuk/assets/. $(ASSETS)/
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(ASSETS)/
+
+assets: $(ASSETS)/govuk-frontend.min.css
+
+migrate: install
+	@mkdir -p instance
+	$(FLASK) db upgrade
+
+seed: install
+	$(FLASK) demo seed --if-empty
+
+web: install assets migrate
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+scheduler: install migrate
+	$(FLASK) scheduler run
+
+clean:
+	rm -rf $(VENV) node_modules $(ASSETS) instance .pytest_cache .ruff_cache .hypothesis
