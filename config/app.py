@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Flask, render_template
+from flask import Blueprint, Flask, render_template, request, session
+from flask_babel import Babel, get_locale
+from flask_wtf import CSRFProtect
+from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from config import settings as settings_module
@@ -16,6 +19,7 @@ from config.settings import PROJECT_ROOT, Settings
 from config.web import register_error_handlers
 
 LONDON = ZoneInfo("Europe/London")
+LANGUAGES = ("en", "cy")
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -36,11 +40,33 @@ def create_app(settings: Settings | None = None) -> Flask:
         SESSION_COOKIE_SECURE=settings.is_production,
     )
     _configure_templates(app)
+    Babel(app, locale_selector=_select_locale)
+    CSRFProtect(app)
+    WTFormsHelpers(app)
     Database(settings.database_url).init_app(app)
     register_error_handlers(app)
-    app.register_blueprint(_home_blueprint())
+    _register_blueprints(app)
     _register_cli(app)
     return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from claimants.views.portal import claimants_portal
+    from invoicing.views.finance import invoicing_finance
+    from providers.views.portal import providers_portal
+
+    app.register_blueprint(_home_blueprint())
+    app.register_blueprint(providers_portal)
+    app.register_blueprint(claimants_portal)
+    app.register_blueprint(invoicing_finance)
+
+
+def _select_locale() -> str:
+    """English unless the person chose Welsh (the footer's language links) or their browser asks."""
+    chosen = request.args.get("lang")
+    if chosen in LANGUAGES:
+        session["lang"] = chosen
+    return session.get("lang") or request.accept_languages.best_match(LANGUAGES) or "en"
 
 
 def _configure_templates(app: Flask) -> None:
@@ -61,6 +87,7 @@ def _configure_templates(app: Flask) -> None:
     app.jinja_env.filters["london_date"] = _london_date
     app.jinja_env.globals["form"] = None
     app.jinja_env.globals["cspNonce"] = None
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "en")
 
 
 def _london_date(value: date | datetime) -> str:

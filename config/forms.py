@@ -1,0 +1,45 @@
+"""Form pieces shared by the portals (Flask-WTF with the GOV.UK widgets)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from wtforms import DateField
+
+_PARTS = ("day", "month", "year")
+
+
+class GovDateField(DateField):
+    """A date as three boxes (day, month, year) in GOV.UK style.
+
+    govuk-frontend-wtf's date widget crashes when the date is missing from the POST altogether
+    (its three inputs share one name and it unpacks three values): this field always keeps three,
+    and gives the GOV.UK messages for a partial or impossible date.
+    """
+
+    widget = GovDateInput()
+
+    def __init__(self, label: str | None = None, validators: Any = None, **kwargs: Any) -> None:
+        super().__init__(label, validators, format="%d %m %Y", **kwargs)
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        parts = [str(value).strip() for value in valuelist][:3]
+        parts += [""] * (3 - len(parts))
+        self.raw_data = parts
+        self.data = None
+        if not any(parts):
+            return  # an InputRequired or Optional validator says what to do with nothing
+        label = self.label.text
+        for part, value in zip(_PARTS, parts, strict=True):
+            if not value:
+                raise ValueError(_("%(label)s must include a %(part)s", label=label, part=_(part)))
+        day, month, year = parts
+        try:
+            if len(year) != 4:
+                raise ValueError
+            self.data = date(int(year), int(month), int(day))
+        except ValueError as exc:
+            raise ValueError(_("%(label)s must be a real date", label=label)) from exc
