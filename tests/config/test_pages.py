@@ -90,7 +90,7 @@ def test_the_start_page_links_to_the_three_areas(app: Flask) -> None:
         assert response.status_code == 200 and heading in response.get_data(as_text=True)
 
 
-def test_an_unexpected_error_is_a_govuk_sorry_page(settings) -> None:  # noqa: ANN001
+def test_an_unexpected_error_is_a_govuk_sorry_page(settings) -> None:
     from config.app import create_app
 
     app = create_app(settings)
