@@ -23,6 +23,7 @@ run: install assets migrate seed
 test: install-test assets
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 $(BIN)/python:

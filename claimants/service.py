@@ -12,9 +12,10 @@ from claimants.models import Child, Consent, ConsentStatus, Parent
 from claimants.nino import nino_hash, nino_last, normalise_nino
 from config import audit, settings
 from config.auth import Actor, ActorKind
-from config.database import integrity_error_mentions, transaction, utcnow
+from config.database import transaction, utcnow
 from config.errors import (
     ConsentNotAuthorised,
+    DomainError,
     FieldError,
     Forbidden,
     NotFound,
@@ -64,16 +65,12 @@ def link_claim(
     if errors:
         raise ValidationFailed("The claim details are not valid", errors=errors)
 
-    def claim_in_use(exc: Exception) -> Exception | None:
-        if integrity_error_mentions(exc, "nino_hash") or integrity_error_mentions(exc, "uc_claim_reference"):  # type: ignore[arg-type]
-            return rule(
-                "claim_already_linked",
-                "Claim already linked",
-                "This claim is already linked to another account",
-            )
-        return None
+    def claim_in_use() -> DomainError:
+        return rule(
+            "claim_already_linked", "Claim already linked", "This claim is already linked to another account"
+        )
 
-    with transaction(session, claim_in_use):  # type: ignore[arg-type]
+    with transaction(session, {"nino_hash": claim_in_use, "uc_claim_reference": claim_in_use}):
         parent = repository.get_parent(session, parent_id)
         parent.uc_claim_reference = reference
         parent.nino_hash, parent.nino_last = nino_hash(nino, _nino_key()), nino_last(nino)
@@ -171,16 +168,14 @@ def authorise_consent(session: Session, actor: Actor, consent_id: uuid.UUID, chi
     """The parent approves: the provider may invoice DWP for this child until the consent expires."""
     now = utcnow()
 
-    def already(exc: Exception) -> Exception | None:
-        if integrity_error_mentions(exc, "provider_id"):  # type: ignore[arg-type]
-            return rule(
-                "consent_exists",
-                "Consent already given",
-                "This provider already has your consent for this child",
-            )
-        return None
+    def already() -> DomainError:
+        return rule(
+            "consent_exists", "Consent already given", "This provider already has your consent for this child"
+        )
 
-    with transaction(session, already):  # type: ignore[arg-type]
+    with transaction(
+        session, {"uq_consents_live_per_provider_child": already, "consents.provider_id": already}
+    ):
         consent = _own_consent(session, actor, consent_id)
         child = repository.get_child_of(session, actor.require_parent(), child_id)
         consent.authorise(child, now, now + timedelta(days=settings.current().consent_validity_days))

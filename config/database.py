@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -144,13 +144,13 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 @contextmanager
 def transaction(
-    session: Session,
-    on_integrity_error: Callable[[IntegrityError], DomainError | None] | None = None,
+    session: Session, conflicts: Mapping[str, Callable[[], DomainError]] | None = None
 ) -> Iterator[Session]:
     """One use case, one transaction: commit at the end, roll back on any error.
 
-    A concurrent change (a version counter that moved) becomes ``ConcurrentChange``; a broken
-    constraint becomes whatever domain error ``on_integrity_error`` names for it.
+    A concurrent change (a version counter that moved) becomes ``ConcurrentChange``. A broken
+    unique or check constraint whose name (PostgreSQL) or columns (SQLite) mention a key of
+    ``conflicts`` becomes that key's domain error: the database has the last word on races.
     """
     try:
         yield session
@@ -160,15 +160,10 @@ def transaction(
         raise ConcurrentChange("Someone else changed this at the same time. Try again.") from exc
     except IntegrityError as exc:
         session.rollback()
-        mapped = on_integrity_error(exc) if on_integrity_error else None
-        if mapped is not None:
-            raise mapped from exc
+        for token, error in (conflicts or {}).items():
+            if token in str(exc.orig):
+                raise error() from exc
         raise
     except BaseException:
         session.rollback()
         raise
-
-
-def integrity_error_mentions(exc: IntegrityError, token: str) -> bool:
-    """Whether the broken constraint's name (PostgreSQL) or columns (SQLite) mention ``token``."""
-    return token in str(exc.orig)

@@ -17,7 +17,9 @@ from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
-RATES_FILE = Path(__file__).resolve().parent.parent / "config" / "uc_childcare_rates.csv"
+__all__ = ["Award", "assessment_period", "childcare_award", "monthly_cap_pence"]
+
+_RATES_FILE = Path(__file__).resolve().parent.parent / "config" / "uc_childcare_rates.csv"
 
 # DWP pays 85% of eligible childcare costs (since April 2016).
 _DWP_PERCENT = 85
@@ -40,7 +42,7 @@ class _Rate:
 
 @cache
 def _rates() -> tuple[_Rate, ...]:
-    with RATES_FILE.open(newline="", encoding="utf-8") as handle:
+    with _RATES_FILE.open(newline="", encoding="utf-8") as handle:
         rows = [
             _Rate(
                 in_force_from=date.fromisoformat(row["in_force_from"]),

@@ -33,12 +33,8 @@ def get_invoice(session: Session, invoice_id: uuid.UUID, *, for_update: bool = F
 
 
 def invoice_number_taken(session: Session, provider_id: uuid.UUID, number: str) -> bool:
-    return (
-        session.scalar(
-            select(func.count()).where(Invoice.provider_id == provider_id, Invoice.invoice_number == number)
-        )
-        > 0
-    )
+    query = select(Invoice.id).where(Invoice.provider_id == provider_id, Invoice.invoice_number == number)
+    return session.scalar(query.limit(1)) is not None
 
 
 def overlapping_invoices(

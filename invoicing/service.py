@@ -23,7 +23,7 @@ from claimants import service as claimants_service
 from claimants.models import Child, Parent
 from config import audit, settings
 from config.auth import Actor, ActorKind, StaffRole
-from config.database import integrity_error_mentions, transaction, utcnow
+from config.database import transaction, utcnow
 from config.errors import (
     ChildOverAgeLimit,
     DomainError,
@@ -194,12 +194,10 @@ def submit_invoice(session: Session, actor: Actor, data: InvoiceInput) -> Invoic
     _check_shape(data, today)
     number = data.invoice_number.strip()
 
-    def duplicate_number(exc: Exception) -> DomainError | None:
-        if integrity_error_mentions(exc, "invoice_number"):  # type: ignore[arg-type]
-            return DuplicateInvoiceNumber(f"Invoice number {number} has already been used by this provider")
-        return None
+    def duplicate_number() -> DomainError:
+        return DuplicateInvoiceNumber(f"Invoice number {number} has already been used by this provider")
 
-    with transaction(session, duplicate_number):  # type: ignore[arg-type]
+    with transaction(session, {"invoice_number": duplicate_number}):
         provider = providers_repository.get_provider(session, provider_id)
         if provider.status is not ProviderStatus.ACTIVE:
             raise ProviderNotActive("DWP must verify the setting before it can submit invoices")
@@ -219,7 +217,7 @@ def submit_invoice(session: Session, actor: Actor, data: InvoiceInput) -> Invoic
                 errors=[FieldError("care_from", "The child is over the age limit for this care")],
             )
         if repository.invoice_number_taken(session, provider_id, number):
-            raise DuplicateInvoiceNumber(f"Invoice number {number} has already been used by this provider")
+            raise duplicate_number()
 
         total = sum(line.amount_pence for line in data.lines)
         eligible = sum(line.amount_pence for line in data.lines if line.eligible)
@@ -573,14 +571,10 @@ def approve_batch(session: Session, actor: Actor, batch_id: uuid.UUID) -> Paymen
         raise SelfApprovalForbidden("A batch must be approved by a DWP approver")
     actor.require_role(StaffRole.APPROVER)
 
-    def four_eyes(exc: Exception) -> DomainError | None:
-        if integrity_error_mentions(exc, "approver_is_not_builder"):  # type: ignore[arg-type]
-            return SelfApprovalForbidden(
-                "A batch must be approved by someone other than the person who built it"
-            )
-        return None
+    def four_eyes() -> DomainError:
+        return SelfApprovalForbidden("A batch must be approved by someone other than the person who built it")
 
-    with transaction(session, four_eyes):  # type: ignore[arg-type]
+    with transaction(session, {"approver_is_not_builder": four_eyes}):
         repository.get_batch(session, batch_id, for_update=True)
         batch = repository.batch_with_payments(session, batch_id)
         assert actor.id is not None

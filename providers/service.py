@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from config import audit, settings
 from config.auth import Actor, ActorKind, StaffRole
-from config.database import integrity_error_mentions, transaction, utcnow
-from config.errors import FieldError, Forbidden, ValidationFailed, rule
+from config.database import transaction, utcnow
+from config.errors import DomainError, FieldError, Forbidden, ValidationFailed, rule
 from providers import repository
 from providers.models import ApiClient, BankAccount, Provider, ProviderUser, ProviderUserRole, Regulator
 from providers.rules import (
@@ -89,16 +89,15 @@ def register_provider(session: Session, registration: Registration) -> Provider:
         raise ValidationFailed("The registration details are not valid", errors=errors)
     bank = _checked_bank(registration.bank, "bank.")
 
-    def already_registered(exc: Exception) -> Exception | None:
-        if integrity_error_mentions(exc, "registration_number"):  # type: ignore[arg-type]
-            return rule("already_registered", "Already registered", "This setting is already registered")
-        if integrity_error_mentions(exc, "email"):  # type: ignore[arg-type]
-            return rule("email_in_use", "Email address in use", "That email address already has an account")
-        return None
+    def already_registered() -> DomainError:
+        return rule("already_registered", "Already registered", "This setting is already registered")
 
-    with transaction(session, already_registered):  # type: ignore[arg-type]
+    def email_in_use() -> DomainError:
+        return rule("email_in_use", "Email address in use", "That email address already has an account")
+
+    with transaction(session, {"registration_number": already_registered, "email": email_in_use}):
         if repository.find_by_registration(session, registration.regulator, number):
-            raise rule("already_registered", "Already registered", "This setting is already registered")
+            raise already_registered()
         provider = Provider(
             id=uuid.uuid4(),
             name=registration.name.strip(),

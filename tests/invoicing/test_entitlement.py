@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 from datetime import date, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from invoicing.entitlement import RATES_FILE, Award, assessment_period, childcare_award, monthly_cap_pence
+from invoicing.entitlement import Award, assessment_period, childcare_award, monthly_cap_pence
+
+RATES_FILE = Path(__file__).resolve().parents[2] / "config" / "uc_childcare_rates.csv"
 
 FIRST_RATE = date(2016, 4, 11)
 dates = st.dates(min_value=date(2016, 4, 11), max_value=date(2035, 12, 31))

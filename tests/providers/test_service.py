@@ -1,0 +1,98 @@
+"""Provider use cases on a real database."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from config.auth import StaffRole
+from config.errors import DomainError, Forbidden, InvalidTransition, ValidationFailed
+from providers import service
+from providers.models import BankAccount, Provider, ProviderStatus, Regulator
+from tests.factories import create_provider, create_staff
+
+REGISTRATION = service.Registration(
+    name="Acorn Nursery",
+    regulator=Regulator.OFSTED,
+    registration_number="ey 654321",
+    postcode="ls1 4ap",
+    address="1 Park Row, Leeds",
+    region="Yorkshire and The Humber",
+    bank=service.BankDetails("08-99-99", "66374958", "Acorn Nursery Ltd"),
+    admin_name="Nadia",
+    admin_email="Nadia@Acorn.example",
+)
+
+
+def test_a_new_provider_is_pending_until_dwp_verifies_it(session: Session) -> None:
+    provider = service.register_provider(session, REGISTRATION)
+    assert (provider.status, provider.registration_number, provider.postcode) == (
+        ProviderStatus.PENDING_VERIFICATION,
+        "EY654321",
+        "LS1 4AP",
+    )
+    assert provider.users[0].email == "nadia@acorn.example"
+    assert provider.current_bank_account.sort_code == "089999"
+    with pytest.raises(Forbidden):
+        service.verify_provider(session, create_staff(session, StaffRole.AUDITOR), provider.id)
+    service.verify_provider(session, create_staff(session, StaffRole.CASEWORKER), provider.id)
+    assert provider.status is ProviderStatus.ACTIVE
+    with pytest.raises(InvalidTransition):
+        service.verify_provider(session, create_staff(session, StaffRole.CASEWORKER), provider.id)
+
+
+def test_a_setting_can_register_only_once(session: Session) -> None:
+    service.register_provider(session, REGISTRATION)
+    with pytest.raises(DomainError) as error:
+        service.register_provider(session, replace(REGISTRATION, admin_email="other@acorn.example"))
+    assert error.value.code == "already_registered"
+    with pytest.raises(DomainError) as error:
+        service.register_provider(session, replace(REGISTRATION, registration_number="EY111111"))
+    assert error.value.code == "email_in_use"
+    assert session.scalar(select(func.count()).select_from(Provider)) == 1
+
+
+def test_bad_registration_details_name_every_bad_field_and_save_nothing(session: Session) -> None:
+    bad = replace(REGISTRATION, registration_number="XX1", postcode="nowhere", name=" ", admin_email="nope")
+    with pytest.raises(ValidationFailed) as error:
+        service.register_provider(session, bad)
+    assert {e.field for e in error.value.errors} == {"registration_number", "postcode", "name", "admin_email"}
+    with pytest.raises(ValidationFailed) as error:
+        service.register_provider(session, replace(REGISTRATION, bank=service.BankDetails("1", "2", "")))
+    assert {e.field for e in error.value.errors} == {
+        "bank.sort_code",
+        "bank.account_number",
+        "bank.account_name",
+    }
+    assert session.scalar(select(func.count()).select_from(Provider)) == 0
+
+
+def test_new_bank_details_keep_the_old_ones_and_need_releasing_by_dwp(session: Session) -> None:
+    provider, user = create_provider(session)
+    _, stranger = create_provider(session)
+    new = service.BankDetails("107999", "88837491", "New Name")
+    with pytest.raises(Forbidden):
+        service.change_bank_details(session, stranger, provider.id, new)
+    account = service.change_bank_details(session, user, provider.id, new)
+    assert account.hold_until is not None and account.released_at is None
+    accounts = session.scalars(select(BankAccount).where(BankAccount.provider_id == provider.id)).all()
+    assert sorted(a.is_current for a in accounts) == [False, True]
+    releaser = create_staff(session, StaffRole.APPROVER)
+    service.release_bank_details(session, releaser, provider.id)
+    assert account.released_by_id == releaser.id
+    with pytest.raises(DomainError):
+        service.release_bank_details(session, releaser, provider.id)
+
+
+def test_an_api_client_secret_is_shown_once_and_stored_hashed(session: Session) -> None:
+    _, admin = create_provider(session)
+    client, secret = service.register_api_client(
+        session, admin, name="Nursery Manager", redirect_uris=["https://nm.example/callback"]
+    )
+    assert secret not in client.client_secret_hash
+    assert client.client_secret_hash == service.hash_client_secret(secret)
+    with pytest.raises(ValidationFailed):
+        service.register_api_client(session, admin, name="x", redirect_uris=["http://evil.example/cb"])
