@@ -246,8 +246,12 @@ def _seed(session: Session, first_seed: bool) -> dict[str, Any]:
             invoicing.record_payment_paid(session, SYSTEM, payment.id)
         else:
             invoicing.record_payment_failed(session, SYSTEM, payment.id, "Account closed")
+    # Sunny Days gives new bank details: its payments (and the failed invoice) wait for release.
+    providers.change_bank_details(
+        session, sunny_user, sunny.id, providers.BankDetails("202959", "63748472", "Sunny Days Ltd")
+    )
 
-    # A built batch awaiting approval: the refused invoice again, and Yusuf's care.
+    # A built batch awaiting approval: Yusuf's care.
     confirmed(acorns_user, c_yusuf, 70000)
     invoicing.run_automatic_checks(session, SYSTEM)
     second = invoicing.build_batch(session, officer)

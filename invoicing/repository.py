@@ -108,10 +108,10 @@ def invoices_in_state(session: Session, status: InvoiceStatus, limit: int | None
 
 
 def approved_invoices_for_batch(session: Session) -> list[Invoice]:
-    """Approved invoices, locked for this transaction; ones another builder holds are skipped."""
+    """Invoices due for payment, locked for this transaction; ones another builder holds are skipped."""
     query = (
         select(Invoice)
-        .where(Invoice.status == InvoiceStatus.APPROVED)
+        .where(Invoice.status.in_([InvoiceStatus.APPROVED, InvoiceStatus.PAYMENT_FAILED]))
         .order_by(Invoice.parent_id, Invoice.created_at, Invoice.id)
         .with_for_update(skip_locked=True)
     )

@@ -389,7 +389,7 @@ def _payment_reference(payment_id: uuid.UUID) -> str:
 
 
 def build_batch(session: Session, actor: Actor, payment_date: date | None = None) -> PaymentBatch | None:
-    """Gather every approved invoice of payable providers into one draft batch.
+    """Gather every approved (or failed and due again) invoice of payable providers into one draft batch.
 
     One payment per provider, an allocation per invoice. Each invoice's assessment period and
     DWP share are decided again for the payment date and frozen: the cap is shared by all of a
@@ -420,6 +420,14 @@ def build_batch(session: Session, actor: Actor, payment_date: date | None = None
         this_batch_children: dict[tuple[uuid.UUID, date], set[uuid.UUID]] = defaultdict(set)
         to_pay: list[Invoice] = []
         for invoice in invoices:
+            if invoice.status is InvoiceStatus.PAYMENT_FAILED:
+                _move(
+                    session,
+                    invoice,
+                    InvoiceStatus.APPROVED,
+                    actor,
+                    reason="paid again after a failed payment",
+                )
             where = attribute(
                 claim_starts[invoice.parent_id], invoice.care_from, invoice.care_to, payment_date
             )
@@ -674,7 +682,11 @@ def record_payment_paid(session: Session, actor: Actor, payment_id: uuid.UUID) -
 
 
 def record_payment_failed(session: Session, actor: Actor, payment_id: uuid.UUID, reason: str) -> Payment:
-    """The rail refused or returned the payment: its invoices go back to approved for the next batch."""
+    """The rail refused or returned the payment: its invoices wait, ``payment_failed``, for the next batch.
+
+    The provider sees the failure on each invoice; the next batch built pays them again (once
+    the provider is payable: new bank details, for instance, are held until released).
+    """
     actor.require_role(StaffRole.FINANCE_OFFICER)
     with transaction(session):
         payment = repository.get_payment(session, payment_id, for_update=True)
@@ -684,13 +696,6 @@ def record_payment_failed(session: Session, actor: Actor, payment_id: uuid.UUID,
         for allocation, invoice in repository.live_invoices_of_payments(session, [payment.id]):
             allocation.live = False
             _move(session, invoice, InvoiceStatus.PAYMENT_FAILED, actor, payment_id=payment.id, reason=reason)
-            _move(
-                session,
-                invoice,
-                InvoiceStatus.APPROVED,
-                actor,
-                reason="payment failed: back for the next batch",
-            )
         _settle_batch_if_done(session, payment.batch, actor)
     return payment
 

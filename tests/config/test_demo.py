@@ -35,6 +35,7 @@ def test_seed_fills_an_empty_database_with_every_resting_state(app: Flask, sessi
         "batched",
         "paid",
         "cancelled",
+        "payment_failed",
     }
     assert set(session.scalars(select(Consent.status).distinct())) == {
         "awaiting_authorisation",

@@ -178,7 +178,7 @@ def test_a_failed_payment_returns_its_invoices_for_the_next_batch(session: Sessi
     service.record_payment_failed(session, SYSTEM, payment.id, "Account closed")
     session.refresh(invoice)
     session.refresh(batch)
-    assert invoice.status is InvoiceStatus.APPROVED
+    assert invoice.status is InvoiceStatus.PAYMENT_FAILED
     assert batch.status is BatchStatus.PARTIALLY_FAILED
     assert not session.scalars(
         select(PaymentAllocation.live).where(PaymentAllocation.payment_id == payment.id)
@@ -202,7 +202,9 @@ def test_a_payment_returned_after_it_was_paid_is_paid_again_in_a_later_batch(ses
     service.record_payment_failed(session, SYSTEM, payment.id, "Returned by the bank")
     session.refresh(invoice)
     assert payment.status is PaymentStatus.RETURNED
-    assert invoice.status is InvoiceStatus.APPROVED
+    assert invoice.status is InvoiceStatus.PAYMENT_FAILED
+    again = service.build_batch(session, world.officer)
+    assert again is not None and again.total_pence == payment.amount_pence
 
 
 def test_cancelling_a_batch_before_submission_puts_its_invoices_back(session: Session) -> None:
