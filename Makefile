@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
+# Development only: the built-in OpenID provider stands in for GOV.UK One Login and DWP sign-in.
+RUN_ENV := DEV_IDENTITY_PROVIDER=1 BASE_URL=http://$(HOST):$(PORT)
 ASSETS := config/static
 HOST ?= 127.0.0.1
 PORT ?= 5000
@@ -14,8 +16,8 @@ PORT ?= 5000
 run: install assets migrate seed
 	@echo "Childcare Direct on http://$(HOST):$(PORT) (web app and scheduler; Ctrl-C stops both)"
 	@trap 'kill 0' INT TERM EXIT; \
-	  $(FLASK) scheduler run & \
-	  $(FLASK) run --host $(HOST) --port $(PORT) & \
+	  $(RUN_ENV) $(FLASK) scheduler run & \
+	  $(RUN_ENV) $(FLASK) run --host $(HOST) --port $(PORT) & \
 	  wait
 
 ## make test: install what the tests need and run lint and the whole suite
@@ -60,7 +62,7 @@ seed: install
 	$(FLASK) demo seed --if-empty
 
 web: install assets migrate
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(RUN_ENV) $(FLASK) run --host $(HOST) --port $(PORT)
 
 scheduler: install migrate
 	$(FLASK) scheduler run

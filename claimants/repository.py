@@ -78,3 +78,11 @@ def list_unclaimed_requests(session: Session, email: str) -> list[Consent]:
             )
         )
     )
+
+
+def find_parent_by_subject(session: Session, subject: str) -> Parent | None:
+    return session.scalars(select(Parent).where(Parent.oidc_subject == subject)).one_or_none()
+
+
+def list_children(session: Session, parent_id: uuid.UUID) -> list[Child]:
+    return list(session.scalars(select(Child).where(Child.parent_id == parent_id).order_by(Child.created_at)))

@@ -245,3 +245,17 @@ def live_consent(session: Session, consent_id: uuid.UUID, provider_id: uuid.UUID
 def require_parent_of(actor: Actor, parent_id: uuid.UUID) -> None:
     if actor.require_parent() != parent_id:
         raise Forbidden("Only the parent can do this")
+
+
+def sign_in_parent(session: Session, *, subject: str, email: str, name: str) -> Parent:
+    """The parent their identity provider vouches for (by its stable subject); new ones are registered.
+
+    Matching is by subject only, never by email alone, so an email address someone else can
+    claim never opens another person's account.
+    """
+    parent = repository.find_parent_by_subject(session, subject)
+    if parent is None:
+        return register_parent(session, name=name or email, email=email, oidc_subject=subject)
+    with transaction(session):
+        audit.record(session, "parent.signed_in", parent, parent_actor(parent))
+    return parent

@@ -9,12 +9,13 @@ from flask import Blueprint, Flask, render_template, request, session
 from flask_babel import Babel, get_locale
 from flask_wtf import CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
-from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader, PrefixLoader
 
 from config import settings as settings_module
 from config.extensions import Database
 from config.models import load_all_models
 from config.money import format_pence
+from config.oidc import init_oidc
 from config.settings import PROJECT_ROOT, Settings
 from config.web import register_error_handlers
 
@@ -45,7 +46,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     WTFormsHelpers(app)
     Database(settings.database_url).init_app(app)
     register_error_handlers(app)
+    init_oidc(app, settings)
     _register_blueprints(app)
+    if settings.dev_identity_provider:
+        from claimants.dev_identity import init_dev_identity
+
+        init_dev_identity(app, settings)
     _register_cli(app)
     return app
 
@@ -74,7 +80,7 @@ def _configure_templates(app: Flask) -> None:
     app.jinja_env.undefined = ChainableUndefined
     app.jinja_env.loader = ChoiceLoader(
         [
-            FileSystemLoader(str(PROJECT_ROOT / "config" / "templates")),
+            app.create_global_jinja_loader(),  # the app's and each blueprint's templates
             PrefixLoader(
                 {
                     "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),

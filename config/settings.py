@@ -44,6 +44,18 @@ class Settings:
     volume_spike_factor: int = 3
     volume_spike_floor: int = 10
     service_user_name: str = "DWP CHILDCARE DIRECT"
+    # Where people reach the service; the development identity provider's issuer lives under it.
+    base_url: str = "http://127.0.0.1:5000"
+    # The built-in development OpenID provider (make run switches it on; production refuses it).
+    dev_identity_provider: bool = False
+    # Parents sign in with OpenID Connect: GOV.UK One Login in production (see README).
+    parent_oidc_discovery_url: str = ""
+    parent_oidc_client_id: str = ""
+    parent_oidc_client_secret: str = ""
+    # DWP staff sign in with any OpenID Connect provider issuing a ``roles`` claim (e.g. Entra ID).
+    staff_oidc_discovery_url: str = ""
+    staff_oidc_client_id: str = ""
+    staff_oidc_client_secret: str = ""
 
     @property
     def is_production(self) -> bool:
@@ -62,6 +74,14 @@ class Settings:
             "secret_key": env.get("SECRET_KEY", ""),
             "consent_validity_days": _int(env.get("CONSENT_VALIDITY_DAYS"), 365),
             "bank_change_cooling_off_days": _int(env.get("BANK_CHANGE_COOLING_OFF_DAYS"), 30),
+            "base_url": env.get("BASE_URL", "http://127.0.0.1:5000"),
+            "dev_identity_provider": _bool(env.get("DEV_IDENTITY_PROVIDER")),
+            "parent_oidc_discovery_url": env.get("PARENT_OIDC_DISCOVERY_URL", ""),
+            "parent_oidc_client_id": env.get("PARENT_OIDC_CLIENT_ID", ""),
+            "parent_oidc_client_secret": env.get("PARENT_OIDC_CLIENT_SECRET", ""),
+            "staff_oidc_discovery_url": env.get("STAFF_OIDC_DISCOVERY_URL", ""),
+            "staff_oidc_client_id": env.get("STAFF_OIDC_CLIENT_ID", ""),
+            "staff_oidc_client_secret": env.get("STAFF_OIDC_CLIENT_SECRET", ""),
         }
         values.update(overrides)
         settings = cls(**values)  # type: ignore[arg-type]
@@ -79,6 +99,8 @@ class Settings:
                 raise RuntimeError("SECRET_KEY must be set to at least 32 characters in production")
             if self.database_url.startswith("sqlite"):
                 raise RuntimeError("production needs DATABASE_URL pointing at PostgreSQL")
+            if self.dev_identity_provider:
+                raise RuntimeError("DEV_IDENTITY_PROVIDER is for development only: production refuses it")
 
 
 _current: Settings | None = None

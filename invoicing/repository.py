@@ -171,3 +171,24 @@ def live_invoices_of_payments(
         .with_for_update(of=Invoice)
     )
     return [(allocation, invoice) for allocation, invoice in rows]
+
+
+def work_counts(session: Session) -> dict[str, int]:
+    """What waits for DWP staff: review queue, invoices to batch, batches to approve."""
+    by_status = dict(
+        session.execute(
+            select(Invoice.status, func.count())
+            .where(
+                Invoice.status.in_([InvoiceStatus.ON_HOLD, InvoiceStatus.DISPUTED, InvoiceStatus.APPROVED])
+            )
+            .group_by(Invoice.status)
+        ).all()
+    )
+    awaiting = session.scalar(
+        select(func.count()).select_from(PaymentBatch).where(PaymentBatch.status == "awaiting_approval")
+    )
+    return {
+        "review": by_status.get(InvoiceStatus.ON_HOLD, 0) + by_status.get(InvoiceStatus.DISPUTED, 0),
+        "approved": by_status.get(InvoiceStatus.APPROVED, 0),
+        "awaiting_approval": int(awaiting or 0),
+    }

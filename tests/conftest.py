@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from sqlalchemy import text
 from sqlalchemy.orm import Session
+from werkzeug.serving import make_server
 
 from config.app import create_app
 from config.database import make_engine
@@ -95,6 +99,42 @@ def app(settings: Settings) -> Iterator[Flask]:
         if ON_POSTGRES:
             _clear_postgres(app)
         database().engine.dispose()
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: Flask
+
+
+@pytest.fixture
+def live_server(migrated_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+    """The app served over real HTTP on 127.0.0.1, with the development identity provider on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    settings = Settings(
+        environment="test",
+        database_url=_test_url(migrated_url, tmp_path),
+        secret_key="live-server-secret-key-long-enough-0123456789",
+        base_url=url,
+        dev_identity_provider=True,
+    )
+    app = create_app(settings)
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with app.app_context():
+            yield LiveServer(url, app)
+            if ON_POSTGRES:
+                _clear_postgres(app)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        with app.app_context():
+            database().engine.dispose()
 
 
 @pytest.fixture

@@ -37,6 +37,7 @@ def create_staff(session: Session, *roles: StaffRole, name: str | None = None) -
         email=f"staff{n}@dwp.example",
         name=name or f"Staff {n}",
         roles=[role.value for role in roles],
+        oidc_subject=f"staff-sub-{n}",
     )
     session.add(user)
     session.commit()

@@ -1,15 +1,58 @@
-"""The parents' area at /account."""
+"""The parents' area at /account: sign-in with OpenID Connect, then the parent's own home."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, g, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import get_locale, lazy_gettext
 from flask_babel import gettext as _
 
-claimants_portal = Blueprint("claimants_portal", __name__, url_prefix="/account")
+from claimants import repository, service
+from claimants.models import ConsentStatus, Parent
+from config.extensions import request_session
+from config.oidc import PARENTS, begin_sign_in, finish_sign_in
+
+claimants_portal = Blueprint(
+    "claimants_portal", __name__, url_prefix="/account", template_folder="../templates"
+)
+SESSION_KEY = "parent_id"
+CONSENT_STATUS = {
+    ConsentStatus.AWAITING_AUTHORISATION: lazy_gettext("Waiting for you"),
+    ConsentStatus.AUTHORISED: lazy_gettext("Given"),
+    ConsentStatus.REJECTED: lazy_gettext("Declined"),
+    ConsentStatus.REVOKED: lazy_gettext("Stopped"),
+    ConsentStatus.EXPIRED: lazy_gettext("Expired"),
+}
+
+
+def current_parent() -> Parent | None:
+    parent_id = session.get(SESSION_KEY)
+    return request_session().get(Parent, uuid.UUID(parent_id)) if parent_id else None
+
+
+def parent_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        parent = current_parent()
+        if parent is None:
+            return redirect(url_for("claimants_portal.sign_in", next=request.path))
+        g.parent = parent
+        g.actor = service.parent_actor(parent)
+        return view(*args, **kwargs)
+
+    wrapper.required_parent = True  # type: ignore[attr-defined]  # read by the route structure test
+    return wrapper
 
 
 @claimants_portal.get("")
-def index() -> str:
+def index() -> ResponseReturnValue:
+    if current_parent() is not None:
+        return redirect(url_for("claimants_portal.home"))
     return render_template(
         "area.html",
         heading=_("Parents on Universal Credit"),
@@ -18,4 +61,55 @@ def index() -> str:
             _("confirm or dispute each invoice before DWP pays it"),
             _("see what DWP pays and what you owe your provider in each assessment period"),
         ],
+        sign_in_url=url_for("claimants_portal.sign_in"),
     )
+
+
+@claimants_portal.get("/sign-in")
+def sign_in() -> ResponseReturnValue:
+    session["after_sign_in"] = _safe_next(request.args.get("next"))
+    return begin_sign_in(
+        PARENTS,
+        url_for("claimants_portal.callback", _external=True),
+        ui_locales=str(get_locale() or "en"),
+        vtr='["Cl.Cm"]',
+    )
+
+
+@claimants_portal.get("/sign-in/callback")
+def callback() -> ResponseReturnValue:
+    claims = finish_sign_in(PARENTS)
+    parent = service.sign_in_parent(
+        request_session(), subject=claims["sub"], email=claims.get("email", ""), name=claims.get("name", "")
+    )
+    after = session.pop("after_sign_in", None)
+    session.clear()  # a new session on sign-in: nothing carried over from before
+    session[SESSION_KEY] = str(parent.id)
+    return redirect(after or url_for("claimants_portal.home"))
+
+
+@claimants_portal.post("/sign-out")
+def sign_out() -> ResponseReturnValue:
+    session.pop(SESSION_KEY, None)
+    return redirect(url_for("claimants_portal.index"))
+
+
+@claimants_portal.get("/home")
+@parent_required
+def home() -> ResponseReturnValue:
+    parent: Parent = g.parent
+    db = request_session()
+    return render_template(
+        "claimants/home.html",
+        parent=parent,
+        children=repository.list_children(db, parent.id),
+        consents=repository.list_consents_for_parent(db, parent.id),
+        consent_status=CONSENT_STATUS,
+    )
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only a path on this service: never send someone on to another site after signing in."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None

@@ -1,0 +1,331 @@
+"""The development OpenID provider: stands in for GOV.UK One Login and DWP's staff directory.
+
+Switched on by ``DEV_IDENTITY_PROVIDER=1`` (``make run`` sets it; production refuses it). It is a
+real OpenID Connect provider built with Authlib: discovery, JWKS, authorization code with PKCE
+(S256) and nonce, signed ID tokens (RS256, a key generated at start) and a userinfo endpoint. Its
+sign-in page lists the demo parents and DWP staff, and lets you sign in as someone new. Codes and
+tokens live in memory: it serves one development process, nothing more.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from authlib.integrations.flask_oauth2 import AuthorizationServer
+from authlib.oauth2 import OAuth2Error
+from authlib.oauth2.rfc6749 import ClientMixin, grants
+from authlib.oauth2.rfc7636 import CodeChallenge
+from authlib.oidc.core import UserInfo
+from authlib.oidc.core.grants import OpenIDCode
+from authlib.oidc.core.models import AuthorizationCodeMixin
+from flask import Blueprint, Flask, abort, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from joserfc.jwk import RSAKey
+from sqlalchemy import select
+
+from claimants.models import Parent
+from config.auth import StaffUser
+from config.extensions import request_session
+from config.oidc import DEV_CLIENT_IDS, PARENTS, STAFF, dev_client_secret
+from config.settings import Settings
+
+SCOPES = ("openid", "email", "profile", "roles")
+PARENTS_CLIENT_ID = DEV_CLIENT_IDS[PARENTS]
+STAFF_CLIENT_ID = DEV_CLIENT_IDS[STAFF]
+
+
+@dataclass(frozen=True)
+class DevClient(ClientMixin):
+    client_id: str
+    client_secret: str
+    redirect_path: str
+
+    def get_client_id(self) -> str:
+        return self.client_id
+
+    def get_default_redirect_uri(self) -> str | None:
+        return None
+
+    def get_allowed_scope(self, scope: str) -> str:
+        return " ".join(s for s in scope.split() if s in SCOPES)
+
+    def check_redirect_uri(self, redirect_uri: str) -> bool:
+        parts = urlsplit(redirect_uri)
+        return parts.hostname in {"127.0.0.1", "localhost"} and parts.path == self.redirect_path
+
+    def check_client_secret(self, client_secret: str) -> bool:
+        return hmac.compare_digest(client_secret, self.client_secret)
+
+    def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
+        return method == "client_secret_basic" if endpoint == "token" else True
+
+    def check_response_type(self, response_type: str) -> bool:
+        return response_type == "code"
+
+    def check_grant_type(self, grant_type: str) -> bool:
+        return grant_type == "authorization_code"
+
+
+@dataclass
+class DevCode(AuthorizationCodeMixin):
+    code: str
+    client_id: str
+    redirect_uri: str
+    scope: str
+    subject: str
+    nonce: str | None
+    code_challenge: str | None
+    code_challenge_method: str | None
+    auth_time: int = field(default_factory=lambda: int(time.time()))
+    expires_at: float = field(default_factory=lambda: time.time() + 300)
+
+    def get_redirect_uri(self) -> str:
+        return self.redirect_uri
+
+    def get_scope(self) -> str:
+        return self.scope
+
+    def get_nonce(self) -> str | None:
+        return self.nonce
+
+    def get_auth_time(self) -> int:
+        return self.auth_time
+
+    def get_acr(self) -> str | None:
+        return None
+
+    def get_amr(self) -> list[str] | None:
+        return None
+
+
+@dataclass(frozen=True)
+class Identity:
+    subject: str
+    name: str
+    email: str
+    roles: tuple[str, ...] = ()
+
+
+class _State:
+    """Keys, codes and tokens of one development provider (one process)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.key = RSAKey.generate_key(2048, parameters={"kid": secrets.token_hex(8), "use": "sig"})
+        self.clients = {
+            client.client_id: client
+            for client in (
+                DevClient(
+                    PARENTS_CLIENT_ID,
+                    dev_client_secret(settings, PARENTS_CLIENT_ID),
+                    "/account/sign-in/callback",
+                ),
+                DevClient(
+                    STAFF_CLIENT_ID, dev_client_secret(settings, STAFF_CLIENT_ID), "/finance/sign-in/callback"
+                ),
+            )
+        }
+        self.codes: dict[str, DevCode] = {}
+        self.tokens: dict[str, tuple[Identity, float, str]] = {}
+        self.identities: dict[str, Identity] = {}
+        self.lock = threading.Lock()
+
+
+_state: _State | None = None
+
+
+def _s() -> _State:
+    assert _state is not None, "the development identity provider is not switched on"
+    return _state
+
+
+class _AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic"]  # noqa: RUF012 - Authlib reads it
+
+    def save_authorization_code(self, code: str, request: Any) -> None:
+        payload = request.payload
+        identity: Identity = request.user
+        with _s().lock:
+            _s().identities[identity.subject] = identity
+            _s().codes[code] = DevCode(
+                code=code,
+                client_id=payload.client_id,
+                redirect_uri=payload.redirect_uri,
+                scope=payload.scope,
+                subject=identity.subject,
+                nonce=payload.data.get("nonce"),
+                code_challenge=payload.data.get("code_challenge"),
+                code_challenge_method=payload.data.get("code_challenge_method"),
+            )
+
+    def query_authorization_code(self, code: str, client: DevClient) -> DevCode | None:
+        found = _s().codes.get(code)
+        if found and found.client_id == client.client_id and found.expires_at > time.time():
+            return found
+        return None
+
+    def delete_authorization_code(self, authorization_code: DevCode) -> None:
+        with _s().lock:
+            _s().codes.pop(authorization_code.code, None)
+
+    def authenticate_user(self, authorization_code: DevCode) -> Identity:
+        return _s().identities[authorization_code.subject]
+
+
+class _OpenIDCode(OpenIDCode):
+    def __init__(self, issuer: str) -> None:
+        super().__init__(require_nonce=True)
+        self.issuer = issuer
+
+    def exists_nonce(self, nonce: str, request: Any) -> bool:
+        return any(
+            code.nonce == nonce and code.client_id == request.payload.client_id
+            for code in _s().codes.values()
+        )
+
+    def resolve_client_private_key(self, client: DevClient) -> RSAKey:
+        return _s().key
+
+    def get_client_claims(self, client: DevClient) -> dict[str, Any]:
+        return {"iss": self.issuer, "aud": [client.get_client_id()], "exp": int(time.time()) + 300}
+
+    def get_encode_header(self, client: DevClient) -> dict[str, str]:
+        return {"alg": "RS256", "kid": _s().key.kid or ""}
+
+    def generate_user_info(self, user: Identity, scope: str) -> UserInfo:
+        return _user_info(user, scope)
+
+
+def _user_info(identity: Identity, scope: str) -> UserInfo:
+    info = UserInfo(sub=identity.subject)
+    if "email" in scope.split():
+        info.update(email=identity.email, email_verified=True)
+    if "profile" in scope.split():
+        info["name"] = identity.name
+    if "roles" in scope.split():
+        info["roles"] = list(identity.roles)
+    return info
+
+
+def _demo_identities() -> tuple[list[Identity], list[Identity]]:
+    session = request_session()
+    parents = [
+        Identity(p.oidc_subject, p.name, p.email)
+        for p in session.scalars(select(Parent).where(Parent.oidc_subject.is_not(None)).order_by(Parent.name))
+        if p.oidc_subject
+    ]
+    staff = [
+        Identity(s.oidc_subject, s.name, s.email, tuple(s.roles))
+        for s in session.scalars(
+            select(StaffUser).where(StaffUser.oidc_subject.is_not(None)).order_by(StaffUser.name)
+        )
+        if s.oidc_subject
+    ]
+    return parents, staff
+
+
+def _chosen_identity(client_id: str) -> Identity | None:
+    """Who the developer picked on the sign-in page; someone new is made from a name and email."""
+    if request.form.get("subject"):
+        parents, staff = _demo_identities()
+        known = {i.subject: i for i in (parents if client_id == PARENTS_CLIENT_ID else staff)}
+        return known.get(request.form["subject"])
+    email = request.form.get("email", "").strip().lower()
+    name = request.form.get("name", "").strip()
+    if not email or "@" not in email or not name:
+        return None
+    roles = tuple(request.form.getlist("roles")) if client_id == STAFF_CLIENT_ID else ()
+    return Identity("dev-" + hashlib.sha256(email.encode()).hexdigest()[:24], name, email, roles)
+
+
+def init_dev_identity(app: Flask, settings: Settings) -> None:
+    """Register the provider on ``app`` (development only: production refuses the setting)."""
+    global _state
+    _state = _State(settings)
+    issuer = settings.base_url.rstrip("/") + "/dev-identity"
+    server = AuthorizationServer(
+        app, query_client=lambda client_id: _s().clients.get(client_id), save_token=_save_token
+    )
+    server.register_grant(_AuthorizationCodeGrant, [_OpenIDCode(issuer), CodeChallenge(required=True)])
+    blueprint = Blueprint("dev_identity", __name__, url_prefix="/dev-identity")
+
+    @blueprint.get("/.well-known/openid-configuration")
+    def discovery() -> ResponseReturnValue:
+        base = issuer
+        return jsonify(
+            {
+                "issuer": issuer,
+                "authorization_endpoint": f"{base}/authorize",
+                "token_endpoint": f"{base}/token",
+                "userinfo_endpoint": f"{base}/userinfo",
+                "jwks_uri": f"{base}/jwks",
+                "response_types_supported": ["code"],
+                "subject_types_supported": ["public"],
+                "id_token_signing_alg_values_supported": ["RS256"],
+                "scopes_supported": list(SCOPES),
+                "token_endpoint_auth_methods_supported": ["client_secret_basic"],
+                "code_challenge_methods_supported": ["S256"],
+                "claims_supported": ["sub", "email", "email_verified", "name", "roles"],
+            }
+        )
+
+    @blueprint.get("/jwks")
+    def jwks() -> ResponseReturnValue:
+        return jsonify({"keys": [_s().key.as_dict(private=False)]})
+
+    @blueprint.route("/authorize", methods=["GET", "POST"])
+    def authorize() -> ResponseReturnValue:
+        try:
+            grant = server.get_consent_grant()
+        except OAuth2Error as error:
+            return render_template("claimants/dev_identity/error.html", error=error), 400
+        client_id = grant.client.get_client_id()
+        if request.method == "POST":
+            identity = _chosen_identity(client_id)
+            if identity is None:
+                problem = _("Choose who to sign in as, or enter a name and email address")
+                return _sign_in_page(client_id, problem), 400
+            return server.create_authorization_response(grant_user=identity, grant=grant)
+        return _sign_in_page(client_id)
+
+    @blueprint.post("/token")
+    def token() -> ResponseReturnValue:
+        return server.create_token_response()
+
+    @blueprint.get("/userinfo")
+    def userinfo() -> ResponseReturnValue:
+        header = request.headers.get("Authorization", "")
+        found = (
+            _s().tokens.get(header.removeprefix("Bearer ").strip()) if header.startswith("Bearer ") else None
+        )
+        if found is None or found[1] < time.time():
+            abort(401)
+        identity, _expires, scope = found
+        return jsonify(dict(_user_info(identity, scope)))
+
+    def _sign_in_page(client_id: str, error: str | None = None) -> str:
+        parents, staff = _demo_identities()
+        people = parents if client_id == PARENTS_CLIENT_ID else staff
+        return render_template(
+            "claimants/dev_identity/sign_in.html",
+            people=people,
+            for_staff=client_id == STAFF_CLIENT_ID,
+            error=error,
+        )
+
+    # Relying parties call the token endpoint server to server: there is no form to protect.
+    app.extensions["csrf"].exempt(token)
+    app.register_blueprint(blueprint)
+
+
+def _save_token(token: dict[str, Any], request: Any) -> None:
+    with _s().lock:
+        expires = time.time() + float(token.get("expires_in", 3600))
+        _s().tokens[token["access_token"]] = (request.user, expires, token.get("scope", ""))

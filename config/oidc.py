@@ -1,0 +1,106 @@
+"""OpenID Connect sign-in (Authlib's client): parents and DWP staff.
+
+Each audience has its own client, registered from settings: GOV.UK One Login for parents and the
+department's identity provider for staff in production; the built-in development provider when
+``DEV_IDENTITY_PROVIDER`` is on and nothing else is configured. Every sign-in uses the
+authorization code flow with PKCE (S256), state and nonce; the ID token's signature, issuer,
+audience, expiry and nonce are checked by Authlib before anyone is signed in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+
+from authlib.integrations.flask_client import OAuth, OAuthError
+from flask import Flask, current_app
+from werkzeug.wrappers import Response
+
+from config.errors import DomainError
+from config.settings import Settings
+
+PARENTS = "parents"
+STAFF = "staff"
+# The development provider's clients (claimants/dev_identity.py serves them).
+DEV_CLIENT_IDS = {PARENTS: "childcare-direct-parents", STAFF: "childcare-direct-staff"}
+
+
+class SignInFailed(DomainError):
+    status = 400
+    code = "sign_in_failed"
+    title = "You could not be signed in"
+
+
+def dev_client_secret(settings: Settings, client_id: str) -> str:
+    """The development clients' secrets, derived from the app's secret key (never configured)."""
+    return hmac.new(settings.secret_key.encode(), client_id.encode(), hashlib.sha256).hexdigest()
+
+
+def _dev_provider(settings: Settings, name: str) -> dict[str, str]:
+    return {
+        "server_metadata_url": settings.base_url.rstrip("/")
+        + "/dev-identity/.well-known/openid-configuration",
+        "client_id": DEV_CLIENT_IDS[name],
+        "client_secret": dev_client_secret(settings, DEV_CLIENT_IDS[name]),
+    }
+
+
+def init_oidc(app: Flask, settings: Settings) -> None:
+    oauth = OAuth(app)
+    audiences = (
+        (
+            PARENTS,
+            settings.parent_oidc_discovery_url,
+            settings.parent_oidc_client_id,
+            settings.parent_oidc_client_secret,
+            "openid email",
+        ),
+        (
+            STAFF,
+            settings.staff_oidc_discovery_url,
+            settings.staff_oidc_client_id,
+            settings.staff_oidc_client_secret,
+            "openid email profile roles",
+        ),
+    )
+    for name, discovery, client_id, secret, scope in audiences:
+        if discovery:
+            provider = {"server_metadata_url": discovery, "client_id": client_id, "client_secret": secret}
+        elif settings.dev_identity_provider:
+            provider = _dev_provider(settings, name)
+        else:
+            continue  # sign-in for this audience is not configured
+        oauth.register(name, client_kwargs={"scope": scope, "code_challenge_method": "S256"}, **provider)
+    app.extensions["oidc"] = oauth
+
+
+def _client(name: str) -> Any:
+    client = current_app.extensions["oidc"].create_client(name)
+    if client is None:
+        raise SignInFailed("Sign-in is not configured for this service")
+    return client
+
+
+def begin_sign_in(name: str, redirect_uri: str, **extra: str) -> Response:
+    """Send the person to their identity provider (state, nonce and PKCE kept in the session)."""
+    response: Response = _client(name).authorize_redirect(redirect_uri, **extra)
+    return response
+
+
+def finish_sign_in(name: str) -> dict[str, Any]:
+    """Check the provider's answer and return the person's claims (ID token, then userinfo)."""
+    client = _client(name)
+    try:
+        token = client.authorize_access_token()
+    except OAuthError as error:
+        raise SignInFailed(
+            error.description or error.error or "The identity provider refused the sign-in"
+        ) from error
+    claims = dict(token.get("userinfo") or {})
+    if not claims.get("sub"):
+        raise SignInFailed("The identity provider sent no ID token")
+    extra = client.userinfo(token=token)
+    if extra.get("sub") != claims["sub"]:
+        raise SignInFailed("The identity provider's answers did not agree")
+    return {**extra, **claims}

@@ -1,0 +1,68 @@
+"""A small HTTP user for tests against a served app: follows redirects, reads and posts forms."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import urljoin
+
+import requests
+
+
+@dataclass
+class Form:
+    action: str
+    method: str
+    fields: dict[str, str] = field(default_factory=dict)
+    buttons: list[str] = field(default_factory=list)
+
+
+class _Forms(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[Form] = []
+        self._button = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        if tag == "form":
+            self.forms.append(Form(values.get("action", ""), values.get("method", "get").lower()))
+        elif tag == "input" and self.forms and values.get("name"):
+            if values.get("type") not in {"checkbox", "radio"} or "checked" in values:
+                self.forms[-1].fields[values["name"]] = values.get("value", "")
+        elif tag == "button" and self.forms:
+            self._button = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "button":
+            self._button = False
+
+    def handle_data(self, data: str) -> None:
+        if self._button and data.strip():
+            self.forms[-1].buttons.append(data.strip())
+
+
+def forms(response: requests.Response) -> list[Form]:
+    parser = _Forms()
+    parser.feed(response.text)
+    return parser.forms
+
+
+class User:
+    """A person with a browser that has no JavaScript: cookies, redirects and forms."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.http = requests.Session()
+
+    def get(self, path: str, **kwargs: object) -> requests.Response:
+        return self.http.get(urljoin(self.base_url, path), timeout=30, **kwargs)  # type: ignore[arg-type]
+
+    def submit(self, page: requests.Response, button: str, **values: str) -> requests.Response:
+        """Press the form button labelled ``button`` on ``page`` after filling in ``values``."""
+        for form in forms(page):
+            if button in form.buttons:
+                data = {**form.fields, **values}
+                target = urljoin(page.url, form.action or page.url)
+                return self.http.request(form.method, target, data=data, timeout=30)
+        raise AssertionError(f"no form with a {button!r} button on {page.url}")
