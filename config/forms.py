@@ -43,3 +43,24 @@ class GovDateField(DateField):
             self.data = date(int(year), int(month), int(day))
         except ValueError as exc:
             raise ValueError(_("%(label)s must be a real date", label=label)) from exc
+
+
+def date_items(field_name: str) -> list[dict[str, object]]:
+    """The three boxes of a GOV.UK date input, with translated labels (the widget's are English)."""
+    return [
+        {"label": _("Day"), "name": field_name, "classes": "govuk-input--width-2"},
+        {"label": _("Month"), "name": field_name, "classes": "govuk-input--width-2"},
+        {"label": _("Year"), "name": field_name, "classes": "govuk-input--width-4"},
+    ]
+
+
+def show_errors(form: Any, error: Any) -> None:
+    """Put a service's field errors (``DomainError.errors``) on the form's fields, or on the form."""
+    for item in getattr(error, "errors", []) or []:
+        field = getattr(form, item.field.split(".")[-1], None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*list(field.errors or []), _(item.message)]
+            continue
+        form.form_errors.append(_(item.message))
+    if not getattr(error, "errors", None):
+        form.form_errors.append(_(error.detail))

@@ -66,3 +66,16 @@ class User:
                 target = urljoin(page.url, form.action or page.url)
                 return self.http.request(form.method, target, data=data, timeout=30)
         raise AssertionError(f"no form with a {button!r} button on {page.url}")
+
+
+def sign_in_parent(base_url: str, name_on_button: str) -> tuple[User, requests.Response]:
+    """A parent who signs in through the development identity provider by pressing their name."""
+    user = User(base_url)
+    home = user.submit(user.get("/account/sign-in"), name_on_button)
+    return user, home
+
+
+def sign_in_staff(base_url: str, name_on_button: str) -> tuple[User, requests.Response]:
+    user = User(base_url)
+    home = user.submit(user.get("/finance/sign-in"), name_on_button)
+    return user, home

@@ -7,14 +7,17 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, lazy_gettext
 from flask_babel import gettext as _
 
 from claimants import repository, service
+from claimants.forms import ChildForm, LinkClaimForm
 from claimants.models import ConsentStatus, Parent
+from config.errors import DomainError
 from config.extensions import request_session
+from config.forms import date_items, show_errors
 from config.oidc import PARENTS, begin_sign_in, finish_sign_in
 
 claimants_portal = Blueprint(
@@ -113,3 +116,51 @@ def _safe_next(target: str | None) -> str | None:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return None
+
+
+@claimants_portal.route("/claim", methods=["GET", "POST"])
+@parent_required
+def link_claim() -> ResponseReturnValue:
+    """First sign-in: link the Universal Credit claim (its start day sets the assessment periods)."""
+    form = LinkClaimForm()
+    if form.validate_on_submit():
+        try:
+            service.link_claim(
+                request_session(),
+                g.actor,
+                claim_reference=form.claim_reference.data or "",
+                nino=form.nino.data or "",
+                claim_start_date=form.claim_start_date.data,
+            )
+        except DomainError as error:
+            show_errors(form, error)
+        else:
+            flash(_("Your Universal Credit claim is linked"))
+            return redirect(url_for("claimants_portal.home"))
+    return render_template(
+        "claimants/link_claim.html", form=form, date_items=date_items
+    ), 400 if form.errors else 200
+
+
+@claimants_portal.route("/children/new", methods=["GET", "POST"])
+@parent_required
+def add_child() -> ResponseReturnValue:
+    form = ChildForm()
+    if form.validate_on_submit():
+        try:
+            child = service.add_child(
+                request_session(),
+                g.actor,
+                first_name=form.first_name.data or "",
+                last_name=form.last_name.data or "",
+                date_of_birth=form.date_of_birth.data,
+                disabled=form.disabled.data == "yes",
+            )
+        except DomainError as error:
+            show_errors(form, error)
+        else:
+            flash(_("%(name)s has been added", name=child.first_name))
+            return redirect(_safe_next(request.args.get("next")) or url_for("claimants_portal.home"))
+    return render_template(
+        "claimants/add_child.html", form=form, date_items=date_items
+    ), 400 if form.errors else 200

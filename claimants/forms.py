@@ -1,0 +1,73 @@
+"""Parents' forms (Flask-WTF with the GOV.UK widgets)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea, GovTextInput
+from wtforms import RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length
+
+from config.forms import GovDateField
+
+
+class LinkClaimForm(FlaskForm):
+    claim_reference = StringField(
+        _l("Universal Credit claim reference"),
+        widget=GovTextInput(),
+        description=_l("You can find it in your Universal Credit account"),
+        validators=[InputRequired(message=_l("Enter your Universal Credit claim reference")), Length(max=40)],
+    )
+    nino = StringField(
+        _l("National Insurance number"),
+        widget=GovTextInput(),
+        description=_l(
+            "It’s on your National Insurance card, benefit letter, payslip or P60. For example, ‘QQ 12 34 56 C’."
+        ),
+        validators=[InputRequired(message=_l("Enter your National Insurance number"))],
+    )
+    claim_start_date = GovDateField(
+        _l("When did your Universal Credit claim start?"),
+        description=_l("For example, 27 3 2025. Your assessment periods start on this day each month."),
+        validators=[InputRequired(message=_l("Enter the date your claim started"))],
+    )
+
+
+class ChildForm(FlaskForm):
+    first_name = StringField(
+        _l("First name"),
+        widget=GovTextInput(),
+        validators=[InputRequired(message=_l("Enter the child’s first name")), Length(max=100)],
+    )
+    last_name = StringField(
+        _l("Last name"),
+        widget=GovTextInput(),
+        validators=[InputRequired(message=_l("Enter the child’s last name")), Length(max=100)],
+    )
+    date_of_birth = GovDateField(
+        _l("Date of birth"),
+        description=_l("For example, 4 5 2022"),
+        validators=[InputRequired(message=_l("Enter the child’s date of birth"))],
+    )
+    disabled = RadioField(
+        _l(
+            "Does the child get Disability Living Allowance, Personal Independence Payment or Child Disability Payment, or are they certified blind?"
+        ),
+        widget=GovRadioInput(),
+        choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
+        validators=[InputRequired(message=_l("Select yes if the child is disabled"))],
+    )
+
+
+class DisputeForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why do you disagree with this invoice?"),
+        widget=GovTextArea(),
+        description=_l("For example, the dates or hours are wrong, or your child was not there"),
+        validators=[InputRequired(message=_l("Enter why you disagree with the invoice")), Length(max=1000)],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """Only the CSRF token: confirming is a deliberate press of a button."""
