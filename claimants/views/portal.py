@@ -130,7 +130,7 @@ def link_claim() -> ResponseReturnValue:
                 g.actor,
                 claim_reference=form.claim_reference.data or "",
                 nino=form.nino.data or "",
-                claim_start_date=form.claim_start_date.data,
+                claim_start_date=form.claim_start_date.data,  # type: ignore[arg-type]  # required by the form
             )
         except DomainError as error:
             show_errors(form, error)
@@ -153,7 +153,7 @@ def add_child() -> ResponseReturnValue:
                 g.actor,
                 first_name=form.first_name.data or "",
                 last_name=form.last_name.data or "",
-                date_of_birth=form.date_of_birth.data,
+                date_of_birth=form.date_of_birth.data,  # type: ignore[arg-type]  # required by the form
                 disabled=form.disabled.data == "yes",
             )
         except DomainError as error:

@@ -55,7 +55,7 @@ def test_a_new_parent_links_their_claim_after_fixing_what_was_wrong(live_server:
 
 def test_a_parent_adds_a_child(live_server: LiveServer, db) -> None:
     parent = create_parent(db)
-    user, home = sign_in_parent(live_server.url, parent.label)
+    user, _ = sign_in_parent(live_server.url, parent.label)
     page = user.get("/account/children/new")
     missing = user.submit(page, "Add child", first_name="Kit", last_name="")
     assert missing.status_code == 400
