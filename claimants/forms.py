@@ -23,7 +23,7 @@ class LinkClaimForm(FlaskForm):
         _l("National Insurance number"),
         widget=GovTextInput(),
         description=_l(
-            "It’s on your National Insurance card, benefit letter, payslip or P60. For example, ‘QQ 12 34 56 C’."
+            "It’s on your National Insurance card, benefit letter, payslip or P60. For example, ‘QQ 12 34 56 C’."  # noqa: E501
         ),
         validators=[InputRequired(message=_l("Enter your National Insurance number"))],
     )
@@ -52,7 +52,7 @@ class ChildForm(FlaskForm):
     )
     disabled = RadioField(
         _l(
-            "Does the child get Disability Living Allowance, Personal Independence Payment or Child Disability Payment, or are they certified blind?"
+            "Does the child get Disability Living Allowance, Personal Independence Payment or Child Disability Payment, or are they certified blind?"  # noqa: E501
         ),
         widget=GovRadioInput(),
         choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
