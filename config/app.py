@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, render_template, request, session
@@ -13,6 +13,7 @@ from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader, PrefixLoader
 
 from config import settings as settings_module
 from config.extensions import Database
+from config.formatting import london_date
 from config.models import load_all_models
 from config.money import format_pence
 from config.oidc import init_oidc
@@ -90,16 +91,10 @@ def _configure_templates(app: Flask) -> None:
         ]
     )
     app.jinja_env.filters["pounds"] = format_pence
-    app.jinja_env.filters["london_date"] = _london_date
+    app.jinja_env.filters["london_date"] = london_date
     app.jinja_env.globals["form"] = None
     app.jinja_env.globals["cspNonce"] = None
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "en")
-
-
-def _london_date(value: date | datetime) -> str:
-    if isinstance(value, datetime):
-        value = value.astimezone(LONDON).date()
-    return f"{value.day} {value:%B %Y}"
 
 
 def _home_blueprint() -> Blueprint:

@@ -66,3 +66,9 @@ def payable_provider_ids(session: Session, ids: set[uuid.UUID], at: datetime) ->
         if (stripe_account or bank_id) and not on_hold:
             payable.add(provider_id)
     return payable
+
+
+def providers_by_id(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, Provider]:
+    if not ids:
+        return {}
+    return {p.id: p for p in session.scalars(select(Provider).where(Provider.id.in_(ids)))}

@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, lazy_gettext
 from flask_babel import gettext as _
 
 from claimants import repository, service
-from claimants.forms import ChildForm, LinkClaimForm
-from claimants.models import ConsentStatus, Parent
+from claimants.forms import ChildForm, ConfirmForm, LinkClaimForm
+from claimants.models import Consent, ConsentStatus, Parent
+from config.database import utcnow
 from config.errors import DomainError
 from config.extensions import request_session
+from config.formatting import london_date
 from config.forms import date_items, show_errors
 from config.oidc import PARENTS, begin_sign_in, finish_sign_in
+from providers import repository as providers_repository
 
 claimants_portal = Blueprint(
     "claimants_portal", __name__, url_prefix="/account", template_folder="../templates"
@@ -164,3 +168,73 @@ def add_child() -> ResponseReturnValue:
     return render_template(
         "claimants/add_child.html", form=form, date_items=date_items
     ), 400 if form.errors else 200
+
+
+EXPIRY_WARNING = timedelta(days=30)
+
+
+@claimants_portal.get("/consents")
+@parent_required
+def consents() -> ResponseReturnValue:
+    """Every consent the parent has given or been asked for, with its provider, child and expiry."""
+    db = request_session()
+    rows = repository.list_consents_for_parent(db, g.parent.id)
+    providers = providers_repository.providers_by_id(db, {c.provider_id for c in rows})
+    now = utcnow()
+    return render_template(
+        "claimants/consents.html",
+        consents=rows,
+        providers=providers,
+        consent_status=CONSENT_STATUS,
+        expiring_soon={
+            c.id for c in rows if c.is_live_on(now) and c.expires_at and c.expires_at - now <= EXPIRY_WARNING
+        },
+        form=ConfirmForm(),
+    )
+
+
+def _own_consent(consent_id: uuid.UUID) -> Consent:
+    consent = request_session().get(Consent, consent_id)
+    if consent is None or consent.parent_id != g.parent.id:
+        abort(404)
+    return consent
+
+
+@claimants_portal.route("/consents/<uuid:consent_id>/stop", methods=["GET", "POST"])
+@parent_required
+def revoke_consent(consent_id: uuid.UUID) -> ResponseReturnValue:
+    """Stop a consent: asked once more, because the provider can no longer invoice DWP."""
+    consent = _own_consent(consent_id)
+    provider = providers_repository.get_provider(request_session(), consent.provider_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        service.revoke_consent(request_session(), g.actor, consent_id)
+        flash(
+            _(
+                "%(provider)s can no longer invoice DWP for %(child)s",
+                provider=provider.name,
+                child=_child_name(consent),
+            )
+        )
+        return redirect(url_for("claimants_portal.consents"))
+    return render_template(
+        "claimants/revoke_consent.html",
+        consent=consent,
+        provider=provider,
+        form=form,
+        child_name=_child_name(consent),
+    )
+
+
+@claimants_portal.post("/consents/<uuid:consent_id>/reconfirm")
+@parent_required
+def reconfirm_consent(consent_id: uuid.UUID) -> ResponseReturnValue:
+    _own_consent(consent_id)
+    if ConfirmForm().validate_on_submit():
+        consent = service.reconfirm_consent(request_session(), g.actor, consent_id)
+        flash(_("Your consent now lasts until %(date)s", date=london_date(consent.expires_at)))
+    return redirect(url_for("claimants_portal.consents"))
+
+
+def _child_name(consent: Consent) -> str:
+    return consent.child.first_name if consent.child else (consent.requested_child_first_name or "")
