@@ -60,12 +60,14 @@ def create_app(settings: Settings | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from claimants.views.portal import claimants_portal
     from invoicing.views.finance import invoicing_finance
+    from invoicing.views.parents import invoicing_parents
     from providers.views.portal import providers_portal
 
     app.register_blueprint(_home_blueprint())
     app.register_blueprint(providers_portal)
     app.register_blueprint(claimants_portal)
     app.register_blueprint(invoicing_finance)
+    app.register_blueprint(invoicing_parents)
 
 
 def _select_locale() -> str:

@@ -1,0 +1,101 @@
+"""The parent's invoices and assessment periods over HTTP."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+
+from config.extensions import database
+from config.money import format_pence
+from invoicing.entitlement import childcare_award, monthly_cap_pence
+from invoicing.models import Invoice, InvoiceStatus
+from tests.conftest import LiveServer
+from tests.factories import World, create_child, create_consent, create_parent, invoice_input
+from tests.http import sign_in_parent
+
+
+@pytest.fixture
+def db(live_server: LiveServer):
+    with database().session_factory() as session:
+        yield session
+
+
+def test_a_parent_confirms_an_invoice_showing_both_shares(live_server: LiveServer, db) -> None:
+    world = World(db)
+    invoice = world.submit(eligible_pence=95_000, extras_pence=4_000)
+    user, home = sign_in_parent(live_server.url, world.parent.label)
+    listing = user.get("/account/invoices")
+    assert "Waiting for you to confirm" in listing.text and invoice.invoice_number in listing.text
+    page = user.get(f"/account/invoices/{invoice.id}")
+    for text in ("£807.50", "£182.50", "£990.00", "Full days", "Meals", "Sent by the provider"):
+        assert text in page.text
+    confirmed = user.submit(page, "Confirm invoice")
+    assert "You confirmed the invoice" in confirmed.text and "You confirmed it" in confirmed.text
+    db.expire_all()
+    assert db.get(Invoice, invoice.id).status is InvoiceStatus.CONFIRMED
+    assert home.status_code == 200
+
+
+def test_a_parent_disputes_an_invoice_with_a_reason(live_server: LiveServer, db) -> None:
+    world = World(db)
+    invoice = world.submit()
+    user, _ = sign_in_parent(live_server.url, world.parent.label)
+    form = user.get(f"/account/invoices/{invoice.id}/dispute")
+    empty = user.submit(form, "Send to DWP", reason="  ")
+    assert empty.status_code == 400 and "Enter why you disagree with the invoice" in empty.text
+    sent = user.submit(empty, "Send to DWP", reason="Zara was on holiday the first week")
+    assert urlsplit(sent.url).path == f"/account/invoices/{invoice.id}"
+    db.expire_all()
+    stored = db.get(Invoice, invoice.id)
+    assert (
+        stored.status is InvoiceStatus.DISPUTED
+        and stored.dispute_reason == "Zara was on holiday the first week"
+    )
+
+
+def test_another_parents_invoice_is_not_found_on_any_of_its_pages(live_server: LiveServer, db) -> None:
+    world = World(db)
+    invoice = world.submit()
+    stranger = create_parent(db)
+    user, _ = sign_in_parent(live_server.url, stranger.label)
+    for path in (f"/account/invoices/{invoice.id}", f"/account/invoices/{invoice.id}/dispute"):
+        assert user.get(path).status_code == 404
+    assert invoice.invoice_number not in user.get("/account/invoices").text
+
+
+def figure(html: str, label: str) -> str:
+    match = re.search(re.escape(label) + r"\s*</dt>\s*<dd[^>]*>\s*([^<]+?)\s*</dd>", html)
+    assert match, label
+    return match.group(1)
+
+
+def test_the_period_page_shows_the_entitlement_modules_figures(live_server: LiveServer, db) -> None:
+    world = World(db)
+    sibling = create_child(db, world.parent, first_name="Kit")
+    sibling_consent = create_consent(db, world.provider_user, world.parent, sibling)
+    first = world.submit(eligible_pence=95_000, extras_pence=4_000)
+    from invoicing import service
+
+    second = service.submit_invoice(
+        db, world.provider_user, invoice_input(sibling_consent, eligible_pence=120_000, extras_pence=0)
+    )
+    assert first.ap_start == second.ap_start
+    cap = monthly_cap_pence(2, first.ap_start)
+    expected_dwp = (
+        childcare_award(95_000, 2, first.ap_start).dwp_pence
+        + childcare_award(120_000, 2, first.ap_start).dwp_pence
+    )
+    expected_dwp = min(expected_dwp, cap)
+    user, _ = sign_in_parent(live_server.url, world.parent.label)
+    page = user.get("/account/periods")
+    assert figure(page.text, "DWP pays") == format_pence(expected_dwp)
+    assert figure(page.text, "Most DWP pays this period") == format_pence(cap)
+    assert figure(page.text, "Left before the most DWP pays") == format_pence(cap - expected_dwp)
+    assert figure(page.text, "You owe your providers") == format_pence(
+        95_000 + 4_000 + 120_000 - expected_dwp
+    )
+    earlier = re.findall(r'href="(/account/periods/\d{4}-\d{2}-\d{2})"', page.text)
+    assert earlier and "No invoices count in this period yet." in user.get(earlier[0]).text
+    assert user.get("/account/periods/2001-01-01").status_code == 404
