@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea, GovTextInput
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, ValidationError
 
 from config.forms import GovDateField
 
@@ -71,3 +71,20 @@ class DisputeForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """Only the CSRF token: confirming is a deliberate press of a button."""
+
+
+class ConsentResponseForm(FlaskForm):
+    """The consent screen: which child, then approve or decline (two buttons, one form)."""
+
+    child = RadioField(
+        _l("Which child is this for?"),
+        widget=GovRadioInput(),
+        validate_choice=False,  # checked below: only agreeing needs a child
+        choices=[],
+    )
+    decision = StringField()
+
+    def validate_child(self, field: RadioField) -> None:
+        offered = {choice.value for choice in field.choices or []}
+        if self.decision.data == "approve" and field.data not in offered:
+            raise ValidationError(_l("Select the child this provider looks after"))

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from claimants import repository
 from claimants.models import Child, Consent, ConsentStatus, Parent
 from claimants.nino import nino_hash, nino_last, normalise_nino
-from config import audit, settings
+from config import audit, notify, settings
 from config.auth import Actor, ActorKind
 from config.database import transaction, utcnow
 from config.errors import (
@@ -22,6 +22,7 @@ from config.errors import (
     ValidationFailed,
     rule,
 )
+from providers import repository as providers_repository
 
 
 def _nino_key() -> bytes:
@@ -142,6 +143,16 @@ def request_consent(session: Session, actor: Actor, *, parent_email: str, child_
         session.add(consent)
         audit.record(
             session, "consent.requested", consent, actor, {"child_first_name": child_first_name.strip()}
+        )
+        provider_name = providers_repository.get_provider(session, provider_id).name
+        notify.queue_email(
+            session,
+            to=email,
+            template="consent_request",
+            reference=f"consent-{consent.id}",
+            provider=provider_name,
+            child=child_first_name.strip(),
+            link=f"{settings.current().base_url.rstrip('/')}/account/consents/{consent.id}/respond",
         )
     return consent
 

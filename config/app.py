@@ -51,8 +51,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     _register_blueprints(app)
     if settings.dev_identity_provider:
         from claimants.dev_identity import init_dev_identity
+        from config.dev_tools import dev_tools
 
         init_dev_identity(app, settings)
+        app.register_blueprint(dev_tools)
     _register_cli(app)
     return app
 

@@ -8,6 +8,7 @@ MODEL_MODULES = (
     "config.auth",
     "config.audit",
     "config.scheduler",
+    "config.notify",
     "providers.models",
     "claimants.models",
     "invoicing.models",

@@ -93,8 +93,28 @@ def registry() -> dict[str, Job]:
             {"hour": 0, "minute": 30},
             "Expire consents past their date",
         ),
+        Job(
+            "remind-unconfirmed",
+            invoicing_jobs.remind_unconfirmed,
+            "cron",
+            {"hour": 9, "minute": 0},
+            "Remind parents of invoices waiting 3 and 7 days; tell DWP at 14 days",
+        ),
+        Job(
+            "send-notifications",
+            _send_notifications,
+            "interval",
+            {"minutes": 1},
+            "Send queued emails through GOV.UK Notify",
+        ),
     ]
     return {job.name: job for job in jobs}
+
+
+def _send_notifications(session: Session) -> dict[str, int]:
+    from config.notify import notify_client, send_due
+
+    return send_due(session, notify_client())
 
 
 HOLDER = f"{socket.gethostname()}:{os.getpid()}"

@@ -30,3 +30,7 @@ def build_daily_batch(session: Session) -> dict[str, int]:
         return {"batches": 0}
     service.request_batch_approval(session, SYSTEM, batch.id)
     return {"batches": 1, "payments": batch.payment_count, "invoices": batch.invoice_count}
+
+
+def remind_unconfirmed(session: Session) -> dict[str, int]:
+    return service.remind_unconfirmed(session, SYSTEM)

@@ -127,6 +127,9 @@ class Invoice(UUIDPrimaryKey, Timestamps, Base):
     decided_at: Mapped[datetime | None]
     decided_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_users.id"))
     decision_reason: Mapped[str | None] = mapped_column(String(1000))
+    # Reminders sent while waiting for the parent (3 and 7 days), and when it went to DWP (14 days).
+    reminders_sent: Mapped[int] = mapped_column(default=0, server_default="0")
+    escalated_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
 
     lines: Mapped[list[InvoiceLine]] = relationship(

@@ -192,3 +192,16 @@ def work_counts(session: Session) -> dict[str, int]:
         "approved": by_status.get(InvoiceStatus.APPROVED, 0),
         "awaiting_approval": int(awaiting or 0),
     }
+
+
+def waiting_for_parent(session: Session, created_before: datetime) -> list[Invoice]:
+    return list(
+        session.scalars(
+            select(Invoice)
+            .where(
+                Invoice.status == InvoiceStatus.AWAITING_CONFIRMATION, Invoice.created_at <= created_before
+            )
+            .order_by(Invoice.created_at)
+            .with_for_update(skip_locked=True)
+        )
+    )

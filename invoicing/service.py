@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from claimants import service as claimants_service
 from claimants.models import Child, Parent
-from config import audit, settings
+from config import audit, notify, settings
 from config.auth import Actor, ActorKind, StaffRole
 from config.database import transaction, utcnow
 from config.errors import (
@@ -35,6 +35,8 @@ from config.errors import (
     ValidationFailed,
     rule,
 )
+from config.formatting import london_date
+from config.money import format_pence
 from invoicing import repository
 from invoicing.eligibility import attribute, childcare_age_limit, days_inclusive
 from invoicing.entitlement import childcare_award
@@ -274,7 +276,25 @@ def submit_invoice(session: Session, actor: Actor, data: InvoiceInput) -> Invoic
             },
         )
         _move(session, invoice, InvoiceStatus.AWAITING_CONFIRMATION, actor)
+        notify.queue_email(
+            session,
+            to=parent.email,
+            template="invoice_to_confirm",
+            reference=f"invoice-{invoice.id}",
+            provider=provider.name,
+            invoice_number=number,
+            child=child.first_name,
+            care_from=london_date(data.care_from),
+            care_to=london_date(data.care_to),
+            dwp=format_pence(invoice.dwp_pence),
+            parent=format_pence(invoice.claimant_pence),
+            link=_link(f"/account/invoices/{invoice.id}"),
+        )
     return invoice
+
+
+def _link(path: str) -> str:
+    return settings.current().base_url.rstrip("/") + path
 
 
 def _move(session: Session, invoice: Invoice, target: InvoiceStatus, actor: Actor, **data: object) -> None:
@@ -314,6 +334,17 @@ def dispute_invoice(session: Session, actor: Actor, invoice_id: uuid.UUID, reaso
         _move(session, invoice, InvoiceStatus.DISPUTED, actor, reason=reason)
         invoice.dispute_reason = reason[:1000]
         invoice.flags = sorted({*invoice.flags, InvoiceFlag.DISPUTED.value})
+        child = session.get_one(Child, invoice.child_id)
+        for admin in providers_repository.admin_emails(session, invoice.provider_id):
+            notify.queue_email(
+                session,
+                to=admin,
+                template="invoice_disputed",
+                reference=f"dispute-{invoice.id}",
+                invoice_number=invoice.invoice_number,
+                child=child.first_name,
+                reason=reason,
+            )
     return invoice
 
 
@@ -714,3 +745,42 @@ def _settle_batch_if_done(session: Session, batch: PaymentBatch, actor: Actor) -
     batch.move_to(target)
     batch.finished_at = utcnow()
     audit.record(session, f"batch.{target.value}", batch, actor)
+
+
+# --- waiting for the parent -------------------------------------------------------------------
+
+REMINDER_AFTER = (timedelta(days=3), timedelta(days=7))
+ESCALATE_AFTER = timedelta(days=14)
+
+
+def remind_unconfirmed(session: Session, actor: Actor, now: datetime | None = None) -> dict[str, int]:
+    """Scheduled: remind parents at 3 and 7 days; at 14 days tell DWP. Never confirms by silence.
+
+    Safe to run twice: each reminder is counted on the invoice and sent once.
+    """
+    now = now or utcnow()
+    counts = {"reminded": 0, "escalated": 0}
+    with transaction(session):
+        for invoice in repository.waiting_for_parent(session, now - REMINDER_AFTER[0]):
+            age = now - invoice.created_at
+            due = sum(1 for after in REMINDER_AFTER if age >= after)
+            if invoice.reminders_sent < due:
+                invoice.reminders_sent = due
+                parent = session.get_one(Parent, invoice.parent_id)
+                provider = providers_repository.get_provider(session, invoice.provider_id)
+                notify.queue_email(
+                    session,
+                    to=parent.email,
+                    template="invoice_reminder",
+                    reference=f"reminder-{due}-{invoice.id}",
+                    provider=provider.name,
+                    invoice_number=invoice.invoice_number,
+                    link=_link(f"/account/invoices/{invoice.id}"),
+                )
+                audit.record(session, "invoice.reminder_sent", invoice, actor, {"reminder": due})
+                counts["reminded"] += 1
+            if age >= ESCALATE_AFTER and invoice.escalated_at is None:
+                invoice.escalated_at = now
+                audit.record(session, "invoice.escalated", invoice, actor, {"days_waiting": age.days})
+                counts["escalated"] += 1
+    return counts

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config.errors import NotFound
-from providers.models import BankAccount, Provider, ProviderStatus, ProviderUser, Regulator
+from providers.models import BankAccount, Provider, ProviderStatus, ProviderUser, ProviderUserRole, Regulator
 
 
 def get_provider(session: Session, provider_id: uuid.UUID, *, for_update: bool = False) -> Provider:
@@ -72,3 +72,16 @@ def providers_by_id(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, Pr
     if not ids:
         return {}
     return {p.id: p for p in session.scalars(select(Provider).where(Provider.id.in_(ids)))}
+
+
+def admin_emails(session: Session, provider_id: uuid.UUID) -> list[str]:
+    """Where a provider's own news goes: its active admins."""
+    return list(
+        session.scalars(
+            select(ProviderUser.email).where(
+                ProviderUser.provider_id == provider_id,
+                ProviderUser.role == ProviderUserRole.ADMIN,
+                ProviderUser.active,
+            )
+        )
+    )

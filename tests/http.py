@@ -15,6 +15,7 @@ class Form:
     method: str
     fields: dict[str, str] = field(default_factory=dict)
     buttons: list[str] = field(default_factory=list)
+    button_values: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 class _Forms(HTMLParser):
@@ -22,6 +23,7 @@ class _Forms(HTMLParser):
         super().__init__()
         self.forms: list[Form] = []
         self._button = False
+        self._button_field = ("", "")
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name: value or "" for name, value in attrs}
@@ -32,6 +34,7 @@ class _Forms(HTMLParser):
                 self.forms[-1].fields[values["name"]] = values.get("value", "")
         elif tag == "button" and self.forms:
             self._button = True
+            self._button_field = (values.get("name", ""), values.get("value", ""))
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "button":
@@ -40,6 +43,8 @@ class _Forms(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._button and data.strip():
             self.forms[-1].buttons.append(data.strip())
+            if self._button_field[0]:
+                self.forms[-1].button_values[data.strip()] = self._button_field
 
 
 def forms(response: requests.Response) -> list[Form]:
@@ -62,7 +67,8 @@ class User:
         """Press the form button labelled ``button`` on ``page`` after filling in ``values``."""
         for form in forms(page):
             if button in form.buttons:
-                data = {**form.fields, **values}
+                pressed = dict([form.button_values[button]]) if button in form.button_values else {}
+                data = {**form.fields, **pressed, **values}
                 target = urljoin(page.url, form.action or page.url)
                 return self.http.request(form.method, target, data=data, timeout=30)
         raise AssertionError(f"no form with a {button!r} button on {page.url}")

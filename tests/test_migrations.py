@@ -38,3 +38,14 @@ def test_migrations_go_down_to_nothing_and_up_again(app: Flask) -> None:
     upgrade_to_head(engine)
     assert is_at_head(engine)
     assert "invoices" in inspect(engine).get_table_names()
+
+
+def test_every_check_constraint_and_unique_index_survives_the_migrations(app: Flask) -> None:
+    load_all_models()
+    inspector = inspect(database().engine)
+    for table in Base.metadata.tables.values():
+        declared = {c.name for c in table.constraints if c.__class__.__name__ == "CheckConstraint" and c.name}
+        present = {c["name"] for c in inspector.get_check_constraints(table.name)}
+        assert declared <= present, (table.name, declared - present)
+        unique_indexes = {i.name for i in table.indexes if i.unique}
+        assert unique_indexes <= {i["name"] for i in inspector.get_indexes(table.name)}, table.name

@@ -12,10 +12,12 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, lazy_gettext
 from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
 
 from claimants import repository, service
-from claimants.forms import ChildForm, ConfirmForm, LinkClaimForm
+from claimants.forms import ChildForm, ConfirmForm, ConsentResponseForm, LinkClaimForm
 from claimants.models import Consent, ConsentStatus, Parent
+from config import settings
 from config.database import utcnow
 from config.errors import DomainError
 from config.extensions import request_session
@@ -238,3 +240,38 @@ def reconfirm_consent(consent_id: uuid.UUID) -> ResponseReturnValue:
 
 def _child_name(consent: Consent) -> str:
     return consent.child.first_name if consent.child else (consent.requested_child_first_name or "")
+
+
+@claimants_portal.route("/consents/<uuid:consent_id>/respond", methods=["GET", "POST"])
+@parent_required
+def respond_to_consent(consent_id: uuid.UUID) -> ResponseReturnValue:
+    """The consent screen: who asks, for which child, what they will see and until when."""
+    consent = _own_consent(consent_id)
+    db = request_session()
+    if consent.status is not ConsentStatus.AWAITING_AUTHORISATION:
+        flash(_("You have already answered this request"))
+        return redirect(url_for("claimants_portal.consents"))
+    provider = providers_repository.get_provider(db, consent.provider_id)
+    children = repository.list_children(db, g.parent.id)
+    form = ConsentResponseForm()
+    form.child.choices = [SelectChoice(str(c.id), f"{c.first_name} {c.last_name}") for c in children]
+    if form.validate_on_submit():
+        if form.decision.data == "decline":
+            service.reject_consent(db, g.actor, consent_id)
+            flash(_("You refused %(provider)s consent to invoice DWP", provider=provider.name))
+            return redirect(url_for("claimants_portal.consents"))
+        try:
+            service.authorise_consent(db, g.actor, consent_id, uuid.UUID(form.child.data))
+        except DomainError as error:
+            show_errors(form, error)
+        else:
+            flash(_("%(provider)s can now invoice DWP for your childcare", provider=provider.name))
+            return redirect(url_for("claimants_portal.consents"))
+    return render_template(
+        "claimants/consent_screen.html",
+        consent=consent,
+        provider=provider,
+        children=children,
+        form=form,
+        until=london_date(utcnow() + timedelta(days=settings.current().consent_validity_days)),
+    ), 400 if form.errors or form.form_errors else 200

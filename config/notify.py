@@ -1,0 +1,154 @@
+"""Emails to people, through an outbox: queued in the transaction of the event they tell about.
+
+A notification is a row written beside the change it announces, so it is sent if and only if
+the change happened. The ``send-notifications`` job sends what is due through GOV.UK Notify
+(``notifications-python-client``) when ``NOTIFY_API_KEY`` is set, retrying with backoff; without
+a key (development) it marks them as not sent and the development outbox page lists them, links
+and all, so the demo journeys can be followed.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import Index, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from config.database import Base, Timestamps, UUIDPrimaryKey, utcnow
+
+MAX_ATTEMPTS = 8
+
+
+@dataclass(frozen=True)
+class Template:
+    subject: str
+    body: str
+
+
+# Each message's wording; in production the same keys name GOV.UK Notify templates
+# (NOTIFY_TEMPLATE_<KEY> holds the template id) with the same personalisation fields.
+TEMPLATES: dict[str, Template] = {
+    "consent_request": Template(
+        "{provider} asks to invoice DWP for {child}'s childcare",
+        "{provider} would like to send invoices for {child}'s childcare straight to DWP, so you do not "
+        "pay first and claim back later.\n\nGive or refuse consent: {link}",
+    ),
+    "invoice_to_confirm": Template(
+        "Confirm your childcare invoice from {provider}",
+        "{provider} has sent invoice {invoice_number} for {child}'s care from {care_from} to {care_to}. "
+        "DWP expects to pay {dwp} and you would pay {parent}.\n\nDWP only pays once you confirm it: {link}",
+    ),
+    "invoice_reminder": Template(
+        "Reminder: confirm your childcare invoice from {provider}",
+        "Invoice {invoice_number} from {provider} is still waiting for you. DWP cannot pay your provider "
+        "until you confirm it or tell us what is wrong: {link}",
+    ),
+    "invoice_disputed": Template(
+        "A parent disputed invoice {invoice_number}",
+        "The parent disputed invoice {invoice_number} for {child}. DWP will look into it.\n\n"
+        "Their reason: {reason}",
+    ),
+}
+
+
+class Notification(UUIDPrimaryKey, Timestamps, Base):
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_due", "status", "next_attempt_at"),)
+
+    template: Mapped[str] = mapped_column(String(40))
+    email: Mapped[str] = mapped_column(String(320))
+    personalisation: Mapped[dict[str, Any]]
+    reference: Mapped[str] = mapped_column(String(100))
+    # pending, sent, failed (gave up), or not_sent (development: no Notify key)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    notify_id: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    def rendered(self) -> Template:
+        template = TEMPLATES[self.template]
+        values = {k: str(v) for k, v in self.personalisation.items()}
+        return Template(template.subject.format(**values), template.body.format(**values))
+
+
+def queue_email(
+    session: Session, *, to: str, template: str, reference: str, **personalisation: object
+) -> Notification:
+    """Queue an email in the caller's transaction (never sent if that transaction rolls back)."""
+    if template not in TEMPLATES:
+        raise KeyError(f"no notification template {template!r}")
+    notification = Notification(
+        id=uuid.uuid4(),
+        template=template,
+        email=to,
+        reference=reference,
+        personalisation={k: str(v) for k, v in personalisation.items()},
+    )
+    session.add(notification)
+    return notification
+
+
+class NotifyClient(Protocol):
+    def send_email_notification(
+        self, *, email_address: str, template_id: str, personalisation: dict[str, str], reference: str
+    ) -> dict[str, Any]: ...
+
+
+def notify_client() -> NotifyClient | None:
+    key = os.environ.get("NOTIFY_API_KEY")
+    if not key:
+        return None
+    from notifications_python_client.notifications import NotificationsAPIClient
+
+    client: NotifyClient = NotificationsAPIClient(key)
+    return client
+
+
+def send_due(session: Session, client: NotifyClient | None, limit: int = 200) -> dict[str, int]:
+    """Send what is due; a failure is retried later with exponential backoff, then given up on."""
+    counts = {"sent": 0, "retrying": 0, "failed": 0, "not_sent": 0}
+    now = utcnow()
+    due = session.scalars(
+        select(Notification)
+        .where(Notification.status == "pending", Notification.next_attempt_at <= now)
+        .order_by(Notification.next_attempt_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for notification in due:
+        if client is None:
+            notification.status = "not_sent"
+            counts["not_sent"] += 1
+            continue
+        notification.attempts += 1
+        try:
+            answer = client.send_email_notification(
+                email_address=notification.email,
+                template_id=os.environ.get(f"NOTIFY_TEMPLATE_{notification.template.upper()}", ""),
+                personalisation=dict(notification.personalisation),
+                reference=notification.reference,
+            )
+        except Exception as error:
+            notification.last_error = str(error)[:2000]
+            if notification.attempts >= MAX_ATTEMPTS:
+                notification.status = "failed"
+                counts["failed"] += 1
+            else:
+                notification.next_attempt_at = now + timedelta(minutes=2**notification.attempts)
+                counts["retrying"] += 1
+            continue
+        notification.status, notification.sent_at = "sent", now
+        notification.notify_id = str(answer.get("id", ""))
+        counts["sent"] += 1
+    session.commit()
+    return counts
+
+
+def recent(session: Session, limit: int = 100) -> list[Notification]:
+    return list(session.scalars(select(Notification).order_by(Notification.created_at.desc()).limit(limit)))

@@ -1,0 +1,79 @@
+"""Waiting for the parent: emails in the same transaction, reminders at 3 and 7 days, DWP at 14."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from config import audit
+from config.auth import SYSTEM
+from config.database import utcnow
+from config.notify import Notification
+from invoicing import service
+from invoicing.models import InvoiceStatus
+from tests.factories import World
+
+
+def emails(session: Session, template: str) -> list[Notification]:
+    return list(session.scalars(select(Notification).where(Notification.template == template)))
+
+
+def test_the_parent_is_emailed_in_the_submissions_own_transaction(session: Session) -> None:
+    world = World(session)
+    invoice = world.submit(eligible_pence=95_000, extras_pence=4_000)
+    (note,) = emails(session, "invoice_to_confirm")
+    body = note.rendered().body
+    assert "£807.50" in body and "£182.50" in body and f"/account/invoices/{invoice.id}" in body
+    try:
+        world.submit(number=invoice.invoice_number)
+    except Exception:
+        pass
+    assert len(emails(session, "invoice_to_confirm")) == 1  # ...and no email leaks out of it
+
+
+def test_a_dispute_tells_the_providers_admins(session: Session) -> None:
+    world = World(session)
+    invoice = world.submit()
+    service.dispute_invoice(session, world.parent, invoice.id, "Wrong week")
+    (note,) = emails(session, "invoice_disputed")
+    assert note.email == world.provider.users[0].email and "Wrong week" in note.rendered().body
+
+
+def test_reminders_at_three_and_seven_days_then_dwp_at_fourteen_and_never_confirmed_by_silence(
+    session: Session,
+) -> None:
+    world = World(session)
+    invoice = world.submit()
+    start = invoice.created_at
+    assert service.remind_unconfirmed(session, SYSTEM, now=start + timedelta(days=2)) == {
+        "reminded": 0,
+        "escalated": 0,
+    }
+    assert service.remind_unconfirmed(session, SYSTEM, now=start + timedelta(days=3)) == {
+        "reminded": 1,
+        "escalated": 0,
+    }
+    assert service.remind_unconfirmed(session, SYSTEM, now=start + timedelta(days=4)) == {
+        "reminded": 0,
+        "escalated": 0,
+    }
+    assert service.remind_unconfirmed(session, SYSTEM, now=start + timedelta(days=7)) == {
+        "reminded": 1,
+        "escalated": 0,
+    }
+    assert service.remind_unconfirmed(session, SYSTEM, now=start + timedelta(days=14)) == {
+        "reminded": 0,
+        "escalated": 1,
+    }
+    assert service.remind_unconfirmed(session, SYSTEM, now=start + timedelta(days=30)) == {
+        "reminded": 0,
+        "escalated": 0,
+    }
+    session.refresh(invoice)
+    assert invoice.status is InvoiceStatus.AWAITING_CONFIRMATION and invoice.escalated_at is not None
+    assert len(emails(session, "invoice_reminder")) == 2
+    actions = [e.action for e in audit.events_for(session, "invoices", invoice.id)]
+    assert actions.count("invoice.reminder_sent") == 2 and "invoice.escalated" in actions
+    assert invoice.created_at <= utcnow()
