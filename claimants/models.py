@@ -118,3 +118,24 @@ class Consent(UUIDPrimaryKey, Timestamps, Base):
         return (
             self.status is ConsentStatus.AUTHORISED and self.expires_at is not None and self.expires_at > at
         )
+
+
+class AuthorizationCode(UUIDPrimaryKey, Base):
+    """A one-time code from the consent screen (OAuth authorization code with PKCE S256).
+
+    Only its SHA-256 hash is kept; it is spent on first use and lives five minutes.
+    """
+
+    __tablename__ = "oauth_codes"
+
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    api_client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("api_clients.id"))
+    parent_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("parents.id"))
+    consent_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("consents.id"))
+    redirect_uri: Mapped[str] = mapped_column(String(500))
+    scope: Mapped[str] = mapped_column(String(200))
+    code_challenge: Mapped[str] = mapped_column(String(128))
+    code_challenge_method: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

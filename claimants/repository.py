@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from claimants.models import Child, Consent, ConsentStatus, Parent
+from claimants.models import AuthorizationCode, Child, Consent, ConsentStatus, Parent
 from config.errors import NotFound
 
 
@@ -86,3 +86,27 @@ def find_parent_by_subject(session: Session, subject: str) -> Parent | None:
 
 def list_children(session: Session, parent_id: uuid.UUID) -> list[Child]:
     return list(session.scalars(select(Child).where(Child.parent_id == parent_id).order_by(Child.created_at)))
+
+
+def usable_code(
+    session: Session, code_hash: str, api_client_id: uuid.UUID, now: datetime
+) -> AuthorizationCode | None:
+    """An authorization code issued to this client, not yet spent and not expired."""
+    return session.scalars(
+        select(AuthorizationCode).where(
+            AuthorizationCode.code_hash == code_hash,
+            AuthorizationCode.api_client_id == api_client_id,
+            AuthorizationCode.used_at.is_(None),
+            AuthorizationCode.expires_at > now,
+        )
+    ).one_or_none()
+
+
+def live_consent_for(session: Session, provider_id: uuid.UUID, child_id: uuid.UUID) -> Consent | None:
+    return session.scalars(
+        select(Consent).where(
+            Consent.provider_id == provider_id,
+            Consent.child_id == child_id,
+            Consent.status == ConsentStatus.AUTHORISED,
+        )
+    ).one_or_none()

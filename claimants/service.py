@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from claimants import repository
-from claimants.models import Child, Consent, ConsentStatus, Parent
+from claimants.models import AuthorizationCode, Child, Consent, ConsentStatus, Parent
 from claimants.nino import nino_hash, nino_last, normalise_nino
 from config import audit, notify, settings
 from config.auth import Actor, ActorKind
@@ -209,11 +209,16 @@ def reject_consent(session: Session, actor: Actor, consent_id: uuid.UUID) -> Con
 
 
 def revoke_consent(session: Session, actor: Actor, consent_id: uuid.UUID) -> Consent:
-    """Stops new invoices under the consent at once; invoices already confirmed keep their course."""
+    """Stops new invoices under the consent at once, and its API tokens with it.
+
+    Invoices already confirmed keep their course.
+    """
+    now = utcnow()
     with transaction(session):
         consent = _own_consent(session, actor, consent_id)
-        consent.revoke(utcnow())
-        audit.record(session, "consent.revoked", consent, actor)
+        consent.revoke(now)
+        revoked = providers_repository.revoke_consent_tokens(session, consent.id, now)
+        audit.record(session, "consent.revoked", consent, actor, {"tokens_revoked": revoked})
     return consent
 
 
@@ -270,3 +275,89 @@ def sign_in_parent(session: Session, *, subject: str, email: str, name: str) -> 
     with transaction(session):
         audit.record(session, "parent.signed_in", parent, parent_actor(parent))
     return parent
+
+
+def grant_consent(session: Session, actor: Actor, *, provider_id: uuid.UUID, child_id: uuid.UUID) -> Consent:
+    """The parent approves on the OAuth consent screen: an authorised consent for this child.
+
+    A live consent the provider already holds for the child is answered again, not duplicated.
+    """
+    parent_id = actor.require_parent()
+    now = utcnow()
+    with transaction(session):
+        child = repository.get_child_of(session, parent_id, child_id)
+        existing = repository.live_consent_for(session, provider_id, child.id)
+        if existing is not None and existing.is_live_on(now):
+            return existing
+        consent = Consent(id=uuid.uuid4(), provider_id=provider_id, parent_id=parent_id)
+        session.add(consent)
+        consent.authorise(child, now, now + timedelta(days=settings.current().consent_validity_days))
+        audit.record(
+            session,
+            "consent.authorised",
+            consent,
+            actor,
+            {"child_id": child.id, "expires_at": consent.expires_at, "through": "oauth"},
+        )
+    return consent
+
+
+def refuse_consent(session: Session, actor: Actor, *, provider_id: uuid.UUID) -> Consent:
+    """The parent declines on the OAuth consent screen: recorded as a rejected request."""
+    parent_id = actor.require_parent()
+    with transaction(session):
+        consent = Consent(id=uuid.uuid4(), provider_id=provider_id, parent_id=parent_id)
+        session.add(consent)
+        consent.reject()
+        audit.record(session, "consent.rejected", consent, actor, {"through": "oauth"})
+    return consent
+
+
+def save_authorization_code(
+    session: Session,
+    *,
+    code_hash: str,
+    api_client_id: uuid.UUID,
+    parent_id: uuid.UUID,
+    consent_id: uuid.UUID,
+    redirect_uri: str,
+    scope: str,
+    code_challenge: str,
+    lifetime: timedelta,
+) -> AuthorizationCode:
+    now = utcnow()
+    with transaction(session):
+        code = AuthorizationCode(
+            id=uuid.uuid4(),
+            code_hash=code_hash,
+            api_client_id=api_client_id,
+            parent_id=parent_id,
+            consent_id=consent_id,
+            redirect_uri=redirect_uri,
+            scope=scope,
+            code_challenge=code_challenge,
+            code_challenge_method="S256",
+            created_at=now,
+            expires_at=now + lifetime,
+        )
+        session.add(code)
+        audit.record(
+            session,
+            "oauth.code_issued",
+            code,
+            _system_for(parent_id),
+            {"consent_id": consent_id, "api_client_id": api_client_id},
+        )
+    return code
+
+
+def spend_authorization_code(session: Session, code_id: uuid.UUID) -> None:
+    """A code is spent on first use: a replay finds nothing."""
+    with transaction(session):
+        code = session.get_one(AuthorizationCode, code_id)
+        code.used_at = utcnow()
+        audit.record(session, "oauth.code_spent", code, _system_for(code.parent_id))
+
+
+def _system_for(parent_id: uuid.UUID) -> Actor:
+    return Actor(kind=ActorKind.SYSTEM, id=None, label="OAuth authorization server", parent_id=parent_id)

@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from claimants.oauth import init_oauth
     from claimants.views.portal import claimants_portal
     from invoicing.views.finance import invoicing_finance
     from invoicing.views.parents import invoicing_parents
@@ -70,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(claimants_portal)
     app.register_blueprint(invoicing_finance)
     app.register_blueprint(invoicing_parents)
+    init_oauth(app)
 
 
 def _select_locale() -> str:

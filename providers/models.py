@@ -130,3 +130,23 @@ class ApiClient(UUIDPrimaryKey, Timestamps, Base):
     webhook_url: Mapped[str | None] = mapped_column(String(500))
     scopes: Mapped[list[str]] = mapped_column(default=list)
     revoked_at: Mapped[datetime | None]
+
+
+class OAuthToken(UUIDPrimaryKey, Base):
+    """An access token (and refresh token, for a parent's consent) issued to an API client.
+
+    Only SHA-256 hashes of the tokens are stored: a copy of this table lets nobody call the API.
+    A token issued under a parent's consent lives no longer than the consent.
+    """
+
+    __tablename__ = "oauth_tokens"
+
+    api_client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("api_clients.id"), index=True)
+    provider_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("providers.id"))
+    consent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("consents.id"), index=True)
+    scope: Mapped[str] = mapped_column(String(200))
+    access_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    refresh_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    issued_at: Mapped[datetime]
+    access_expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]

@@ -9,7 +9,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config.errors import NotFound
-from providers.models import BankAccount, Provider, ProviderStatus, ProviderUser, ProviderUserRole, Regulator
+from providers.models import (
+    BankAccount,
+    OAuthToken,
+    Provider,
+    ProviderStatus,
+    ProviderUser,
+    ProviderUserRole,
+    Regulator,
+)
 
 
 def get_provider(session: Session, provider_id: uuid.UUID, *, for_update: bool = False) -> Provider:
@@ -85,3 +93,13 @@ def admin_emails(session: Session, provider_id: uuid.UUID) -> list[str]:
             )
         )
     )
+
+
+def revoke_consent_tokens(session: Session, consent_id: uuid.UUID, at: datetime) -> int:
+    """Revoke every live token issued under a consent; returns how many."""
+    tokens = session.scalars(
+        select(OAuthToken).where(OAuthToken.consent_id == consent_id, OAuthToken.revoked_at.is_(None))
+    ).all()
+    for token in tokens:
+        token.revoked_at = at
+    return len(tokens)

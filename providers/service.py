@@ -15,7 +15,15 @@ from config.auth import Actor, ActorKind, StaffRole
 from config.database import transaction, utcnow
 from config.errors import DomainError, FieldError, Forbidden, ValidationFailed, rule
 from providers import repository
-from providers.models import ApiClient, BankAccount, Provider, ProviderUser, ProviderUserRole, Regulator
+from providers.models import (
+    ApiClient,
+    BankAccount,
+    OAuthToken,
+    Provider,
+    ProviderUser,
+    ProviderUserRole,
+    Regulator,
+)
 from providers.rules import (
     normalise_account_number,
     normalise_postcode,
@@ -254,3 +262,50 @@ def register_api_client(
             {"name": client.name, "client_id": client.client_id},
         )
     return client, secret
+
+
+def issue_token(
+    session: Session,
+    *,
+    api_client_id: uuid.UUID,
+    provider_id: uuid.UUID,
+    consent_id: uuid.UUID | None,
+    scope: str,
+    access_token_hash: str,
+    refresh_token_hash: str | None,
+    expires_in: int,
+) -> OAuthToken:
+    """Record an issued token (hashes only); audited like any other credential change."""
+    now = utcnow()
+    with transaction(session):
+        token = OAuthToken(
+            id=uuid.uuid4(),
+            api_client_id=api_client_id,
+            provider_id=provider_id,
+            consent_id=consent_id,
+            scope=scope,
+            access_token_hash=access_token_hash,
+            refresh_token_hash=refresh_token_hash,
+            issued_at=now,
+            access_expires_at=now + timedelta(seconds=expires_in),
+        )
+        session.add(token)
+        actor = Actor(
+            kind=ActorKind.API_CLIENT, id=api_client_id, label="API client", provider_id=provider_id
+        )
+        audit.record(session, "oauth.token_issued", token, actor, {"scope": scope, "consent_id": consent_id})
+    return token
+
+
+def revoke_token(session: Session, token_id: uuid.UUID, *, reason: str) -> None:
+    with transaction(session):
+        token = session.get_one(OAuthToken, token_id)
+        if token.revoked_at is None:
+            token.revoked_at = utcnow()
+            actor = Actor(
+                kind=ActorKind.API_CLIENT,
+                id=token.api_client_id,
+                label="API client",
+                provider_id=token.provider_id,
+            )
+            audit.record(session, "oauth.token_revoked", token, actor, {"reason": reason})
