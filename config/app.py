@@ -12,6 +12,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader, PrefixLoader
 
 from config import settings as settings_module
+from config.api import init_api
 from config.extensions import Database
 from config.formatting import london_date
 from config.models import load_all_models
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from claimants.oauth import init_oauth
+    from claimants.views.api import claimants_api
     from claimants.views.portal import claimants_portal
     from invoicing.views.finance import invoicing_finance
     from invoicing.views.parents import invoicing_parents
@@ -72,6 +74,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(invoicing_finance)
     app.register_blueprint(invoicing_parents)
     init_oauth(app)
+    api = init_api(app)
+    api.register_blueprint(claimants_api)
+    for blueprint in (claimants_api,):  # bearer tokens, not cookies: nothing for CSRF to protect
+        app.extensions["csrf"].exempt(blueprint)
 
 
 def _select_locale() -> str:

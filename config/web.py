@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from config.errors import DomainError, problem
+from config.api import flatten_messages
+from config.errors import DomainError, FieldError, problem
 
 _PROBLEM_JSON = "application/problem+json"
 
@@ -23,13 +24,26 @@ def _problem_response(body: dict[str, object], status: int) -> Response:
     return response
 
 
+def _field_errors(error: HTTPException) -> list[FieldError]:
+    """Validation messages webargs attached to the error, one entry per bad field."""
+    messages = (getattr(error, "data", None) or {}).get("messages")
+    if not messages:
+        return []
+    # webargs groups messages by where they came from (json, query, headers): drop that level.
+    flat = [pair for location in messages.values() for pair in flatten_messages(location)]
+    return [FieldError(field or "body", message) for field, message in flat]
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError) -> tuple[str, int] | Response:
         if _wants_json():
-            return _problem_response(
+            response = _problem_response(
                 problem(error.status, error.title, error.detail, error.code, error.errors), error.status
             )
+            if error.status == 401:
+                response.headers["WWW-Authenticate"] = f'Bearer error="{error.code}"'
+            return response
         return render_template("errors/problem.html", error=error), error.status
 
     @app.errorhandler(HTTPException)
@@ -37,9 +51,11 @@ def register_error_handlers(app: Flask) -> None:
         status = error.code or 500
         if _wants_json():
             code = (error.name or "error").lower().replace(" ", "_")
-            response = _problem_response(
-                problem(status, error.name, error.description or error.name, code), status
+            field_errors = _field_errors(error)
+            detail = (
+                "The request is not valid: see errors" if field_errors else error.description or error.name
             )
+            response = _problem_response(problem(status, error.name, detail, code, field_errors), status)
             for header, value in error.get_headers():
                 if header.lower() in {"allow", "retry-after"}:
                     response.headers[header] = value

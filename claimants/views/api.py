@@ -1,0 +1,82 @@
+"""API v1: consents (API.md). Another provider's consent is simply not found."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import g
+from sqlalchemy import select
+
+from claimants import service
+from claimants.models import Consent
+from claimants.schemas import (
+    ConsentPageSchema,
+    ConsentQuerySchema,
+    ConsentRequestAnswerSchema,
+    ConsentRequestSchema,
+    ConsentSchema,
+)
+from config.api import ApiBlueprint, ProblemSchema
+from config.errors import NotFound
+from config.extensions import request_session
+from config.pagination import page
+from providers.api_auth import requires_scope
+
+claimants_api = ApiBlueprint("claimants_api", __name__, url_prefix="/api/v1", description="Consents")
+_ERRORS = (400, 401, 403, 404, 429)
+
+
+def _documented_errors(view: Any) -> Any:
+    for status in _ERRORS:
+        view = claimants_api.alt_response(
+            status, schema=ProblemSchema, content_type="application/problem+json"
+        )(view)
+    return view
+
+
+@claimants_api.get("/consents")
+@claimants_api.arguments(ConsentQuerySchema, location="query", as_kwargs=True)
+@claimants_api.response(200, ConsentPageSchema)
+@claimants_api.doc(security=[{"oauth2": ["consents:read"]}])
+@_documented_errors
+@requires_scope("consents:read")
+def list_consents(limit: int, cursor: str | None, status: Any = None) -> dict[str, Any]:
+    """Consents parents have given this provider, newest first."""
+    query = select(Consent).where(Consent.provider_id == g.caller.actor.provider_id)
+    if status is not None:
+        query = query.where(Consent.status == status)
+    rows, next_cursor = page(request_session(), query, Consent.created_at, Consent.id, limit, cursor)
+    return {"data": rows, "next_cursor": next_cursor}
+
+
+@claimants_api.get("/consents/<uuid:consent_id>")
+@claimants_api.response(200, ConsentSchema)
+@claimants_api.doc(security=[{"oauth2": ["consents:read"]}, {"oauth2": ["consent"]}])
+@_documented_errors
+@requires_scope("consents:read", "consent")
+def get_consent(consent_id: uuid.UUID) -> Consent:
+    """One consent: with a provider token, or the token the parent's consent itself gave."""
+    consent = request_session().get(Consent, consent_id)
+    caller = g.caller
+    if consent is None or consent.provider_id != caller.actor.provider_id:
+        raise NotFound("No consent with that id")
+    if "consents:read" not in caller.scopes and caller.consent_id != consent.id:
+        raise NotFound("No consent with that id")
+    return consent
+
+
+@claimants_api.post("/consent-requests")
+@claimants_api.arguments(ConsentRequestSchema)
+@claimants_api.response(202, ConsentRequestAnswerSchema)
+@claimants_api.doc(security=[{"oauth2": ["consents:request"]}])
+@_documented_errors
+@requires_scope("consents:request")
+def request_consent(body: dict[str, str]) -> Consent:
+    """Ask a parent (by email) for consent; they get a link to the consent screen."""
+    return service.request_consent(
+        request_session(),
+        g.caller.actor,
+        parent_email=body["parent_email"],
+        child_first_name=body["child_first_name"],
+    )

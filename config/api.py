@@ -1,0 +1,107 @@
+"""The JSON API's platform: flask-smorest, an OpenAPI 3 document from the schemas, problem JSON.
+
+Every error the API answers is RFC 9457 problem JSON (``config/web.py`` renders it), including
+request validation errors, which name each bad field: ``{"field": "lines[0].amount_pence", ...}``.
+A request that does not fit the schema is malformed (400); one that fits but breaks a rule is 422.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask import Flask
+from flask_smorest import Api
+from flask_smorest import Blueprint as SmorestBlueprint
+from webargs.flaskparser import FlaskParser
+
+API_PREFIX = "/api/v1"
+
+
+class ProblemSchema(ma.Schema):
+    """RFC 9457 problem details, with one entry per bad field."""
+
+    type = ma.fields.String()
+    title = ma.fields.String()
+    status = ma.fields.Integer()
+    detail = ma.fields.String()
+    code = ma.fields.String()
+    errors = ma.fields.List(ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String()))
+
+
+class _Parser(FlaskParser):
+    DEFAULT_VALIDATION_STATUS = 400
+
+
+class ApiBlueprint(SmorestBlueprint):
+    ARGUMENTS_PARSER = _Parser()
+
+
+class ProblemApi(Api):
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_error_handlers(self) -> None:
+        """The app's own handler (config/web.py) answers problem JSON for every API error."""
+
+
+def init_api(app: Flask) -> ProblemApi:
+    app.config.update(
+        API_TITLE="Childcare Direct API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX=API_PREFIX,
+        OPENAPI_JSON_PATH="openapi.json",
+    )
+    api = ProblemApi(
+        app,
+        spec_kwargs={
+            "info": {"description": "Invoice DWP for the Universal Credit childcare element. See API.md."},
+            "servers": [{"url": "/"}],
+        },
+    )
+    api.spec.components.security_scheme(
+        "oauth2",
+        {
+            "type": "oauth2",
+            "flows": {
+                "clientCredentials": {
+                    "tokenUrl": "/oauth/token",
+                    "scopes": {
+                        "invoices:read": "Read this provider's invoices",
+                        "invoices:write": "Submit and cancel invoices",
+                        "payments:read": "Read payments and remittance advice",
+                        "consents:read": "Read consents parents have given",
+                        "consents:request": "Ask parents for consent",
+                    },
+                },
+                "authorizationCode": {
+                    "authorizationUrl": "/oauth/authorize",
+                    "tokenUrl": "/oauth/token",
+                    "scopes": {"consent": "A parent's consent for one child"},
+                },
+            },
+        },
+    )
+    return api
+
+
+def flatten_messages(messages: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """webargs' nested error messages as (field path, message) pairs: ``lines[0].amount_pence``."""
+    pairs: list[tuple[str, str]] = []
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            if isinstance(key, int):
+                path = f"{prefix}[{key}]"
+            elif key == "_schema":
+                path = prefix
+            else:
+                path = f"{prefix}.{key}" if prefix else str(key)
+            pairs += flatten_messages(value, path)
+    elif isinstance(messages, list) and messages and all(isinstance(m, str) for m in messages):
+        pairs += [(prefix, message) for message in messages]
+    elif isinstance(messages, list):
+        for index, value in enumerate(messages):
+            pairs += flatten_messages(value, f"{prefix}[{index}]")
+    else:
+        pairs.append((prefix, str(messages)))
+    return pairs

@@ -1,0 +1,116 @@
+"""API v1 consents over real HTTP with tokens from the authorization server."""
+
+from __future__ import annotations
+
+import uuid
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from authlib.integrations.requests_client import OAuth2Session
+
+from claimants import service as claimants
+from config.extensions import database
+from providers import service as providers
+from tests.claimants.test_oauth import consent_flow
+from tests.conftest import LiveServer
+from tests.factories import create_child, create_consent, create_parent, create_provider
+
+
+@pytest.fixture
+def db(live_server: LiveServer):
+    with database().session_factory() as session:
+        yield session
+
+
+@pytest.fixture
+def software(live_server: LiveServer, db):
+    provider, admin = create_provider(db, name="Little Acorns")
+    client, secret = providers.register_api_client(
+        db, admin, name="Nursery Manager", redirect_uris=[f"{live_server.url}/client/callback"]
+    )
+    return provider, client.client_id, secret, f"{live_server.url}/client/callback", admin
+
+
+def api(live_server: LiveServer, software, scope: str) -> OAuth2Session:
+    _, client_id, secret, _, _ = software
+    session = OAuth2Session(client_id, secret, scope=scope)
+    session.fetch_token(f"{live_server.url}/oauth/token", grant_type="client_credentials")
+    return session
+
+
+def test_consents_are_paged_and_only_this_providers(live_server: LiveServer, db, software) -> None:
+    _, _, _, _, admin = software
+    _, other_admin = create_provider(db)
+    parent = create_parent(db)
+    mine = [create_consent(db, admin, parent, create_child(db, parent, first_name=f"C{i}")) for i in range(3)]
+    theirs = create_consent(db, other_admin, parent, create_child(db, parent, first_name="Other"))
+    session = api(live_server, software, "consents:read")
+    first = session.get(f"{live_server.url}/api/v1/consents", params={"limit": 2}).json()
+    assert len(first["data"]) == 2 and first["next_cursor"]
+    second = session.get(
+        f"{live_server.url}/api/v1/consents", params={"limit": 2, "cursor": first["next_cursor"]}
+    ).json()
+    assert len(second["data"]) == 1 and second["next_cursor"] is None
+    seen = {c["id"] for c in first["data"] + second["data"]}
+    assert seen == {str(c.id) for c in mine}
+    one = first["data"][0]
+    assert set(one) == {"id", "status", "child", "authorised_at", "expires_at", "revoked_at"}
+    assert set(one["child"]) == {"id", "first_name", "date_of_birth"}
+    hidden = session.get(f"{live_server.url}/api/v1/consents/{theirs.id}")
+    assert hidden.status_code == 404 and hidden.headers["Content-Type"] == "application/problem+json"
+
+
+def test_no_token_bad_token_and_wrong_scope_answer_problem_json(live_server: LiveServer, software) -> None:
+    none = requests.get(f"{live_server.url}/api/v1/consents", timeout=30)
+    assert none.status_code == 401 and none.headers["WWW-Authenticate"].startswith("Bearer")
+    assert none.json()["code"] == "invalid_token"
+    bad = requests.get(
+        f"{live_server.url}/api/v1/consents", headers={"Authorization": "Bearer nope"}, timeout=30
+    )
+    assert bad.status_code == 401
+    wrong = api(live_server, software, "invoices:read").get(f"{live_server.url}/api/v1/consents")
+    assert wrong.status_code == 403 and wrong.json()["code"] == "insufficient_scope"
+    junk = api(live_server, software, "consents:read").get(
+        f"{live_server.url}/api/v1/consents", params={"cursor": "!!"}
+    )
+    assert junk.status_code == 422 and junk.json()["errors"][0]["field"] == "cursor"
+
+
+def test_a_consent_request_by_api(live_server: LiveServer, software) -> None:
+    session = api(live_server, software, "consents:request")
+    bad = session.post(
+        f"{live_server.url}/api/v1/consent-requests", json={"parent_email": "nope", "child_first_name": ""}
+    )
+    assert bad.status_code == 400 and bad.headers["Content-Type"] == "application/problem+json"
+    assert {e["field"] for e in bad.json()["errors"]} == {"parent_email", "child_first_name"}
+    made = session.post(
+        f"{live_server.url}/api/v1/consent-requests",
+        json={"parent_email": "amira@example.com", "child_first_name": "Zara"},
+    )
+    assert made.status_code == 202 and made.json()["status"] == "awaiting_authorisation"
+
+
+def test_revoking_the_consent_takes_effect_on_the_next_api_call(
+    live_server: LiveServer, db, software
+) -> None:
+    parent = create_parent(db)
+    child = create_child(db, parent)
+    client, verifier, _, back, _ = consent_flow(live_server, software[:4], parent, str(child.id))
+    code = parse_qs(urlsplit(back).query)["code"][0]
+    token = client.fetch_token(f"{live_server.url}/oauth/token", code=code, code_verifier=verifier)
+    url = f"{live_server.url}/api/v1/consents/{token['consent_id']}"
+    assert client.get(url).json()["status"] == "authorised"
+    actor = claimants.parent_actor(claimants.repository.get_parent(db, parent.parent_id))
+    claimants.revoke_consent(db, actor, uuid.UUID(token["consent_id"]))
+    refused = client.get(url)
+    assert refused.status_code == 401 and refused.json()["code"] == "invalid_token"
+
+
+def test_the_openapi_document_describes_the_api(live_server: LiveServer) -> None:
+    document = requests.get(f"{live_server.url}/api/v1/openapi.json", timeout=30).json()
+    assert document["openapi"].startswith("3.")
+    assert {"/api/v1/consents", "/api/v1/consents/{consent_id}", "/api/v1/consent-requests"} <= set(
+        document["paths"]
+    )
+    assert "oauth2" in document["components"]["securitySchemes"]
