@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import ClientMixin, grants
+from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
@@ -47,6 +48,8 @@ class DevClient(ClientMixin):
     client_id: str
     client_secret: str
     redirect_path: str
+    # When set, the client must authenticate with private_key_jwt (as with GOV.UK One Login).
+    public_key: RSAKey | None = None
 
     def get_client_id(self) -> str:
         return self.client_id
@@ -65,7 +68,9 @@ class DevClient(ClientMixin):
         return hmac.compare_digest(client_secret, self.client_secret)
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
-        return method == "client_secret_basic" if endpoint == "token" else True
+        if endpoint != "token":
+            return True
+        return method == ("private_key_jwt" if self.public_key is not None else "client_secret_basic")
 
     def check_response_type(self, response_type: str) -> bool:
         return response_type == "code"
@@ -126,6 +131,7 @@ class _State:
                     PARENTS_CLIENT_ID,
                     dev_client_secret(settings, PARENTS_CLIENT_ID),
                     "/account/sign-in/callback",
+                    _public_key(settings.parent_oidc_private_key),
                 ),
                 DevClient(
                     STAFF_CLIENT_ID, dev_client_secret(settings, STAFF_CLIENT_ID), "/finance/sign-in/callback"
@@ -146,8 +152,45 @@ def _s() -> _State:
     return _state
 
 
+def _public_key(private_pem: str) -> RSAKey | None:
+    if not private_pem:
+        return None
+    return RSAKey.import_key(RSAKey.import_key(private_pem).as_dict(private=False))
+
+
+class _PrivateKeyJWT(JWTBearerClientAssertion):
+    """Client authentication by a signed assertion (RFC 7523), each ``jti`` accepted once."""
+
+    CLIENT_AUTH_METHOD = "private_key_jwt"
+
+    def __init__(self, token_url: str) -> None:
+        super().__init__(leeway=30)
+        self.audience = token_url
+        self.seen: set[str] = set()
+
+    def get_audiences(self) -> list[str]:
+        return [self.audience]
+
+    def validate_jti(self, claims: Any, jti: str) -> bool:
+        with _s().lock:
+            if jti in self.seen:
+                return False
+            self.seen.add(jti)
+            return True
+
+    def resolve_client_public_key(self, client: DevClient) -> RSAKey:
+        if client.public_key is None:
+            raise OAuth2Error(description="This client uses a secret, not a key")
+        return client.public_key
+
+    def verify_claims(self, claims: Any) -> None:
+        super().verify_claims(claims)
+        if int(claims["exp"]) - int(claims.get("iat", claims["exp"])) > 300:
+            raise OAuth2Error(description="The assertion must expire within five minutes")
+
+
 class _AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
-    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic"]  # noqa: RUF012 - Authlib reads it
+    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "private_key_jwt"]  # noqa: RUF012 - Authlib reads it
 
     def save_authorization_code(self, code: str, request: Any) -> None:
         payload = request.payload
@@ -254,6 +297,7 @@ def init_dev_identity(app: Flask, settings: Settings) -> None:
         app, query_client=lambda client_id: _s().clients.get(client_id), save_token=_save_token
     )
     server.register_grant(_AuthorizationCodeGrant, [_OpenIDCode(issuer), CodeChallenge(required=True)])
+    server.register_client_auth_method(_PrivateKeyJWT.CLIENT_AUTH_METHOD, _PrivateKeyJWT(f"{issuer}/token"))
     blueprint = Blueprint("dev_identity", __name__, url_prefix="/dev-identity")
 
     @blueprint.get("/.well-known/openid-configuration")
@@ -270,7 +314,7 @@ def init_dev_identity(app: Flask, settings: Settings) -> None:
                 "subject_types_supported": ["public"],
                 "id_token_signing_alg_values_supported": ["RS256"],
                 "scopes_supported": list(SCOPES),
-                "token_endpoint_auth_methods_supported": ["client_secret_basic"],
+                "token_endpoint_auth_methods_supported": ["client_secret_basic", "private_key_jwt"],
                 "code_challenge_methods_supported": ["S256"],
                 "claims_supported": ["sub", "email", "email_verified", "name", "roles"],
             }

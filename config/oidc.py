@@ -13,8 +13,12 @@ import hashlib
 import hmac
 from typing import Any
 
+from authlib.common.security import generate_token
 from authlib.integrations.flask_client import OAuth, OAuthError
+from authlib.oauth2.rfc7523 import PrivateKeyJWT
+from authlib.oauth2.rfc7523.assertion import private_key_jwt_sign
 from flask import Flask, current_app
+from joserfc.jwk import RSAKey
 from werkzeug.wrappers import Response
 
 from config.errors import DomainError
@@ -30,6 +34,29 @@ class SignInFailed(DomainError):
     status = 400
     code = "sign_in_failed"
     title = "You could not be signed in"
+
+
+class FreshPrivateKeyJWT(PrivateKeyJWT):
+    """``private_key_jwt`` as GOV.UK One Login wants it: a new ``jti`` and a five-minute expiry.
+
+    Authlib's own reuses one claims dict (so one ``jti``) on every call and signs for an hour.
+    """
+
+    ASSERTION_SECONDS = 300
+
+    def sign(self, auth: Any, token_endpoint: str) -> str:
+        key = auth.client_secret
+        if isinstance(key, str):
+            key = RSAKey.import_key(key)
+        signed: str = private_key_jwt_sign(
+            key,
+            client_id=auth.client_id,
+            token_endpoint=token_endpoint,
+            claims={"jti": generate_token(36)},
+            alg=self.alg,
+            expires_in=self.ASSERTION_SECONDS,
+        )
+        return signed
 
 
 def dev_client_secret(settings: Settings, client_id: str) -> str:
@@ -66,12 +93,21 @@ def init_oidc(app: Flask, settings: Settings) -> None:
     )
     for name, discovery, client_id, secret, scope in audiences:
         if discovery:
-            provider = {"server_metadata_url": discovery, "client_id": client_id, "client_secret": secret}
+            provider: dict[str, Any] = {
+                "server_metadata_url": discovery,
+                "client_id": client_id,
+                "client_secret": secret,
+            }
         elif settings.dev_identity_provider:
             provider = _dev_provider(settings, name)
         else:
             continue  # sign-in for this audience is not configured
-        oauth.register(name, client_kwargs={"scope": scope, "code_challenge_method": "S256"}, **provider)
+        client_kwargs: dict[str, Any] = {"scope": scope, "code_challenge_method": "S256"}
+        if name == PARENTS and settings.parent_oidc_private_key:
+            provider["client_secret"] = settings.parent_oidc_private_key
+            client_kwargs["token_endpoint_auth_method"] = FreshPrivateKeyJWT.name
+            provider["client_auth_methods"] = [FreshPrivateKeyJWT()]
+        oauth.register(name, client_kwargs=client_kwargs, **provider)
     app.extensions["oidc"] = oauth
 
 

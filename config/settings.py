@@ -25,6 +25,13 @@ def _bool(value: str | None, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _pem(value: str) -> str:
+    """A PEM key given inline, or the path of a file holding it."""
+    if value and not value.lstrip().startswith("-----BEGIN") and Path(value).is_file():
+        return Path(value).read_text()
+    return value
+
+
 def _int(value: str | None, default: int) -> int:
     return default if value in (None, "") else int(value)
 
@@ -52,6 +59,11 @@ class Settings:
     parent_oidc_discovery_url: str = ""
     parent_oidc_client_id: str = ""
     parent_oidc_client_secret: str = ""
+    # GOV.UK One Login authenticates clients with private_key_jwt: the PEM private key (or a path
+    # to it). When set, the client signs a fresh five-minute assertion for each token request.
+    parent_oidc_private_key: str = ""
+    # One Login's vector of trust: Cl.Cm asks for a medium level of authentication.
+    parent_oidc_vtr: str = '["Cl.Cm"]'
     # DWP staff sign in with any OpenID Connect provider issuing a ``roles`` claim (e.g. Entra ID).
     staff_oidc_discovery_url: str = ""
     staff_oidc_client_id: str = ""
@@ -79,6 +91,8 @@ class Settings:
             "parent_oidc_discovery_url": env.get("PARENT_OIDC_DISCOVERY_URL", ""),
             "parent_oidc_client_id": env.get("PARENT_OIDC_CLIENT_ID", ""),
             "parent_oidc_client_secret": env.get("PARENT_OIDC_CLIENT_SECRET", ""),
+            "parent_oidc_private_key": _pem(env.get("PARENT_OIDC_PRIVATE_KEY", "")),
+            "parent_oidc_vtr": env.get("PARENT_OIDC_VTR", '["Cl.Cm"]'),
             "staff_oidc_discovery_url": env.get("STAFF_OIDC_DISCOVERY_URL", ""),
             "staff_oidc_client_id": env.get("STAFF_OIDC_CLIENT_ID", ""),
             "staff_oidc_client_secret": env.get("STAFF_OIDC_CLIENT_SECRET", ""),

@@ -108,7 +108,13 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(migrated_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+def live_overrides() -> dict[str, object]:
+    """Settings a test module changes for its served app (override this fixture in the module)."""
+    return {}
+
+
+@pytest.fixture
+def live_server(migrated_url: str, tmp_path: Path, live_overrides: dict[str, object]) -> Iterator[LiveServer]:
     """The app served over real HTTP on 127.0.0.1, with the development identity provider on."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -120,6 +126,7 @@ def live_server(migrated_url: str, tmp_path: Path) -> Iterator[LiveServer]:
         secret_key="live-server-secret-key-long-enough-0123456789",
         base_url=url,
         dev_identity_provider=True,
+        **live_overrides,  # type: ignore[arg-type]
     )
     app = create_app(settings)
     server = make_server("127.0.0.1", port, app, threaded=True)

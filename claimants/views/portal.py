@@ -81,7 +81,7 @@ def sign_in() -> ResponseReturnValue:
         PARENTS,
         url_for("claimants_portal.callback", _external=True),
         ui_locales=str(get_locale() or "en"),
-        vtr='["Cl.Cm"]',
+        vtr=settings.current().parent_oidc_vtr,
     )
 
 
@@ -94,6 +94,8 @@ def callback() -> ResponseReturnValue:
     after = session.pop("after_sign_in", None)
     session.clear()  # a new session on sign-in: nothing carried over from before
     session[SESSION_KEY] = str(parent.id)
+    if parent.claim_start_date is None and not (after or "").startswith("/oauth/"):
+        return redirect(url_for("claimants_portal.link_claim"))  # first sign-in: link the claim first
     return redirect(after or url_for("claimants_portal.home"))
 
 
