@@ -4,11 +4,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
 # Development only: the built-in OpenID provider stands in for GOV.UK One Login and DWP sign-in.
 RUN_ENV := DEV_IDENTITY_PROVIDER=1 BASE_URL=http://$(HOST):$(PORT)
 ASSETS := config/static
-HOST ?= 127.0.0.1
-PORT ?= 5000
 
 .PHONY: run test lint install install-test assets migrate seed web scheduler bench clean
 

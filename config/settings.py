@@ -25,6 +25,15 @@ def _bool(value: str | None, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _development_secret_key() -> str:
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 def _pem(value: str) -> str:
     """A PEM key given inline, or the path of a file holding it."""
     if value and not value.lstrip().startswith("-----BEGIN") and Path(value).is_file():
@@ -101,8 +110,9 @@ class Settings:
         settings = cls(**values)  # type: ignore[arg-type]
         settings.check()
         if not settings.secret_key:
-            # Development only (check() refuses this in production): a fresh key each start.
-            settings = cls(**{**values, "secret_key": secrets.token_hex(32)})  # type: ignore[arg-type]
+            # Development only (check() refuses this in production): a key kept under instance/,
+            # so sessions and the keyed NINO hashes survive a restart.
+            settings = cls(**{**values, "secret_key": _development_secret_key()})  # type: ignore[arg-type]
         return settings
 
     def check(self) -> None:
