@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from claimants import repository
 from claimants.models import AuthorizationCode, Child, Consent, ConsentStatus, Parent
 from claimants.nino import nino_hash, nino_last, normalise_nino
+from claimants.rules import childcare_age_limit
 from config import audit, notify, settings
 from config.auth import Actor, ActorKind
 from config.database import transaction, utcnow
@@ -97,6 +98,9 @@ def add_child(
         errors.append(FieldError("last_name", "Enter the child's last name"))
     if date_of_birth > utcnow().date():
         errors.append(FieldError("date_of_birth", "Date of birth must be today or in the past"))
+    elif childcare_age_limit(date_of_birth) <= utcnow().date():
+        too_old = "Universal Credit helps with childcare only until the 1 September after a child turns 16"
+        errors.append(FieldError("date_of_birth", too_old))
     if errors:
         raise ValidationFailed("The child's details are not valid", errors=errors)
     with transaction(session):

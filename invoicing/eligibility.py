@@ -1,5 +1,7 @@
 """Which costs count, and in which assessment period. Pure: no database, no clock.
 
+The child's age limit is a claimant rule: ``claimants.rules.childcare_age_limit``.
+
 From shared/UC-RULES.md: a cost counts in the assessment period (AP) in which it is paid (here:
 the day DWP pays the provider) when it is for care in that AP or an earlier one; care paid for in
 advance, in either of the two APs before it, counts in the AP the care is for. Care more than two
@@ -51,23 +53,6 @@ def attribute(claim_start: date, care_from: date, care_to: date, paid_on: date) 
         flags.append("advance_spans_periods")
     start, end = assessment_period(claim_start, paid_on)
     return Attribution(start, end, tuple(flags))
-
-
-def childcare_age_limit(date_of_birth: date) -> date:
-    """First day of care that no longer counts: the 1 September after the 16th birthday.
-
-    UC has no longer limit for disabled children (that rule is Tax-Free Childcare's).
-    """
-    sixteenth = _add_years(date_of_birth, 16)
-    first_september = date(sixteenth.year, 9, 1)
-    return first_september if first_september > sixteenth else date(sixteenth.year + 1, 9, 1)
-
-
-def _add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February in a year that has none
-        return day.replace(year=day.year + years, day=28)
 
 
 def days_inclusive(start: date, end: date) -> int:

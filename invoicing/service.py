@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from claimants import service as claimants_service
 from claimants.models import Child, Parent
+from claimants.rules import childcare_age_limit
 from config import audit, notify, settings
 from config.auth import Actor, ActorKind, StaffRole
 from config.database import transaction, utcnow
@@ -38,7 +39,7 @@ from config.errors import (
 from config.formatting import london_date
 from config.money import format_pence
 from invoicing import repository
-from invoicing.eligibility import attribute, childcare_age_limit, days_inclusive
+from invoicing.eligibility import attribute, days_inclusive
 from invoicing.entitlement import childcare_award
 from invoicing.models import (
     BatchStatus,

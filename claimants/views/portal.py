@@ -61,7 +61,7 @@ def parent_required(view: Callable[..., Any]) -> Callable[..., Any]:
 @claimants_portal.get("")
 def index() -> ResponseReturnValue:
     if current_parent() is not None:
-        return redirect(url_for("claimants_portal.home"))
+        return redirect(url_for("invoicing_parents.home"))
     return render_template(
         "area.html",
         heading=_("Parents on Universal Credit"),
@@ -96,27 +96,13 @@ def callback() -> ResponseReturnValue:
     session[SESSION_KEY] = str(parent.id)
     if parent.claim_start_date is None and not (after or "").startswith("/oauth/"):
         return redirect(url_for("claimants_portal.link_claim"))  # first sign-in: link the claim first
-    return redirect(after or url_for("claimants_portal.home"))
+    return redirect(after or url_for("invoicing_parents.home"))
 
 
 @claimants_portal.post("/sign-out")
 def sign_out() -> ResponseReturnValue:
     session.pop(SESSION_KEY, None)
     return redirect(url_for("claimants_portal.index"))
-
-
-@claimants_portal.get("/home")
-@parent_required
-def home() -> ResponseReturnValue:
-    parent: Parent = g.parent
-    db = request_session()
-    return render_template(
-        "claimants/home.html",
-        parent=parent,
-        children=repository.list_children(db, parent.id),
-        consents=repository.list_consents_for_parent(db, parent.id),
-        consent_status=CONSENT_STATUS,
-    )
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -144,7 +130,7 @@ def link_claim() -> ResponseReturnValue:
             show_errors(form, error)
         else:
             flash(_("Your Universal Credit claim is linked"))
-            return redirect(url_for("claimants_portal.home"))
+            return redirect(url_for("invoicing_parents.home"))
     return render_template(
         "claimants/link_claim.html", form=form, date_items=date_items
     ), 400 if form.errors else 200
@@ -168,7 +154,7 @@ def add_child() -> ResponseReturnValue:
             show_errors(form, error)
         else:
             flash(_("%(name)s has been added", name=child.first_name))
-            return redirect(_safe_next(request.args.get("next")) or url_for("claimants_portal.home"))
+            return redirect(_safe_next(request.args.get("next")) or url_for("invoicing_parents.home"))
     return render_template(
         "claimants/add_child.html", form=form, date_items=date_items
     ), 400 if form.errors else 200

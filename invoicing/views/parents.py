@@ -9,11 +9,13 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from claimants import repository as claimants_repository
 from claimants.forms import ConfirmForm, DisputeForm
 from claimants.models import Child
-from claimants.views.portal import parent_required
+from claimants.rules import childcare_age_limit
+from claimants.views.portal import CONSENT_STATUS, parent_required
 from config import audit
 from config.errors import DomainError
 from config.extensions import request_session
@@ -64,6 +66,41 @@ def _names(invoices: list[Invoice]) -> tuple[dict, dict]:
         {c.id: c for c in db.scalars(select(Child).where(Child.id.in_(child_ids)))} if child_ids else {}
     )
     return providers, children
+
+
+@invoicing_parents.get("/home")
+@parent_required
+def home() -> ResponseReturnValue:
+    """One page: what DWP pays this period, what the parent owes, who may bill DWP, and stopping it."""
+    parent = g.parent
+    db = request_session()
+    summary = None
+    if parent.claim_start_date is not None:
+        start, end = periods.recent_periods(parent.claim_start_date, today_in_london(), count=1)[0]
+        summary = periods.period_summary(db, parent.id, start, end)
+    consents = claimants_repository.list_consents_for_parent(db, parent.id)
+    children = claimants_repository.list_children(db, parent.id)
+    providers = providers_repository.providers_by_id(
+        db,
+        {c.provider_id for c in consents}
+        | {row.provider_id for row in (summary.by_provider if summary else [])},
+    )
+    waiting = db.scalar(
+        select(func.count())
+        .select_from(Invoice)
+        .where(Invoice.parent_id == parent.id, Invoice.status == InvoiceStatus.AWAITING_CONFIRMATION)
+    )
+    return render_template(
+        "invoicing/parent_home.html",
+        parent=parent,
+        summary=summary,
+        consents=consents,
+        children=children,
+        providers=providers,
+        waiting=waiting,
+        consent_status=CONSENT_STATUS,
+        age_limit=childcare_age_limit,
+    )
 
 
 @invoicing_parents.get("/invoices")

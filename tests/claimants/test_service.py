@@ -78,3 +78,17 @@ def test_a_parent_can_not_consent_for_another_parents_child(session: Session) ->
     opened = service.open_consent(session, parent, provider_id=provider_user.provider_id)
     with pytest.raises(NotFound):
         service.authorise_consent(session, parent, opened.id, their_child.id)
+
+
+def test_a_child_past_the_age_limit_can_not_be_added(session: Session) -> None:
+    parent = create_parent(session)
+    with pytest.raises(ValidationFailed) as error:
+        service.add_child(
+            session,
+            parent,
+            first_name="Old",
+            last_name="Enough",
+            date_of_birth=today() - timedelta(days=17 * 366),
+            disabled=True,
+        )
+    assert "1 September after a child turns 16" in error.value.errors[0].message

@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from invoicing.eligibility import attribute, childcare_age_limit
+from claimants.rules import childcare_age_limit
+from invoicing.eligibility import attribute
 
 CLAIM = date(2026, 1, 15)  # APs run from the 15th to the 14th
 

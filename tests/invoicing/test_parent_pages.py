@@ -99,3 +99,18 @@ def test_the_period_page_shows_the_entitlement_modules_figures(live_server: Live
     earlier = re.findall(r'href="(/account/periods/\d{4}-\d{2}-\d{2})"', page.text)
     assert earlier and "No invoices count in this period yet." in user.get(earlier[0]).text
     assert user.get("/account/periods/2001-01-01").status_code == 404
+
+
+def test_one_page_says_what_dwp_pays_this_month_what_is_owed_and_who_may_bill(
+    live_server: LiveServer, db
+) -> None:
+    world = World(db)
+    invoice = world.submit(eligible_pence=95_000, extras_pence=4_000)
+    user, home = sign_in_parent(live_server.url, world.parent.label)
+    assert urlsplit(home.url).path == "/account/home"
+    assert figure(home.text, "DWP pays") == format_pence(invoice.dwp_pence)
+    assert figure(home.text, "You owe your providers") == format_pence(invoice.claimant_pence)
+    assert f"You owe {world.provider.name} {format_pence(invoice.claimant_pence)}" in home.text
+    assert "1 invoices are waiting for you to confirm" in home.text
+    assert f'href="/account/consents/{world.consent.id}/stop"' in home.text
+    assert "DWP can help with childcare until" in home.text
