@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from claimants import service as claimants
+from claimants.models import Child
 from config import audit
 from config.auth import SYSTEM, StaffRole
 from config.errors import (
@@ -95,10 +96,15 @@ def test_an_expired_consent_refuses_new_invoices(session: Session) -> None:
 def test_a_child_over_the_age_limit_for_the_whole_period_is_refused(session: Session) -> None:
     world = World(session)
     start, _ = previous_month()
-    old_child = create_child(
-        session, world.parent, born=start.replace(year=start.year - 17), first_name="Ola"
-    )
+    old_child = create_child(session, world.parent, first_name="Ola")
     consent = create_consent(session, world.provider_user, world.parent, old_child)
+    # Added when young; her date of birth is then corrected by DWP: she is 17 for the whole period.
+    session.execute(
+        update(Child)
+        .where(Child.id == old_child.id)
+        .values(date_of_birth=start.replace(year=start.year - 17))
+    )
+    session.commit()
     with pytest.raises(ChildOverAgeLimit):
         service.submit_invoice(session, world.provider_user, invoice_input(consent))
     assert count_invoices(session) == 0

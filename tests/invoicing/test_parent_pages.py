@@ -106,7 +106,7 @@ def test_one_page_says_what_dwp_pays_this_month_what_is_owed_and_who_may_bill(
 ) -> None:
     world = World(db)
     invoice = world.submit(eligible_pence=95_000, extras_pence=4_000)
-    user, home = sign_in_parent(live_server.url, world.parent.label)
+    _, home = sign_in_parent(live_server.url, world.parent.label)
     assert urlsplit(home.url).path == "/account/home"
     assert figure(home.text, "DWP pays") == format_pence(invoice.dwp_pence)
     assert figure(home.text, "You owe your providers") == format_pence(invoice.claimant_pence)
