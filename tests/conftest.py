@@ -145,6 +145,13 @@ def live_server(migrated_url: str, tmp_path: Path, live_overrides: dict[str, obj
 
 
 @pytest.fixture
+def db(live_server: LiveServer) -> Iterator[Session]:
+    """A session on the served app's database, for setting up and checking what HTTP did."""
+    with database().session_factory() as session:
+        yield session
+
+
+@pytest.fixture
 def session(app: Flask) -> Iterator[Session]:
     session = database().session_factory()
     yield session

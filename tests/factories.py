@@ -68,10 +68,12 @@ def create_provider(
         providers.set_stripe_account(
             session, create_staff(session, StaffRole.FINANCE_OFFICER), provider.id, stripe_account
         )
+    return provider, provider_admin(provider)
+
+
+def provider_admin(provider: Provider) -> Actor:
     admin = provider.users[0]
-    return provider, Actor(
-        kind=ActorKind.PROVIDER_USER, id=admin.id, label=admin.name, provider_id=provider.id
-    )
+    return Actor(kind=ActorKind.PROVIDER_USER, id=admin.id, label=admin.name, provider_id=provider.id)
 
 
 def create_parent(session: Session, *, claim_start: date | None = None, linked: bool = True) -> Actor:

@@ -4,20 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-import pytest
 from sqlalchemy import select
 
 from claimants.models import Child, Parent
-from config.extensions import database
 from tests.conftest import LiveServer
 from tests.factories import create_parent
 from tests.http import User, sign_in_parent
-
-
-@pytest.fixture
-def db(live_server: LiveServer):
-    with database().session_factory() as session:
-        yield session
 
 
 def test_a_new_parent_links_their_claim_after_fixing_what_was_wrong(live_server: LiveServer, db) -> None:

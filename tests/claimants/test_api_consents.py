@@ -5,42 +5,25 @@ from __future__ import annotations
 import uuid
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 import requests
 from authlib.integrations.requests_client import OAuth2Session
 
 from claimants import service as claimants
-from config.extensions import database
-from providers import service as providers
 from tests.claimants.test_oauth import consent_flow
 from tests.conftest import LiveServer
-from tests.factories import create_child, create_consent, create_parent, create_provider
-
-
-@pytest.fixture
-def db(live_server: LiveServer):
-    with database().session_factory() as session:
-        yield session
-
-
-@pytest.fixture
-def software(live_server: LiveServer, db):
-    provider, admin = create_provider(db, name="Little Acorns")
-    client, secret = providers.register_api_client(
-        db, admin, name="Nursery Manager", redirect_uris=[f"{live_server.url}/client/callback"]
-    )
-    return provider, client.client_id, secret, f"{live_server.url}/client/callback", admin
+from tests.factories import create_child, create_consent, create_parent, create_provider, provider_admin
 
 
 def api(live_server: LiveServer, software, scope: str) -> OAuth2Session:
-    _, client_id, secret, _, _ = software
+    _, client_id, secret, _ = software
     session = OAuth2Session(client_id, secret, scope=scope)
     session.fetch_token(f"{live_server.url}/oauth/token", grant_type="client_credentials")
     return session
 
 
 def test_consents_are_paged_and_only_this_providers(live_server: LiveServer, db, software) -> None:
-    _, _, _, _, admin = software
+    provider = software[0]
+    admin = provider_admin(provider)
     _, other_admin = create_provider(db)
     parent = create_parent(db)
     mine = [create_consent(db, admin, parent, create_child(db, parent, first_name=f"C{i}")) for i in range(3)]
@@ -96,7 +79,7 @@ def test_revoking_the_consent_takes_effect_on_the_next_api_call(
 ) -> None:
     parent = create_parent(db)
     child = create_child(db, parent)
-    client, verifier, _, back, _ = consent_flow(live_server, software[:4], parent, str(child.id))
+    client, verifier, _, back, _ = consent_flow(live_server, software, parent, str(child.id))
     code = parse_qs(urlsplit(back).query)["code"][0]
     token = client.fetch_token(f"{live_server.url}/oauth/token", code=code, code_verifier=verifier)
     url = f"{live_server.url}/api/v1/consents/{token['consent_id']}"

@@ -5,21 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-import pytest
 from sqlalchemy import update
 
 from claimants.models import Consent, ConsentStatus
 from config.database import utcnow
-from config.extensions import database
 from tests.conftest import LiveServer
 from tests.factories import create_child, create_consent, create_parent, create_provider
 from tests.http import forms, sign_in_parent
-
-
-@pytest.fixture
-def db(live_server: LiveServer):
-    with database().session_factory() as session:
-        yield session
 
 
 def test_the_dashboard_is_two_clicks_from_home_and_shows_every_consent(live_server: LiveServer, db) -> None:

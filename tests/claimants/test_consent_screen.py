@@ -4,22 +4,14 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import select
 
 from claimants import service
 from claimants.models import Consent, ConsentStatus
-from config.extensions import database
 from config.notify import Notification, send_due
 from tests.conftest import LiveServer
 from tests.factories import create_child, create_parent, create_provider
 from tests.http import sign_in_parent
-
-
-@pytest.fixture
-def db(live_server: LiveServer):
-    with database().session_factory() as session:
-        yield session
 
 
 def requested(db, provider_user, parent) -> tuple[Consent, str]:

@@ -8,20 +8,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import func, select
 
 from config.audit import AuditEvent
-from config.extensions import database
 from tests.conftest import LiveServer
 from tests.factories import World
 from tests.http import forms, sign_in_parent
-
-
-@pytest.fixture
-def db(live_server: LiveServer):
-    with database().session_factory() as session:
-        yield session
 
 
 def test_every_parent_route_with_an_id_refuses_another_parent(live_server: LiveServer, db) -> None:

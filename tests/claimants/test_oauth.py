@@ -12,27 +12,10 @@ from sqlalchemy import select
 
 from claimants import service as claimants
 from claimants.models import Consent, ConsentStatus
-from config.extensions import database
-from providers import service as providers
 from providers.models import OAuthToken
 from tests.conftest import LiveServer
-from tests.factories import create_child, create_parent, create_provider
+from tests.factories import create_child, create_parent
 from tests.http import User, sign_in_parent
-
-
-@pytest.fixture
-def db(live_server: LiveServer):
-    with database().session_factory() as session:
-        yield session
-
-
-@pytest.fixture
-def software(live_server: LiveServer, db):
-    provider, admin = create_provider(db, name="Little Acorns")
-    client, secret = providers.register_api_client(
-        db, admin, name="Nursery Manager", redirect_uris=[f"{live_server.url}/client/callback"]
-    )
-    return provider, client.client_id, secret, f"{live_server.url}/client/callback"
 
 
 def oauth(live_server: LiveServer, software, **kwargs: object) -> OAuth2Session:

@@ -8,21 +8,13 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 from sqlalchemy import select
 
 from config.audit import verify_chain
 from config.auth import StaffRole, StaffUser
-from config.extensions import database
 from tests.conftest import LiveServer
 from tests.factories import create_parent, create_staff
 from tests.http import User
-
-
-@pytest.fixture
-def db(live_server: LiveServer):
-    with database().session_factory() as session:
-        yield session
 
 
 def test_a_parent_signs_in_through_the_identity_provider_and_sees_their_account(

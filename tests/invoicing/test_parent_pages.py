@@ -5,21 +5,12 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-import pytest
-
-from config.extensions import database
 from config.money import format_pence
 from invoicing.entitlement import childcare_award, monthly_cap_pence
 from invoicing.models import Invoice, InvoiceStatus
 from tests.conftest import LiveServer
 from tests.factories import World, create_child, create_consent, create_parent, invoice_input
 from tests.http import sign_in_parent
-
-
-@pytest.fixture
-def db(live_server: LiveServer):
-    with database().session_factory() as session:
-        yield session
 
 
 def test_a_parent_confirms_an_invoice_showing_both_shares(live_server: LiveServer, db) -> None:
