@@ -24,7 +24,7 @@ def test_the_start_page_shows_what_dwp_pays(app: Flask) -> None:
     response = app.test_client().get("/")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "Childcare Direct" in page and "85%" in page
+    assert "Childcare Direct" in page and "claim back 85% later." in page and "{}" not in page
     cap = monthly_cap_pence(1, today_in_london())
     assert f"£{cap // 100:,}.{cap % 100:02d}" in page
 
