@@ -64,6 +64,7 @@ def _register_blueprints(app: Flask) -> None:
     from claimants.oauth import init_oauth
     from claimants.views.api import claimants_api
     from claimants.views.portal import claimants_portal
+    from invoicing.views.api import invoicing_api
     from invoicing.views.finance import invoicing_finance
     from invoicing.views.parents import invoicing_parents
     from providers.views.portal import providers_portal
@@ -76,7 +77,11 @@ def _register_blueprints(app: Flask) -> None:
     init_oauth(app)
     api = init_api(app)
     api.register_blueprint(claimants_api)
-    for blueprint in (claimants_api,):  # bearer tokens, not cookies: nothing for CSRF to protect
+    api.register_blueprint(invoicing_api)
+    for blueprint in (
+        claimants_api,
+        invoicing_api,
+    ):  # bearer tokens, not cookies: nothing for CSRF to protect
         app.extensions["csrf"].exempt(blueprint)
 
 

@@ -27,6 +27,7 @@ from config.auth import Actor, ActorKind, StaffRole
 from config.database import transaction, utcnow
 from config.errors import (
     ChildOverAgeLimit,
+    ConcurrentChange,
     DomainError,
     DuplicateInvoiceNumber,
     FieldError,
@@ -54,7 +55,7 @@ from invoicing.models import (
     Rail,
 )
 from providers import repository as providers_repository
-from providers.models import Provider, ProviderStatus
+from providers.models import IdempotencyKey, Provider, ProviderStatus
 
 LONDON = ZoneInfo("Europe/London")
 MAX_CARE_DAYS = 92
@@ -181,6 +182,21 @@ def _anomalies(
     return flags
 
 
+@dataclass(frozen=True)
+class Idempotency:
+    """An API client's Idempotency-Key with a hash of the request body it came with."""
+
+    api_client_id: uuid.UUID
+    key: str
+    request_hash: str
+
+
+class IdempotencyKeyReused(DomainError):
+    status = 409
+    code = "idempotency_key_reused"
+    title = "Idempotency-Key already used"
+
+
 def submit_invoice(session: Session, actor: Actor, data: InvoiceInput) -> Invoice:
     """A provider invoices DWP for one child's care, under the parent's live consent.
 
@@ -191,16 +207,47 @@ def submit_invoice(session: Session, actor: Actor, data: InvoiceInput) -> Invoic
     Anomalies do not refuse it: they are flagged and stop automatic approval. The invoice then
     waits for the parent to confirm it.
     """
+    invoice, _replayed = _submit(session, actor, data, None)
+    return invoice
+
+
+def submit_invoice_once(
+    session: Session, actor: Actor, data: InvoiceInput, idempotency: Idempotency
+) -> tuple[Invoice, bool]:
+    """``submit_invoice`` under an Idempotency-Key: ``(invoice, replayed)``.
+
+    The same key with the same body answers the invoice the first request made (``replayed``);
+    with another body it is refused (409 ``idempotency_key_reused``). The key is recorded in the
+    invoice's own transaction.
+    """
+    return _submit(session, actor, data, idempotency)
+
+
+def _submit(
+    session: Session, actor: Actor, data: InvoiceInput, idempotency: Idempotency | None
+) -> tuple[Invoice, bool]:
     provider_id = actor.require_provider()
     now = utcnow()
     today = today_in_london(now)
-    _check_shape(data, today)
     number = data.invoice_number.strip()
 
     def duplicate_number() -> DomainError:
         return DuplicateInvoiceNumber(f"Invoice number {number} has already been used by this provider")
 
-    with transaction(session, {"invoice_number": duplicate_number}):
+    def key_in_use() -> DomainError:
+        return ConcurrentChange("Another request with this Idempotency-Key is being handled: try again")
+
+    conflicts = {"invoice_number": duplicate_number, "idempotency_keys": key_in_use}
+    with transaction(session, conflicts):
+        if idempotency is not None:
+            earlier = providers_repository.find_idempotency_key(
+                session, idempotency.api_client_id, idempotency.key
+            )
+            if earlier is not None:
+                if earlier.request_hash != idempotency.request_hash or earlier.endpoint != "invoices.create":
+                    raise IdempotencyKeyReused("This Idempotency-Key was used with a different request")
+                return repository.get_invoice(session, earlier.resource_id), True
+        _check_shape(data, today)
         provider = providers_repository.get_provider(session, provider_id)
         if provider.status is not ProviderStatus.ACTIVE:
             raise ProviderNotActive("DWP must verify the setting before it can submit invoices")
@@ -291,7 +338,18 @@ def submit_invoice(session: Session, actor: Actor, data: InvoiceInput) -> Invoic
             parent=format_pence(invoice.claimant_pence),
             link=_link(f"/account/invoices/{invoice.id}"),
         )
-    return invoice
+        if idempotency is not None:
+            session.add(
+                IdempotencyKey(
+                    api_client_id=idempotency.api_client_id,
+                    key=idempotency.key,
+                    endpoint="invoices.create",
+                    request_hash=idempotency.request_hash,
+                    resource_id=invoice.id,
+                    created_at=now,
+                )
+            )
+    return invoice, False
 
 
 def _link(path: str) -> str:

@@ -150,3 +150,21 @@ class OAuthToken(UUIDPrimaryKey, Base):
     issued_at: Mapped[datetime]
     access_expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+
+
+class IdempotencyKey(UUIDPrimaryKey, Base):
+    """An API client's Idempotency-Key: the same key and body get the first answer again.
+
+    Recorded in the transaction that made the resource, so a crash never leaves a key without
+    its resource or a resource without its key. Kept (at least) 24 hours; here: kept.
+    """
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("api_client_id", "key"),)
+
+    api_client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("api_clients.id"))
+    key: Mapped[str] = mapped_column(String(255))
+    endpoint: Mapped[str] = mapped_column(String(100))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    resource_id: Mapped[uuid.UUID]
+    created_at: Mapped[datetime]

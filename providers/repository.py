@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from config.errors import NotFound
 from providers.models import (
     BankAccount,
+    IdempotencyKey,
     OAuthToken,
     Provider,
     ProviderStatus,
@@ -103,3 +104,9 @@ def revoke_consent_tokens(session: Session, consent_id: uuid.UUID, at: datetime)
     for token in tokens:
         token.revoked_at = at
     return len(tokens)
+
+
+def find_idempotency_key(session: Session, api_client_id: uuid.UUID, key: str) -> IdempotencyKey | None:
+    return session.scalars(
+        select(IdempotencyKey).where(IdempotencyKey.api_client_id == api_client_id, IdempotencyKey.key == key)
+    ).one_or_none()

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -161,3 +162,16 @@ def session(app: Flask) -> Iterator[Session]:
 @pytest.fixture
 def session_factory(app: Flask):
     return database().session_factory
+
+
+@pytest.fixture
+def software(live_server: LiveServer, db: Session) -> tuple[Any, str, str, str]:
+    """A nursery's registered software: (provider, client id, client secret, redirect address)."""
+    from providers import service as providers
+    from tests.factories import create_provider
+
+    provider, admin = create_provider(db, name="Little Acorns")
+    client, secret = providers.register_api_client(
+        db, admin, name="Nursery Manager", redirect_uris=[f"{live_server.url}/client/callback"]
+    )
+    return provider, client.client_id, secret, f"{live_server.url}/client/callback"

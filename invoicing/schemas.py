@@ -1,0 +1,113 @@
+"""JSON shapes of invoices (API.md), with marshmallow 4. Money is integer pence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+
+from invoicing.models import InvoiceStatus
+
+
+class LineInSchema(ma.Schema):
+    description = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    hours = ma.fields.Decimal(
+        load_default=None,
+        allow_none=True,
+        places=2,
+        as_string=True,
+        validate=ma.validate.Range(min=0, max=2400),
+        metadata={"type": "string", "format": "decimal", "example": "120.0"},
+    )
+    amount_pence = ma.fields.Integer(
+        required=True, strict=True, validate=ma.validate.Range(min=1, max=10_000_000)
+    )
+    eligible = ma.fields.Boolean(required=True)
+
+
+class InvoiceInSchema(ma.Schema):
+    consent_id = ma.fields.UUID(required=True)
+    invoice_number = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=40))
+    issued_on = ma.fields.Date(required=True)
+    care_from = ma.fields.Date(required=True)
+    care_to = ma.fields.Date(required=True)
+    lines = ma.fields.List(
+        ma.fields.Nested(LineInSchema), required=True, validate=ma.validate.Length(min=1, max=50)
+    )
+
+    @ma.validates_schema
+    def care_in_order(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if data["care_from"] > data["care_to"]:
+            raise ma.ValidationError(
+                "The end of the care period must be the same as or after the start", "care_to"
+            )
+
+
+class LineOutSchema(ma.Schema):
+    description = ma.fields.String()
+    hours = ma.fields.Decimal(
+        as_string=True, allow_none=True, metadata={"type": "string", "format": "decimal"}
+    )
+    amount_pence = ma.fields.Integer()
+    eligible = ma.fields.Boolean()
+
+
+class PeriodSchema(ma.Schema):
+    start = ma.fields.Date()
+    end = ma.fields.Date()
+
+
+class InvoiceSchema(ma.Schema):
+    id = ma.fields.UUID()
+    provider_id = ma.fields.UUID()
+    consent_id = ma.fields.UUID()
+    child_id = ma.fields.UUID()
+    invoice_number = ma.fields.String()
+    status = ma.fields.Enum(InvoiceStatus, by_value=True)
+    issued_on = ma.fields.Date()
+    care_from = ma.fields.Date()
+    care_to = ma.fields.Date()
+    total_pence = ma.fields.Integer()
+    eligible_pence = ma.fields.Integer()
+    dwp_pence = ma.fields.Integer()
+    claimant_pence = ma.fields.Integer()
+    assessment_period = ma.fields.Method("period", metadata={"type": "object"})
+    flags = ma.fields.List(ma.fields.String())
+    lines = ma.fields.List(ma.fields.Nested(LineOutSchema))
+    created_at = ma.fields.AwareDateTime()
+
+    def period(self, invoice: Any) -> dict[str, str]:
+        return {"start": invoice.ap_start.isoformat(), "end": invoice.ap_end.isoformat()}
+
+
+class InvoicePageSchema(ma.Schema):
+    data = ma.fields.List(ma.fields.Nested(InvoiceSchema))
+    next_cursor = ma.fields.String(allow_none=True)
+
+
+class InvoiceQuerySchema(ma.Schema):
+    status = ma.fields.Enum(InvoiceStatus, by_value=True, load_default=None)
+    child_id = ma.fields.UUID(load_default=None)
+    limit = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100))
+    cursor = ma.fields.String(load_default=None)
+
+
+class EventSchema(ma.Schema):
+    id = ma.fields.UUID()
+    type = ma.fields.String(attribute="action")
+    occurred_at = ma.fields.AwareDateTime()
+    data = ma.fields.Dict()
+
+
+class EventListSchema(ma.Schema):
+    data = ma.fields.List(ma.fields.Nested(EventSchema))
+
+
+class CancelSchema(ma.Schema):
+    reason = ma.fields.String(load_default="", validate=ma.validate.Length(max=1000))
+
+
+class IdempotencyHeaderSchema(ma.Schema):
+    idempotency_key = ma.fields.String(
+        data_key="Idempotency-Key", required=True, validate=ma.validate.Length(min=1, max=255)
+    )

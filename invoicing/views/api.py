@@ -1,0 +1,130 @@
+"""API v1: invoices (API.md). Another provider's invoice is simply not found."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from typing import Any
+
+from flask import g, request
+from sqlalchemy import select
+
+from config import audit
+from config.api import ApiBlueprint, ProblemSchema
+from config.errors import NotFound
+from config.extensions import request_session
+from config.pagination import page
+from invoicing import service
+from invoicing.models import Invoice
+from invoicing.schemas import (
+    CancelSchema,
+    EventListSchema,
+    IdempotencyHeaderSchema,
+    InvoiceInSchema,
+    InvoicePageSchema,
+    InvoiceQuerySchema,
+    InvoiceSchema,
+)
+from invoicing.service import Idempotency, InvoiceInput, LineInput
+from providers.api_auth import requires_scope
+
+invoicing_api = ApiBlueprint("invoicing_api", __name__, url_prefix="/api/v1", description="Invoices")
+_ERRORS = (400, 401, 403, 404, 409, 422, 429)
+
+
+def _documented_errors(view: Any) -> Any:
+    for status in _ERRORS:
+        view = invoicing_api.alt_response(
+            status, schema=ProblemSchema, content_type="application/problem+json"
+        )(view)
+    return view
+
+
+def _own_invoice(invoice_id: uuid.UUID) -> Invoice:
+    invoice = request_session().get(Invoice, invoice_id)
+    if invoice is None or invoice.provider_id != g.caller.actor.provider_id:
+        raise NotFound("No invoice with that id")
+    return invoice
+
+
+@invoicing_api.post("/invoices")
+@invoicing_api.arguments(IdempotencyHeaderSchema, location="headers", as_kwargs=True)
+@invoicing_api.arguments(InvoiceInSchema)
+@invoicing_api.response(201, InvoiceSchema)
+@invoicing_api.alt_response(200, schema=InvoiceSchema, description="A replay of the same request")
+@invoicing_api.doc(security=[{"oauth2": ["invoices:write"]}])
+@_documented_errors
+@requires_scope("invoices:write")
+def create_invoice(body: dict[str, Any], idempotency_key: str) -> tuple[Invoice, int]:
+    """Submit an invoice; it waits for the parent to confirm it. Send an Idempotency-Key."""
+    raw = request.get_json(silent=True)
+    request_hash = hashlib.sha256(json.dumps(raw, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    data = InvoiceInput(
+        consent_id=body["consent_id"],
+        invoice_number=body["invoice_number"],
+        issued_on=body["issued_on"],
+        care_from=body["care_from"],
+        care_to=body["care_to"],
+        lines=tuple(
+            LineInput(line["description"], line["amount_pence"], line["eligible"], line.get("hours"))
+            for line in body["lines"]
+        ),
+        source="api",
+    )
+    caller = g.caller
+    invoice, replayed = service.submit_invoice_once(
+        request_session(), caller.actor, data, Idempotency(caller.actor.id, idempotency_key, request_hash)
+    )
+    return invoice, 200 if replayed else 201
+
+
+@invoicing_api.get("/invoices")
+@invoicing_api.arguments(InvoiceQuerySchema, location="query", as_kwargs=True)
+@invoicing_api.response(200, InvoicePageSchema)
+@invoicing_api.doc(security=[{"oauth2": ["invoices:read"]}])
+@_documented_errors
+@requires_scope("invoices:read")
+def list_invoices(
+    limit: int, cursor: str | None, status: Any = None, child_id: uuid.UUID | None = None
+) -> dict[str, Any]:
+    """This provider's invoices, newest first; filter by status or child."""
+    query = select(Invoice).where(Invoice.provider_id == g.caller.actor.provider_id)
+    if status is not None:
+        query = query.where(Invoice.status == status)
+    if child_id is not None:
+        query = query.where(Invoice.child_id == child_id)
+    rows, next_cursor = page(request_session(), query, Invoice.created_at, Invoice.id, limit, cursor)
+    return {"data": rows, "next_cursor": next_cursor}
+
+
+@invoicing_api.get("/invoices/<uuid:invoice_id>")
+@invoicing_api.response(200, InvoiceSchema)
+@invoicing_api.doc(security=[{"oauth2": ["invoices:read"]}])
+@_documented_errors
+@requires_scope("invoices:read")
+def get_invoice(invoice_id: uuid.UUID) -> Invoice:
+    return _own_invoice(invoice_id)
+
+
+@invoicing_api.get("/invoices/<uuid:invoice_id>/events")
+@invoicing_api.response(200, EventListSchema)
+@invoicing_api.doc(security=[{"oauth2": ["invoices:read"]}])
+@_documented_errors
+@requires_scope("invoices:read")
+def invoice_events(invoice_id: uuid.UUID) -> dict[str, Any]:
+    """The invoice's timeline, oldest first."""
+    invoice = _own_invoice(invoice_id)
+    return {"data": audit.events_for(request_session(), "invoices", invoice.id)}
+
+
+@invoicing_api.post("/invoices/<uuid:invoice_id>/cancel")
+@invoicing_api.arguments(CancelSchema, required=False)
+@invoicing_api.response(200, InvoiceSchema)
+@invoicing_api.doc(security=[{"oauth2": ["invoices:write"]}])
+@_documented_errors
+@requires_scope("invoices:write")
+def cancel_invoice(body: dict[str, Any], invoice_id: uuid.UUID) -> Invoice:
+    """Cancel an invoice not yet batched (409 once it is)."""
+    _own_invoice(invoice_id)
+    return service.cancel_invoice(request_session(), g.caller.actor, invoice_id, body.get("reason", ""))
