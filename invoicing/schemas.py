@@ -111,3 +111,31 @@ class IdempotencyHeaderSchema(ma.Schema):
     idempotency_key = ma.fields.String(
         data_key="Idempotency-Key", required=True, validate=ma.validate.Length(min=1, max=255)
     )
+
+
+class AllocationSchema(ma.Schema):
+    invoice_id = ma.fields.UUID()
+    invoice_number = ma.fields.String()
+    amount_pence = ma.fields.Integer()
+
+
+class PaymentSchema(ma.Schema):
+    id = ma.fields.UUID()
+    batch_id = ma.fields.UUID()
+    amount_pence = ma.fields.Integer()
+    status = ma.fields.String(attribute="status.value")
+    rail = ma.fields.String(attribute="rail.value")
+    reference = ma.fields.String()
+    sent_at = ma.fields.AwareDateTime(allow_none=True)
+    paid_at = ma.fields.AwareDateTime(allow_none=True)
+    allocations = ma.fields.List(ma.fields.Nested(AllocationSchema))
+
+
+class PaymentPageSchema(ma.Schema):
+    data = ma.fields.List(ma.fields.Nested(PaymentSchema))
+    next_cursor = ma.fields.String(allow_none=True)
+
+
+class PageQuerySchema(ma.Schema):
+    limit = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100))
+    cursor = ma.fields.String(load_default=None)

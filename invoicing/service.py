@@ -220,7 +220,17 @@ def submit_invoice_once(
     with another body it is refused (409 ``idempotency_key_reused``). The key is recorded in the
     invoice's own transaction.
     """
-    return _submit(session, actor, data, idempotency)
+    try:
+        return _submit(session, actor, data, idempotency)
+    except (DuplicateInvoiceNumber, ConcurrentChange):
+        # A simultaneous request with the same key may have just made this invoice: answer it.
+        earlier = providers_repository.find_idempotency_key(
+            session, idempotency.api_client_id, idempotency.key
+        )
+        if earlier is None or earlier.request_hash != idempotency.request_hash:
+            raise
+        session.rollback()
+        return repository.get_invoice(session, earlier.resource_id), True
 
 
 def _submit(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from flask import g, request
@@ -16,7 +17,7 @@ from config.errors import NotFound
 from config.extensions import request_session
 from config.pagination import page
 from invoicing import service
-from invoicing.models import Invoice
+from invoicing.models import Invoice, Payment, PaymentAllocation
 from invoicing.schemas import (
     CancelSchema,
     EventListSchema,
@@ -25,6 +26,9 @@ from invoicing.schemas import (
     InvoicePageSchema,
     InvoiceQuerySchema,
     InvoiceSchema,
+    PageQuerySchema,
+    PaymentPageSchema,
+    PaymentSchema,
 )
 from invoicing.service import Idempotency, InvoiceInput, LineInput
 from providers.api_auth import requires_scope
@@ -128,3 +132,78 @@ def cancel_invoice(body: dict[str, Any], invoice_id: uuid.UUID) -> Invoice:
     """Cancel an invoice not yet batched (409 once it is)."""
     _own_invoice(invoice_id)
     return service.cancel_invoice(request_session(), g.caller.actor, invoice_id, body.get("reason", ""))
+
+
+@dataclass(frozen=True)
+class _Remittance:
+    """A payment as the provider sees it: which invoices it pays, and how much of each."""
+
+    id: uuid.UUID
+    batch_id: uuid.UUID
+    amount_pence: int
+    status: Any
+    rail: Any
+    reference: str
+    sent_at: Any
+    paid_at: Any
+    allocations: list[dict[str, Any]]
+
+
+def _remittances(payments: list[Payment]) -> list[_Remittance]:
+    """Allocations and invoice numbers for a page of payments in two queries, not one per payment."""
+    by_payment: dict[uuid.UUID, list[dict[str, Any]]] = {}
+    if payments:
+        rows = request_session().execute(
+            select(
+                PaymentAllocation.payment_id,
+                PaymentAllocation.invoice_id,
+                Invoice.invoice_number,
+                PaymentAllocation.amount_pence,
+            )
+            .join(Invoice, Invoice.id == PaymentAllocation.invoice_id)
+            .where(PaymentAllocation.payment_id.in_([p.id for p in payments]))
+            .order_by(Invoice.invoice_number)
+        )
+        for payment_id, invoice_id, number, amount in rows:
+            by_payment.setdefault(payment_id, []).append(
+                {"invoice_id": invoice_id, "invoice_number": number, "amount_pence": amount}
+            )
+    return [
+        _Remittance(
+            p.id,
+            p.batch_id,
+            p.amount_pence,
+            p.status,
+            p.rail,
+            p.reference,
+            p.sent_at,
+            p.paid_at,
+            by_payment.get(p.id, []),
+        )
+        for p in payments
+    ]
+
+
+@invoicing_api.get("/payments")
+@invoicing_api.arguments(PageQuerySchema, location="query", as_kwargs=True)
+@invoicing_api.response(200, PaymentPageSchema)
+@invoicing_api.doc(security=[{"oauth2": ["payments:read"]}])
+@_documented_errors
+@requires_scope("payments:read")
+def list_payments(limit: int, cursor: str | None) -> dict[str, Any]:
+    """Payments to this provider, newest first, each with its remittance advice."""
+    query = select(Payment).where(Payment.provider_id == g.caller.actor.provider_id)
+    rows, next_cursor = page(request_session(), query, Payment.created_at, Payment.id, limit, cursor)
+    return {"data": _remittances(list(rows)), "next_cursor": next_cursor}
+
+
+@invoicing_api.get("/payments/<uuid:payment_id>")
+@invoicing_api.response(200, PaymentSchema)
+@invoicing_api.doc(security=[{"oauth2": ["payments:read"]}])
+@_documented_errors
+@requires_scope("payments:read")
+def get_payment(payment_id: uuid.UUID) -> _Remittance:
+    payment = request_session().get(Payment, payment_id)
+    if payment is None or payment.provider_id != g.caller.actor.provider_id:
+        raise NotFound("No payment with that id")
+    return _remittances([payment])[0]

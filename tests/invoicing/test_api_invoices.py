@@ -150,3 +150,79 @@ def test_timeline_and_cancel(live_server: LiveServer, software, consent) -> None
         f"{live_server.url}/api/v1/invoices", json=body(consent, "INV-R"), headers={"Idempotency-Key": "k-r"}
     )
     assert refused.status_code == 403
+
+
+def test_from_token_to_paid_remittance(live_server: LiveServer, db, software, consent) -> None:
+    from config.auth import SYSTEM, StaffRole
+    from invoicing import service
+    from tests.factories import create_staff
+
+    api = token_session(live_server, software, scope="invoices:read invoices:write payments:read")
+    created = api.post(
+        f"{live_server.url}/api/v1/invoices", json=body(consent), headers={"Idempotency-Key": "k-p"}
+    )
+    invoice_id = uuid.UUID(created.json()["id"])
+    parent = claimants.parent_actor(claimants.repository.get_parent(db, consent.parent_id))
+    service.confirm_invoice(db, parent, invoice_id)
+    service.run_automatic_checks(db, SYSTEM)
+    officer, approver = create_staff(db, StaffRole.FINANCE_OFFICER), create_staff(db, StaffRole.APPROVER)
+    batch = service.build_batch(db, officer)
+    service.request_batch_approval(db, officer, batch.id)
+    service.approve_batch(db, approver, batch.id)
+    service.submit_batch(db, officer, batch.id)
+    payment_id = batch.payments[0].id
+    service.record_payment_sent(db, SYSTEM, payment_id, "tr_1")
+    service.record_payment_paid(db, SYSTEM, payment_id)
+
+    page = api.get(f"{live_server.url}/api/v1/payments").json()
+    assert [p["id"] for p in page["data"]] == [str(payment_id)] and page["next_cursor"] is None
+    payment = api.get(f"{live_server.url}/api/v1/payments/{payment_id}").json()
+    assert set(payment) == {
+        "id",
+        "batch_id",
+        "amount_pence",
+        "status",
+        "rail",
+        "reference",
+        "sent_at",
+        "paid_at",
+        "allocations",
+    }
+    assert (payment["status"], payment["amount_pence"], payment["rail"]) == ("paid", 80_750, "bacs")
+    assert payment["allocations"] == [
+        {"invoice_id": str(invoice_id), "invoice_number": "INV-1001", "amount_pence": 80_750}
+    ]
+    assert api.get(f"{live_server.url}/api/v1/invoices/{invoice_id}").json()["status"] == "paid"
+    no_scope = token_session(live_server, software, scope="invoices:read")
+    assert no_scope.get(f"{live_server.url}/api/v1/payments").status_code == 403
+
+
+def test_the_same_request_sent_twice_at_once_makes_one_invoice(
+    live_server: LiveServer, db, software, consent
+) -> None:
+    import threading
+
+    from sqlalchemy import func, select
+
+    from invoicing.models import Invoice
+
+    sessions = [token_session(live_server, software) for _ in range(4)]
+    request_body = body(consent)  # built once: the test's database session is not for threads
+    barrier = threading.Barrier(len(sessions))
+    answers: list[int] = []
+
+    def send(api: OAuth2Session) -> None:
+        barrier.wait()
+        answer = api.post(
+            f"{live_server.url}/api/v1/invoices", json=request_body, headers={"Idempotency-Key": "k-race"}
+        )
+        answers.append(answer.status_code)
+
+    threads = [threading.Thread(target=send, args=(api,)) for api in sessions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(answers)[-1] == 201 and answers.count(201) == 1, answers
+    assert set(answers) <= {200, 201, 409}, answers
+    assert db.scalar(select(func.count()).select_from(Invoice)) == 1
