@@ -29,7 +29,9 @@ class ConsentPageSchema(ma.Schema):
 
 class PageQuerySchema(ma.Schema):
     limit = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100))
-    cursor = ma.fields.String(load_default=None)
+    cursor = ma.fields.String(
+        load_default=None, validate=ma.validate.Length(min=1), metadata={"pattern": "^[A-Za-z0-9_-]+$"}
+    )
 
 
 class ConsentQuerySchema(PageQuerySchema):

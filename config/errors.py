@@ -58,6 +58,14 @@ class RuleBroken(DomainError):
     code = "rule_broken"
 
 
+class MalformedRequest(DomainError):
+    """The request itself is wrong (not a rule about the data): 400."""
+
+    status = 400
+    code = "invalid_request"
+    title = "The request is malformed"
+
+
 class ValidationFailed(DomainError):
     status = 422
     code = "validation_failed"

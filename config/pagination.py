@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from config.errors import FieldError, ValidationFailed
+from config.errors import FieldError, MalformedRequest
 
 T = TypeVar("T")
 MAX_LIMIT = 100
@@ -30,7 +30,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         data = json.loads(raw)
         return datetime.fromisoformat(data["t"]), uuid.UUID(data["i"])
     except (binascii.Error, ValueError, KeyError, TypeError) as exc:
-        raise ValidationFailed(
+        raise MalformedRequest(
             "The cursor is not valid",
             errors=[FieldError("cursor", "Use the next_cursor of the previous page")],
         ) from exc

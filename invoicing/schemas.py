@@ -11,18 +11,24 @@ from invoicing.models import InvoiceStatus
 
 class LineInSchema(ma.Schema):
     description = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    # A decimal string ("120.0"); its bounds are checked below, not with Range, because apispec
+    # would document a string with number bounds.
     hours = ma.fields.Decimal(
         load_default=None,
         allow_none=True,
         places=2,
         as_string=True,
-        validate=ma.validate.Range(min=0, max=2400),
-        metadata={"type": "string", "format": "decimal", "example": "120.0"},
+        metadata={"type": "string", "pattern": r"^\d{1,4}(\.\d{1,2})?$", "example": "120.0"},
     )
     amount_pence = ma.fields.Integer(
         required=True, strict=True, validate=ma.validate.Range(min=1, max=10_000_000)
     )
     eligible = ma.fields.Boolean(required=True)
+
+    @ma.validates("hours")
+    def hours_in_range(self, value: Any, data_key: str) -> None:
+        if value is not None and not (0 <= value <= 2400):
+            raise ma.ValidationError("Hours must be between 0 and 2,400")
 
 
 class InvoiceInSchema(ma.Schema):
@@ -89,7 +95,9 @@ class InvoiceQuerySchema(ma.Schema):
     status = ma.fields.Enum(InvoiceStatus, by_value=True, load_default=None)
     child_id = ma.fields.UUID(load_default=None)
     limit = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100))
-    cursor = ma.fields.String(load_default=None)
+    cursor = ma.fields.String(
+        load_default=None, validate=ma.validate.Length(min=1), metadata={"pattern": "^[A-Za-z0-9_-]+$"}
+    )
 
 
 class EventSchema(ma.Schema):
@@ -138,4 +146,6 @@ class PaymentPageSchema(ma.Schema):
 
 class PageQuerySchema(ma.Schema):
     limit = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100))
-    cursor = ma.fields.String(load_default=None)
+    cursor = ma.fields.String(
+        load_default=None, validate=ma.validate.Length(min=1), metadata={"pattern": "^[A-Za-z0-9_-]+$"}
+    )

@@ -57,7 +57,7 @@ def test_no_token_bad_token_and_wrong_scope_answer_problem_json(live_server: Liv
     junk = api(live_server, software, "consents:read").get(
         f"{live_server.url}/api/v1/consents", params={"cursor": "!!"}
     )
-    assert junk.status_code == 422 and junk.json()["errors"][0]["field"] == "cursor"
+    assert junk.status_code == 400 and junk.json()["errors"][0]["field"] == "cursor"
 
 
 def test_a_consent_request_by_api(live_server: LiveServer, software) -> None:

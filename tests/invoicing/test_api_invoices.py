@@ -226,3 +226,19 @@ def test_the_same_request_sent_twice_at_once_makes_one_invoice(
     assert sorted(answers)[-1] == 201 and answers.count(201) == 1, answers
     assert set(answers) <= {200, 201, 409}, answers
     assert db.scalar(select(func.count()).select_from(Invoice)) == 1
+
+
+def test_hours_are_a_decimal_string_with_bounds_and_documented_as_a_string(
+    live_server: LiveServer, software, consent
+) -> None:
+    api = token_session(live_server, software)
+    too_many = body(consent)
+    too_many["lines"][0]["hours"] = "2401"
+    answer = api.post(f"{live_server.url}/api/v1/invoices", json=too_many, headers={"Idempotency-Key": "k-h"})
+    assert answer.status_code == 400 and answer.json()["errors"][0]["field"] == "lines[0].hours"
+    document = api.get(f"{live_server.url}/api/v1/openapi.json").json()
+    line = next(s for name, s in document["components"]["schemas"].items() if name.startswith("LineIn"))
+    assert line["properties"]["hours"]["type"] == "string"
+    assert "maximum" not in line["properties"]["hours"] and "minimum" not in line["properties"]["hours"]
+    empty_cursor = api.get(f"{live_server.url}/api/v1/invoices", params={"cursor": ""})
+    assert empty_cursor.status_code == 400
