@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 
 from claimants.models import ConsentStatus
+from config.api import PageQuerySchema
 
 
 class ChildSchema(ma.Schema):
@@ -25,13 +26,6 @@ class ConsentSchema(ma.Schema):
 class ConsentPageSchema(ma.Schema):
     data = ma.fields.List(ma.fields.Nested(ConsentSchema))
     next_cursor = ma.fields.String(allow_none=True)
-
-
-class PageQuerySchema(ma.Schema):
-    limit = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100))
-    cursor = ma.fields.String(
-        load_default=None, validate=ma.validate.Length(min=1), metadata={"pattern": "^[A-Za-z0-9_-]+$"}
-    )
 
 
 class ConsentQuerySchema(PageQuerySchema):

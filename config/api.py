@@ -29,12 +29,30 @@ class ProblemSchema(ma.Schema):
     errors = ma.fields.List(ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String()))
 
 
+class PageQuerySchema(ma.Schema):
+    """``limit`` 1–100 (default 20) and the opaque ``cursor`` of the previous page."""
+
+    limit = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100))
+    cursor = ma.fields.String(
+        load_default=None, validate=ma.validate.Length(min=1), metadata={"pattern": "^[A-Za-z0-9_-]+$"}
+    )
+
+
 class _Parser(FlaskParser):
     DEFAULT_VALIDATION_STATUS = 400
 
 
 class ApiBlueprint(SmorestBlueprint):
     ARGUMENTS_PARSER = _Parser()
+    ERROR_STATUSES: tuple[int, ...] = (400, 401, 403, 404, 409, 422, 429)
+
+    def problems(self, view: Any) -> Any:
+        """Document the problem JSON answers every API operation can give."""
+        for status in self.ERROR_STATUSES:
+            view = self.alt_response(status, schema=ProblemSchema, content_type="application/problem+json")(
+                view
+            )
+        return view
 
 
 class ProblemApi(Api):

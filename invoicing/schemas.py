@@ -6,6 +6,7 @@ from typing import Any
 
 import marshmallow as ma
 
+from config.api import PageQuerySchema
 from invoicing.models import InvoiceStatus
 
 
@@ -91,13 +92,9 @@ class InvoicePageSchema(ma.Schema):
     next_cursor = ma.fields.String(allow_none=True)
 
 
-class InvoiceQuerySchema(ma.Schema):
+class InvoiceQuerySchema(PageQuerySchema):
     status = ma.fields.Enum(InvoiceStatus, by_value=True, load_default=None)
     child_id = ma.fields.UUID(load_default=None)
-    limit = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100))
-    cursor = ma.fields.String(
-        load_default=None, validate=ma.validate.Length(min=1), metadata={"pattern": "^[A-Za-z0-9_-]+$"}
-    )
 
 
 class EventSchema(ma.Schema):
@@ -142,10 +139,3 @@ class PaymentSchema(ma.Schema):
 class PaymentPageSchema(ma.Schema):
     data = ma.fields.List(ma.fields.Nested(PaymentSchema))
     next_cursor = ma.fields.String(allow_none=True)
-
-
-class PageQuerySchema(ma.Schema):
-    limit = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100))
-    cursor = ma.fields.String(
-        load_default=None, validate=ma.validate.Length(min=1), metadata={"pattern": "^[A-Za-z0-9_-]+$"}
-    )

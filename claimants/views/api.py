@@ -17,29 +17,20 @@ from claimants.schemas import (
     ConsentRequestSchema,
     ConsentSchema,
 )
-from config.api import ApiBlueprint, ProblemSchema
+from config.api import ApiBlueprint
 from config.errors import NotFound
 from config.extensions import request_session
 from config.pagination import page
 from providers.api_auth import requires_scope
 
 claimants_api = ApiBlueprint("claimants_api", __name__, url_prefix="/api/v1", description="Consents")
-_ERRORS = (400, 401, 403, 404, 429)
-
-
-def _documented_errors(view: Any) -> Any:
-    for status in _ERRORS:
-        view = claimants_api.alt_response(
-            status, schema=ProblemSchema, content_type="application/problem+json"
-        )(view)
-    return view
 
 
 @claimants_api.get("/consents")
 @claimants_api.arguments(ConsentQuerySchema, location="query", as_kwargs=True)
 @claimants_api.response(200, ConsentPageSchema)
 @claimants_api.doc(security=[{"oauth2": ["consents:read"]}])
-@_documented_errors
+@claimants_api.problems
 @requires_scope("consents:read")
 def list_consents(limit: int, cursor: str | None, status: Any = None) -> dict[str, Any]:
     """Consents parents have given this provider, newest first."""
@@ -53,7 +44,7 @@ def list_consents(limit: int, cursor: str | None, status: Any = None) -> dict[st
 @claimants_api.get("/consents/<uuid:consent_id>")
 @claimants_api.response(200, ConsentSchema)
 @claimants_api.doc(security=[{"oauth2": ["consents:read"]}, {"oauth2": ["consent"]}])
-@_documented_errors
+@claimants_api.problems
 @requires_scope("consents:read", "consent")
 def get_consent(consent_id: uuid.UUID) -> Consent:
     """One consent: with a provider token, or the token the parent's consent itself gave."""
@@ -70,7 +61,7 @@ def get_consent(consent_id: uuid.UUID) -> Consent:
 @claimants_api.arguments(ConsentRequestSchema)
 @claimants_api.response(202, ConsentRequestAnswerSchema)
 @claimants_api.doc(security=[{"oauth2": ["consents:request"]}])
-@_documented_errors
+@claimants_api.problems
 @requires_scope("consents:request")
 def request_consent(body: dict[str, str]) -> Consent:
     """Ask a parent (by email) for consent; they get a link to the consent screen."""

@@ -12,7 +12,7 @@ from flask import g, request
 from sqlalchemy import select
 
 from config import audit
-from config.api import ApiBlueprint, ProblemSchema
+from config.api import ApiBlueprint, PageQuerySchema
 from config.errors import NotFound
 from config.extensions import request_session
 from config.pagination import page
@@ -26,7 +26,6 @@ from invoicing.schemas import (
     InvoicePageSchema,
     InvoiceQuerySchema,
     InvoiceSchema,
-    PageQuerySchema,
     PaymentPageSchema,
     PaymentSchema,
 )
@@ -34,15 +33,6 @@ from invoicing.service import Idempotency, InvoiceInput, LineInput
 from providers.api_auth import requires_scope
 
 invoicing_api = ApiBlueprint("invoicing_api", __name__, url_prefix="/api/v1", description="Invoices")
-_ERRORS = (400, 401, 403, 404, 409, 422, 429)
-
-
-def _documented_errors(view: Any) -> Any:
-    for status in _ERRORS:
-        view = invoicing_api.alt_response(
-            status, schema=ProblemSchema, content_type="application/problem+json"
-        )(view)
-    return view
 
 
 def _own_invoice(invoice_id: uuid.UUID) -> Invoice:
@@ -58,7 +48,7 @@ def _own_invoice(invoice_id: uuid.UUID) -> Invoice:
 @invoicing_api.response(201, InvoiceSchema)
 @invoicing_api.alt_response(200, schema=InvoiceSchema, description="A replay of the same request")
 @invoicing_api.doc(security=[{"oauth2": ["invoices:write"]}])
-@_documented_errors
+@invoicing_api.problems
 @requires_scope("invoices:write")
 def create_invoice(body: dict[str, Any], idempotency_key: str) -> tuple[Invoice, int]:
     """Submit an invoice; it waits for the parent to confirm it. Send an Idempotency-Key."""
@@ -87,7 +77,7 @@ def create_invoice(body: dict[str, Any], idempotency_key: str) -> tuple[Invoice,
 @invoicing_api.arguments(InvoiceQuerySchema, location="query", as_kwargs=True)
 @invoicing_api.response(200, InvoicePageSchema)
 @invoicing_api.doc(security=[{"oauth2": ["invoices:read"]}])
-@_documented_errors
+@invoicing_api.problems
 @requires_scope("invoices:read")
 def list_invoices(
     limit: int, cursor: str | None, status: Any = None, child_id: uuid.UUID | None = None
@@ -105,7 +95,7 @@ def list_invoices(
 @invoicing_api.get("/invoices/<uuid:invoice_id>")
 @invoicing_api.response(200, InvoiceSchema)
 @invoicing_api.doc(security=[{"oauth2": ["invoices:read"]}])
-@_documented_errors
+@invoicing_api.problems
 @requires_scope("invoices:read")
 def get_invoice(invoice_id: uuid.UUID) -> Invoice:
     return _own_invoice(invoice_id)
@@ -114,7 +104,7 @@ def get_invoice(invoice_id: uuid.UUID) -> Invoice:
 @invoicing_api.get("/invoices/<uuid:invoice_id>/events")
 @invoicing_api.response(200, EventListSchema)
 @invoicing_api.doc(security=[{"oauth2": ["invoices:read"]}])
-@_documented_errors
+@invoicing_api.problems
 @requires_scope("invoices:read")
 def invoice_events(invoice_id: uuid.UUID) -> dict[str, Any]:
     """The invoice's timeline, oldest first."""
@@ -126,7 +116,7 @@ def invoice_events(invoice_id: uuid.UUID) -> dict[str, Any]:
 @invoicing_api.arguments(CancelSchema, required=False)
 @invoicing_api.response(200, InvoiceSchema)
 @invoicing_api.doc(security=[{"oauth2": ["invoices:write"]}])
-@_documented_errors
+@invoicing_api.problems
 @requires_scope("invoices:write")
 def cancel_invoice(body: dict[str, Any], invoice_id: uuid.UUID) -> Invoice:
     """Cancel an invoice not yet batched (409 once it is)."""
@@ -188,7 +178,7 @@ def _remittances(payments: list[Payment]) -> list[_Remittance]:
 @invoicing_api.arguments(PageQuerySchema, location="query", as_kwargs=True)
 @invoicing_api.response(200, PaymentPageSchema)
 @invoicing_api.doc(security=[{"oauth2": ["payments:read"]}])
-@_documented_errors
+@invoicing_api.problems
 @requires_scope("payments:read")
 def list_payments(limit: int, cursor: str | None) -> dict[str, Any]:
     """Payments to this provider, newest first, each with its remittance advice."""
@@ -200,7 +190,7 @@ def list_payments(limit: int, cursor: str | None) -> dict[str, Any]:
 @invoicing_api.get("/payments/<uuid:payment_id>")
 @invoicing_api.response(200, PaymentSchema)
 @invoicing_api.doc(security=[{"oauth2": ["payments:read"]}])
-@_documented_errors
+@invoicing_api.problems
 @requires_scope("payments:read")
 def get_payment(payment_id: uuid.UUID) -> _Remittance:
     payment = request_session().get(Payment, payment_id)
