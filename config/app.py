@@ -15,6 +15,7 @@ from config import settings as settings_module
 from config.api import init_api
 from config.extensions import Database
 from config.formatting import london_date
+from config.limits import init_limits, limit_views
 from config.models import load_all_models
 from config.money import format_pence
 from config.oidc import init_oidc
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
         init_dev_identity(app, settings)
         app.register_blueprint(dev_tools)
+    _limit(app, settings)
     _register_cli(app)
     return app
 
@@ -83,6 +85,25 @@ def _register_blueprints(app: Flask) -> None:
         invoicing_api,
     ):  # bearer tokens, not cookies: nothing for CSRF to protect
         app.extensions["csrf"].exempt(blueprint)
+
+
+def _limit(app: Flask, settings: Settings) -> None:
+    limiter = init_limits(app, settings)
+    sign_in = [
+        "claimants_portal.sign_in",
+        "claimants_portal.callback",
+        "invoicing_finance.sign_in",
+        "invoicing_finance.callback",
+    ]
+    limit_views(app, limiter, sign_in, settings.rate_limit_sign_in)
+    limit_views(
+        app,
+        limiter,
+        ["claimants_oauth.token", "claimants_oauth.revoke", "claimants_oauth.introspect"],
+        settings.rate_limit_token,
+    )
+    api = [name for name in app.view_functions if name.startswith(("claimants_api.", "invoicing_api."))]
+    limit_views(app, limiter, api, settings.rate_limit_api, per_token=True)
 
 
 def _select_locale() -> str:

@@ -60,6 +60,11 @@ class Settings:
     volume_spike_factor: int = 3
     volume_spike_floor: int = 10
     service_user_name: str = "DWP CHILDCARE DIRECT"
+    # Rate limits ("N per minute"); counters in Redis when REDIS_URL is set.
+    redis_url: str = ""
+    rate_limit_sign_in: str = "20 per minute"
+    rate_limit_token: str = "30 per minute"  # noqa: S105 - a rate, not a secret
+    rate_limit_api: str = "600 per minute"
     # Where people reach the service; the development identity provider's issuer lives under it.
     base_url: str = "http://127.0.0.1:5000"
     # The built-in development OpenID provider (make run switches it on; production refuses it).
@@ -96,6 +101,10 @@ class Settings:
             "consent_validity_days": _int(env.get("CONSENT_VALIDITY_DAYS"), 365),
             "bank_change_cooling_off_days": _int(env.get("BANK_CHANGE_COOLING_OFF_DAYS"), 30),
             "base_url": env.get("BASE_URL", "http://127.0.0.1:5000"),
+            "redis_url": env.get("REDIS_URL", ""),
+            "rate_limit_sign_in": env.get("RATE_LIMIT_SIGN_IN", "20 per minute"),
+            "rate_limit_token": env.get("RATE_LIMIT_TOKEN", "30 per minute"),
+            "rate_limit_api": env.get("RATE_LIMIT_API", "600 per minute"),
             "dev_identity_provider": _bool(env.get("DEV_IDENTITY_PROVIDER")),
             "parent_oidc_discovery_url": env.get("PARENT_OIDC_DISCOVERY_URL", ""),
             "parent_oidc_client_id": env.get("PARENT_OIDC_CLIENT_ID", ""),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 import requests
 from authlib.integrations.requests_client import OAuth2Session
 
@@ -97,3 +98,16 @@ def test_the_openapi_document_describes_the_api(live_server: LiveServer) -> None
         document["paths"]
     )
     assert "oauth2" in document["components"]["securitySchemes"]
+
+
+@pytest.fixture
+def live_overrides() -> dict[str, object]:
+    return {"rate_limit_api": "6 per minute"}
+
+
+def test_the_api_is_rate_limited_per_token(live_server: LiveServer, software) -> None:
+    first = api(live_server, software, "consents:read")
+    statuses = [first.get(f"{live_server.url}/api/v1/consents").status_code for _ in range(7)]
+    assert statuses == [200] * 6 + [429]
+    other = api(live_server, software, "consents:read")  # another token is counted apart
+    assert other.get(f"{live_server.url}/api/v1/consents").status_code == 200

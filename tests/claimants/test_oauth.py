@@ -209,3 +209,25 @@ def test_revoking_an_access_token_makes_it_inactive(live_server: LiveServer, sof
     assert endpoint_response(live_server, software, "introspect", token["access_token"]).json() == {
         "active": False
     }
+
+
+@pytest.fixture
+def live_overrides() -> dict[str, object]:
+    # Low enough for the rate-limit test below to reach, high enough for the other tests here.
+    return {"rate_limit_token": "12 per minute"}
+
+
+def test_the_token_endpoint_is_rate_limited_with_retry_after(live_server: LiveServer) -> None:
+    answers = [
+        requests.post(
+            f"{live_server.url}/oauth/token",
+            data={"grant_type": "client_credentials"},
+            auth=("nobody", "nothing"),
+            timeout=30,
+        )
+        for _ in range(13)
+    ]
+    assert [a.status_code for a in answers[:12]] == [401] * 12
+    limited = answers[12]
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
+    assert limited.headers["Content-Type"] == "application/problem+json" and limited.json()["status"] == 429
