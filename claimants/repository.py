@@ -51,15 +51,6 @@ def list_consents_for_parent(session: Session, parent_id: uuid.UUID) -> list[Con
     )
 
 
-def list_consents_for_provider(
-    session: Session, provider_id: uuid.UUID, status: ConsentStatus | None = None
-) -> list[Consent]:
-    query = select(Consent).where(Consent.provider_id == provider_id).order_by(Consent.created_at.desc())
-    if status is not None:
-        query = query.where(Consent.status == status)
-    return list(session.scalars(query))
-
-
 def list_expiring(session: Session, before: datetime) -> list[Consent]:
     return list(
         session.scalars(

@@ -18,7 +18,6 @@ from config.errors import (
     ConsentNotAuthorised,
     DomainError,
     FieldError,
-    Forbidden,
     NotFound,
     ValidationFailed,
     rule,
@@ -260,11 +259,6 @@ def live_consent(session: Session, consent_id: uuid.UUID, provider_id: uuid.UUID
     if not consent.is_live_on(at):
         raise ConsentNotAuthorised("The consent has expired: ask the parent to reconfirm it")
     return consent
-
-
-def require_parent_of(actor: Actor, parent_id: uuid.UUID) -> None:
-    if actor.require_parent() != parent_id:
-        raise Forbidden("Only the parent can do this")
 
 
 def sign_in_parent(session: Session, *, subject: str, email: str, name: str) -> Parent:

@@ -12,7 +12,7 @@ between them by days: both are flagged for a caseworker rather than paid automat
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from invoicing.entitlement import assessment_period
 
@@ -57,7 +57,3 @@ def attribute(claim_start: date, care_from: date, care_to: date, paid_on: date) 
 
 def days_inclusive(start: date, end: date) -> int:
     return (end - start).days + 1
-
-
-def day_after(day: date) -> date:
-    return day + timedelta(days=1)

@@ -149,16 +149,6 @@ def get_payment(session: Session, payment_id: uuid.UUID, *, for_update: bool = F
     return payment
 
 
-def live_allocations(session: Session, payment_id: uuid.UUID) -> list[PaymentAllocation]:
-    return list(
-        session.scalars(
-            select(PaymentAllocation).where(
-                PaymentAllocation.payment_id == payment_id, PaymentAllocation.live
-            )
-        )
-    )
-
-
 def live_invoices_of_payments(
     session: Session, payment_ids: Iterable[uuid.UUID]
 ) -> list[tuple[PaymentAllocation, Invoice]]:

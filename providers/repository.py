@@ -37,21 +37,10 @@ def find_by_registration(session: Session, regulator: Regulator, number: str) ->
     ).one_or_none()
 
 
-def find_user_by_email(session: Session, email: str) -> ProviderUser | None:
-    return session.scalars(select(ProviderUser).where(ProviderUser.email == email.lower())).one_or_none()
-
-
 def current_bank_account(session: Session, provider_id: uuid.UUID) -> BankAccount | None:
     return session.scalars(
         select(BankAccount).where(BankAccount.provider_id == provider_id, BankAccount.is_current)
     ).one_or_none()
-
-
-def list_providers(session: Session, status: ProviderStatus | None = None) -> list[Provider]:
-    query = select(Provider).order_by(Provider.name)
-    if status is not None:
-        query = query.where(Provider.status == status)
-    return list(session.scalars(query))
 
 
 def payable_provider_ids(session: Session, ids: set[uuid.UUID], at: datetime) -> set[uuid.UUID]:
