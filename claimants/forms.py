@@ -88,3 +88,17 @@ class ConsentResponseForm(FlaskForm):
         offered = {choice.value for choice in field.choices or []}
         if self.decision.data == "approve" and field.data not in offered:
             raise ValidationError(_l("Select the child this provider looks after"))
+
+
+class ConsentRequestForm(FlaskForm):
+    parent_email = StringField(
+        _l("Parent’s email address"),
+        widget=GovTextInput(),
+        description=_l("We will email them a link to give or refuse consent"),
+        validators=[InputRequired(message=_l("Enter the parent’s email address")), Length(max=320)],
+    )
+    child_first_name = StringField(
+        _l("Child’s first name"),
+        widget=GovTextInput(),
+        validators=[InputRequired(message=_l("Enter the child’s first name")), Length(max=100)],
+    )

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from claimants.models import AuthorizationCode, Child, Consent, ConsentStatus, Parent
 from config.errors import NotFound
@@ -101,3 +101,15 @@ def live_consent_for(session: Session, provider_id: uuid.UUID, child_id: uuid.UU
             Consent.status == ConsentStatus.AUTHORISED,
         )
     ).one_or_none()
+
+
+def list_consents_for_provider(session: Session, provider_id: uuid.UUID) -> list[Consent]:
+    """A provider's consents with their children loaded (one query for the page, not one per row)."""
+    return list(
+        session.scalars(
+            select(Consent)
+            .where(Consent.provider_id == provider_id)
+            .options(selectinload(Consent.child))
+            .order_by(Consent.created_at.desc())
+        )
+    )

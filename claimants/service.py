@@ -23,6 +23,7 @@ from config.errors import (
     rule,
 )
 from providers import repository as providers_repository
+from providers import webhooks
 
 
 def _nino_key() -> bytes:
@@ -200,6 +201,7 @@ def authorise_consent(session: Session, actor: Actor, consent_id: uuid.UUID, chi
             actor,
             {"child_id": child.id, "expires_at": consent.expires_at},
         )
+        _tell_software(session, consent, "consent.authorised")
     return consent
 
 
@@ -222,6 +224,7 @@ def revoke_consent(session: Session, actor: Actor, consent_id: uuid.UUID) -> Con
         consent.revoke(now)
         revoked = providers_repository.revoke_consent_tokens(session, consent.id, now)
         audit.record(session, "consent.revoked", consent, actor, {"tokens_revoked": revoked})
+        _tell_software(session, consent, "consent.revoked")
     return consent
 
 
@@ -297,7 +300,17 @@ def grant_consent(session: Session, actor: Actor, *, provider_id: uuid.UUID, chi
             actor,
             {"child_id": child.id, "expires_at": consent.expires_at, "through": "oauth"},
         )
+        _tell_software(session, consent, "consent.authorised")
     return consent
+
+
+def _tell_software(session: Session, consent: Consent, event_type: str) -> None:
+    webhooks.queue_event(
+        session,
+        consent.provider_id,
+        event_type,
+        {"consent_id": consent.id, "child_id": consent.child_id, "status": consent.status.value},
+    )
 
 
 def refuse_consent(session: Session, actor: Actor, *, provider_id: uuid.UUID) -> Consent:

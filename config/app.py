@@ -14,7 +14,7 @@ from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader, PrefixLoader
 from config import settings as settings_module
 from config.api import init_api
 from config.extensions import Database
-from config.formatting import london_date
+from config.formatting import london_date, london_time
 from config.limits import init_limits, limit_views
 from config.models import load_all_models
 from config.money import format_pence
@@ -66,13 +66,19 @@ def _register_blueprints(app: Flask) -> None:
     from claimants.oauth import init_oauth
     from claimants.views.api import claimants_api
     from claimants.views.portal import claimants_portal
+    from claimants.views.providers import claimants_providers
     from invoicing.views.api import invoicing_api
     from invoicing.views.finance import invoicing_finance
     from invoicing.views.parents import invoicing_parents
+    from invoicing.views.providers import invoicing_providers
     from providers.views.portal import providers_portal
+    from providers.views.registration import providers_registration
 
     app.register_blueprint(_home_blueprint())
     app.register_blueprint(providers_portal)
+    app.register_blueprint(providers_registration)
+    app.register_blueprint(claimants_providers)
+    app.register_blueprint(invoicing_providers)
     app.register_blueprint(claimants_portal)
     app.register_blueprint(invoicing_finance)
     app.register_blueprint(invoicing_parents)
@@ -90,6 +96,9 @@ def _register_blueprints(app: Flask) -> None:
 def _limit(app: Flask, settings: Settings) -> None:
     limiter = init_limits(app, settings)
     sign_in = [
+        "providers_portal.sign_in",
+        "providers_portal.enter_code",
+        "providers_portal.accept_invitation",
         "claimants_portal.sign_in",
         "claimants_portal.callback",
         "invoicing_finance.sign_in",
@@ -130,6 +139,8 @@ def _configure_templates(app: Flask) -> None:
     )
     app.jinja_env.filters["pounds"] = format_pence
     app.jinja_env.filters["london_date"] = london_date
+    app.jinja_env.filters["london_time"] = london_time
+    app.jinja_env.filters["merge_params"] = lambda base, extra: {**base, **(extra or {})}
     app.jinja_env.globals["form"] = None
     app.jinja_env.globals["cspNonce"] = None
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "en")

@@ -90,6 +90,7 @@ class Base(DeclarativeBase):
             uuid.UUID: Uuid(),
             dict[str, Any]: JSONType,
             list[str]: JSONType,
+            list[Any]: JSONType,
             # States and other enums are stored as their lower-case values in plain strings.
             enum.Enum: Enum(
                 enum.Enum,

@@ -14,3 +14,12 @@ def london_date(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         value = value.astimezone(LONDON).date()
     return f"{value.day} {value:%B %Y}"
+
+
+def london_time(value: datetime | None) -> str:
+    """A moment as people in the UK read it: 2:05pm on 4 May 2026."""
+    if value is None:
+        return ""
+    local = value.astimezone(LONDON)
+    hour = local.hour % 12 or 12
+    return f"{hour}:{local:%M}{'am' if local.hour < 12 else 'pm'} on {london_date(local)}"

@@ -47,6 +47,21 @@ TEMPLATES: dict[str, Template] = {
         "Invoice {invoice_number} from {provider} is still waiting for you. DWP cannot pay your provider "
         "until you confirm it or tell us what is wrong: {link}",
     ),
+    "provider_invitation": Template(
+        "{inviter} invited you to {provider}'s Childcare Direct account",
+        "{inviter} invited you to send invoices to DWP for {provider}.\n\nCreate your password within "
+        "7 days: {link}\n\nIf you did not expect this, you can ignore this email.",
+    ),
+    "provider_locked": Template(
+        "Your Childcare Direct account is locked for 15 minutes",
+        "Someone entered the wrong password or security code for your account too many times, so it is "
+        "locked until {until}. If this was not you, sign in afterwards and sign out everywhere.",
+    ),
+    "provider_registered": Template(
+        "{provider} is registered with Childcare Direct",
+        "We have your registration for {provider}. DWP will check it with {regulator} and confirm your "
+        "bank details. You can sign in and get ready now; you can send invoices once we verify you.",
+    ),
     "invoice_disputed": Template(
         "A parent disputed invoice {invoice_number}",
         "The parent disputed invoice {invoice_number} for {child}. DWP will look into it.\n\n"

@@ -70,6 +70,7 @@ def registry() -> dict[str, Job]:
     """Every scheduled job, by name. Built on call so that config imports no domain at start."""
     from claimants import jobs as claimants_jobs
     from invoicing import jobs as invoicing_jobs
+    from providers import jobs as providers_jobs
 
     jobs = [
         Job(
@@ -99,6 +100,20 @@ def registry() -> dict[str, Job]:
             "cron",
             {"hour": 9, "minute": 0},
             "Remind parents of invoices waiting 3 and 7 days; tell DWP at 14 days",
+        ),
+        Job(
+            "resume-uploads",
+            invoicing_jobs.resume_uploads,
+            "interval",
+            {"minutes": 2},
+            "Finish spreadsheet submissions a stopped web process left part done",
+        ),
+        Job(
+            "deliver-webhooks",
+            providers_jobs.deliver_webhooks,
+            "interval",
+            {"minutes": 1},
+            "Post queued events to nursery software, retrying with backoff",
         ),
         Job(
             "send-notifications",

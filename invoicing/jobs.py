@@ -8,6 +8,7 @@ import holidays
 from sqlalchemy.orm import Session
 
 from config.auth import SYSTEM
+from config.database import make_session_factory
 from invoicing import service
 
 
@@ -34,3 +35,15 @@ def build_daily_batch(session: Session) -> dict[str, int]:
 
 def remind_unconfirmed(session: Session) -> dict[str, int]:
     return service.remind_unconfirmed(session, SYSTEM)
+
+
+def resume_uploads(session: Session) -> dict[str, int]:
+    """Finish spreadsheet submissions whose web process stopped part way (each invoice once)."""
+    from invoicing import uploads
+
+    stalled = [upload.id for upload in uploads.stalled_uploads(session)]
+    session.rollback()
+    factory = make_session_factory(session.get_bind())  # type: ignore[arg-type]
+    for upload_id in stalled:
+        uploads.process_upload(factory, upload_id)
+    return {"resumed": len(stalled)}

@@ -6,6 +6,7 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -276,6 +277,8 @@ class Payment(UUIDPrimaryKey, Timestamps, Base):
     paid_at: Mapped[datetime | None]
     failed_at: Mapped[datetime | None]
     failure_reason: Mapped[str | None] = mapped_column(String(500))
+    # Credit notes taken off this payment (what the invoices come to, less this, is what is sent).
+    credit_pence: Mapped[int] = mapped_column(default=0, server_default="0")
     version: Mapped[int] = mapped_column(default=1)
 
     batch: Mapped[PaymentBatch] = relationship(back_populates="payments")
@@ -316,3 +319,58 @@ class PaymentAllocation(UUIDPrimaryKey, Base):
 
     payment: Mapped[Payment] = relationship(back_populates="allocations")
     invoice: Mapped[Invoice] = relationship()
+
+
+class CreditNote(UUIDPrimaryKey, Base):
+    """A provider's correction after DWP paid an invoice: DWP paid too much by ``amount_pence``.
+
+    The amount is taken off the provider's next payment (whole notes, oldest first); until then
+    it is outstanding. If that payment is cancelled or fails, the note is outstanding again.
+    """
+
+    __tablename__ = "credit_notes"
+    __table_args__ = (
+        CheckConstraint("amount_pence > 0", name="amount_positive"),
+        Index("ix_credit_notes_provider_outstanding", "provider_id", "payment_id"),
+    )
+
+    provider_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("providers.id"))
+    invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoices.id"), index=True)
+    amount_pence: Mapped[int]
+    reason: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime]
+    payment_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("payments.id"))
+
+
+class UploadStatus(StrEnum):
+    CHECKED = "checked"  # the dry run: nothing saved yet
+    SUBMITTING = "submitting"
+    DONE = "done"
+
+
+class InvoiceUpload(UUIDPrimaryKey, Base):
+    """A CSV file of invoices: checked first (a dry run), then submitted row by row in the background.
+
+    ``invoices`` holds each good invoice as checked, ``problems`` each bad row (row, column,
+    message). Submission is resumable: an invoice number already submitted is skipped, so a
+    restart or a second upload of the same rows never makes a duplicate.
+    """
+
+    __tablename__ = "invoice_uploads"
+
+    provider_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("providers.id"), index=True)
+    uploaded_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("provider_users.id"))
+    filename: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    status: Mapped[UploadStatus] = mapped_column(default=UploadStatus.CHECKED)
+    row_count: Mapped[int]
+    invoices: Mapped[list[Any]]
+    problems: Mapped[list[Any]]
+    only_good_rows: Mapped[bool] = mapped_column(default=False)
+    processed: Mapped[int] = mapped_column(default=0)
+    created: Mapped[int] = mapped_column(default=0)
+    skipped: Mapped[int] = mapped_column(default=0)
+    failed: Mapped[list[Any]] = mapped_column(default=list)
+    # Set as each chunk is done; a submission whose heartbeat stops is resumed by the scheduler.
+    heartbeat_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]

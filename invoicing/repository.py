@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from config.errors import NotFound
 from invoicing.models import (
     CAP_USING_STATES,
+    CreditNote,
     Invoice,
     InvoiceStatus,
     Payment,
@@ -193,5 +194,35 @@ def waiting_for_parent(session: Session, created_before: datetime) -> list[Invoi
             )
             .order_by(Invoice.created_at)
             .with_for_update(skip_locked=True)
+        )
+    )
+
+
+def outstanding_credit_notes(session: Session, provider_id: uuid.UUID) -> list[CreditNote]:
+    return list(
+        session.scalars(
+            select(CreditNote)
+            .where(CreditNote.provider_id == provider_id, CreditNote.payment_id.is_(None))
+            .order_by(CreditNote.created_at, CreditNote.id)
+            .with_for_update()
+        )
+    )
+
+
+def credit_notes_of_payments(session: Session, payment_ids: list[uuid.UUID]) -> list[CreditNote]:
+    return list(session.scalars(select(CreditNote).where(CreditNote.payment_id.in_(payment_ids))))
+
+
+def credited_pence(session: Session, invoice_id: uuid.UUID) -> int:
+    total = session.scalar(
+        select(func.coalesce(func.sum(CreditNote.amount_pence), 0)).where(CreditNote.invoice_id == invoice_id)
+    )
+    return int(total or 0)
+
+
+def credit_notes_for(session: Session, invoice_id: uuid.UUID) -> list[CreditNote]:
+    return list(
+        session.scalars(
+            select(CreditNote).where(CreditNote.invoice_id == invoice_id).order_by(CreditNote.created_at)
         )
     )

@@ -112,6 +112,26 @@ class CancelSchema(ma.Schema):
     reason = ma.fields.String(load_default="", validate=ma.validate.Length(max=1000))
 
 
+class CreditNoteInSchema(ma.Schema):
+    amount_pence = ma.fields.Integer(
+        required=True, strict=True, validate=ma.validate.Range(min=1, max=10_000_000)
+    )
+    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=500))
+
+
+class CreditNoteSchema(ma.Schema):
+    id = ma.fields.UUID()
+    invoice_id = ma.fields.UUID()
+    amount_pence = ma.fields.Integer()
+    reason = ma.fields.String()
+    created_at = ma.fields.AwareDateTime()
+    status = ma.fields.Function(
+        lambda note: "recovered" if note.payment_id else "outstanding",
+        metadata={"type": "string", "enum": ["outstanding", "recovered"]},
+    )
+    payment_id = ma.fields.UUID(allow_none=True, metadata={"description": "The payment it was taken off"})
+
+
 class IdempotencyHeaderSchema(ma.Schema):
     idempotency_key = ma.fields.String(
         data_key="Idempotency-Key", required=True, validate=ma.validate.Length(min=1, max=255)
@@ -133,6 +153,7 @@ class PaymentSchema(ma.Schema):
     reference = ma.fields.String()
     sent_at = ma.fields.AwareDateTime(allow_none=True)
     paid_at = ma.fields.AwareDateTime(allow_none=True)
+    credit_pence = ma.fields.Integer(metadata={"description": "Credit notes taken off this payment"})
     allocations = ma.fields.List(ma.fields.Nested(AllocationSchema))
 
 

@@ -44,6 +44,7 @@ from invoicing.eligibility import attribute, days_inclusive
 from invoicing.entitlement import childcare_award
 from invoicing.models import (
     BatchStatus,
+    CreditNote,
     Invoice,
     InvoiceFlag,
     InvoiceLine,
@@ -55,6 +56,7 @@ from invoicing.models import (
     Rail,
 )
 from providers import repository as providers_repository
+from providers import webhooks
 from providers.models import IdempotencyKey, Provider, ProviderStatus
 
 LONDON = ZoneInfo("Europe/London")
@@ -180,6 +182,55 @@ def _anomalies(
     if recent > max(cfg.volume_spike_floor, cfg.volume_spike_factor * before / 3):
         flags.append(InvoiceFlag.VOLUME_SPIKE)
     return flags
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What an invoice would come to if sent now: shown before a person presses "Send"."""
+
+    child_name: str
+    total_pence: int
+    eligible_pence: int
+    dwp_pence: int
+    claimant_pence: int
+    ap_start: date
+    ap_end: date
+    over_cap: bool
+
+
+def preview_invoice(session: Session, actor: Actor, data: InvoiceInput) -> Preview:
+    """The same checks and sums as ``submit_invoice``, saving nothing.
+
+    A provider still waiting for DWP's verification may prepare (and preview) invoices.
+    """
+    provider_id = actor.require_provider()
+    now = utcnow()
+    _check_shape(data, today_in_london(now))
+    consent = claimants_service.live_consent(session, data.consent_id, provider_id, now)
+    child = session.get_one(Child, consent.child_id)
+    parent = session.get_one(Parent, child.parent_id)
+    if parent.claim_start_date is None:
+        raise rule("claim_not_linked", "Claim not linked", "The parent has not yet linked their claim")
+    total = sum(line.amount_pence for line in data.lines)
+    eligible = sum(line.amount_pence for line in data.lines if line.eligible)
+    where = attribute(parent.claim_start_date, data.care_from, data.care_to, paid_on=today_in_london(now))
+    share = _expected_share(session, parent.id, child.id, where.start, eligible)
+    session.rollback()  # only read: end the transaction the queries opened
+    return Preview(
+        f"{child.first_name} {child.last_name}",
+        total,
+        eligible,
+        share.dwp_pence,
+        total - share.dwp_pence,
+        where.start,
+        where.end,
+        share.over_cap,
+    )
+
+
+def check_invoice_shape(data: InvoiceInput) -> None:
+    """The checks that need no database (for a spreadsheet's dry run): ``ValidationFailed``."""
+    _check_shape(data, today_in_london())
 
 
 @dataclass(frozen=True)
@@ -366,9 +417,22 @@ def _link(path: str) -> str:
     return settings.current().base_url.rstrip("/") + path
 
 
+# The invoice states nursery software hears about (API.md "Webhooks out").
+_WEBHOOK_STATES = frozenset(
+    {InvoiceStatus.CONFIRMED, InvoiceStatus.DISPUTED, InvoiceStatus.APPROVED, InvoiceStatus.REJECTED}
+)
+
+
 def _move(session: Session, invoice: Invoice, target: InvoiceStatus, actor: Actor, **data: object) -> None:
     was = invoice.move_to(target)
     audit.record(session, f"invoice.{target.value}", invoice, actor, {"from": was.value, **data})
+    if target in _WEBHOOK_STATES and was is not InvoiceStatus.BATCHED:
+        webhooks.queue_event(
+            session,
+            invoice.provider_id,
+            f"invoice.{target.value}",
+            {"invoice_id": invoice.id, "invoice_number": invoice.invoice_number, "status": target.value},
+        )
 
 
 # --- the parent -------------------------------------------------------------------------------
@@ -576,11 +640,35 @@ def build_batch(session: Session, actor: Actor, payment_date: date | None = None
                     dwp_pence=invoice.dwp_pence,
                     claimant_pence=invoice.claimant_pence,
                 )
+            _take_credit_notes(session, payment, actor)
             batch.payment_count += 1
             batch.invoice_count += len(provider_invoices)
             batch.total_pence += payment.amount_pence
         audit.record(session, "batch.built", batch, actor, _control_totals(batch))
     return batch
+
+
+def _take_credit_notes(session: Session, payment: Payment, actor: Actor) -> None:
+    """Net the provider's outstanding credit notes off the payment, oldest first, whole notes only,
+    leaving something to pay (a note bigger than what is left waits for a later payment)."""
+    for note in repository.outstanding_credit_notes(session, payment.provider_id):
+        if note.amount_pence < payment.amount_pence:
+            note.payment_id = payment.id
+            payment.amount_pence -= note.amount_pence
+            payment.credit_pence += note.amount_pence
+            audit.record(
+                session,
+                "invoice.credit_note_recovered",
+                session.get_one(Invoice, note.invoice_id),
+                actor,
+                {"credit_note_id": note.id, "amount_pence": note.amount_pence, "payment_id": payment.id},
+            )
+
+
+def _release_credit_notes(session: Session, payment_ids: list[uuid.UUID]) -> None:
+    """The payment will not be made: its credit notes are outstanding again."""
+    for note in repository.credit_notes_of_payments(session, payment_ids):
+        note.payment_id = None
 
 
 def _new_payment(session: Session, batch: PaymentBatch, provider: Provider) -> Payment:
@@ -630,6 +718,7 @@ def content_hash(batch: PaymentBatch) -> str:
                 "id": str(p.id),
                 "provider": str(p.provider_id),
                 "amount_pence": p.amount_pence,
+                "credit_pence": p.credit_pence,
                 "rail": p.rail.value,
                 "reference": p.reference,
                 "stripe_account": p.destination_stripe_account,
@@ -654,7 +743,8 @@ class BatchTampered(DomainError):
 def verify_frozen(batch: PaymentBatch) -> None:
     """Before any money moves: the batch must still be exactly what the approver approved."""
     totals_hold = batch.total_pence == sum(p.amount_pence for p in batch.payments) and all(
-        p.amount_pence == sum(a.amount_pence for a in p.allocations if a.live) for p in batch.payments
+        p.amount_pence + p.credit_pence == sum(a.amount_pence for a in p.allocations if a.live)
+        for p in batch.payments
     )
     if batch.content_hash is None or not totals_hold or content_hash(batch) != batch.content_hash:
         raise BatchTampered("The batch no longer matches what was approved: no money has been moved")
@@ -709,6 +799,7 @@ def cancel_batch(session: Session, actor: Actor, batch_id: uuid.UUID, reason: st
         batch = repository.get_batch(session, batch_id, for_update=True)
         batch.move_to(BatchStatus.CANCELLED)
         batch.cancelled_at, batch.cancel_reason = utcnow(), reason[:1000]
+        _release_credit_notes(session, [p.id for p in batch.payments])
         for allocation, invoice in repository.live_invoices_of_payments(
             session, [p.id for p in batch.payments]
         ):
@@ -742,6 +833,14 @@ def _payment_event(
 ) -> None:
     was = payment.move_to(target)
     audit.record(session, f"payment.{target.value}", payment, actor, {"from": was.value, **data})
+    event = {PaymentStatus.SENT: "sent", PaymentStatus.PAID: "paid"}.get(target, "failed")
+    if target is not PaymentStatus.UNKNOWN:
+        webhooks.queue_event(
+            session,
+            payment.provider_id,
+            f"payment.{event}",
+            {"payment_id": payment.id, "amount_pence": payment.amount_pence, "status": target.value},
+        )
 
 
 def record_payment_sent(
@@ -793,6 +892,7 @@ def record_payment_failed(session: Session, actor: Actor, payment_id: uuid.UUID,
         target = PaymentStatus.RETURNED if payment.status is PaymentStatus.PAID else PaymentStatus.FAILED
         _payment_event(session, payment, target, actor, reason=reason)
         payment.failed_at, payment.failure_reason = utcnow(), reason[:500]
+        _release_credit_notes(session, [payment.id])
         for allocation, invoice in repository.live_invoices_of_payments(session, [payment.id]):
             allocation.live = False
             _move(session, invoice, InvoiceStatus.PAYMENT_FAILED, actor, payment_id=payment.id, reason=reason)
@@ -853,3 +953,65 @@ def remind_unconfirmed(session: Session, actor: Actor, now: datetime | None = No
                 audit.record(session, "invoice.escalated", invoice, actor, {"days_waiting": age.days})
                 counts["escalated"] += 1
     return counts
+
+
+# --- credit notes -----------------------------------------------------------------------------
+
+MAX_REASON = 500
+
+
+def issue_credit_note(
+    session: Session, actor: Actor, invoice_id: uuid.UUID, amount_pence: int, reason: str
+) -> CreditNote:
+    """After DWP paid an invoice, the provider says it was paid too much by ``amount_pence``.
+
+    The amount comes off the provider's next payment. Refused (422) unless the invoice is paid and
+    the credits on it stay within what DWP paid for it; another provider's invoice is not found.
+    """
+    provider_id = actor.require_provider()
+    reason = (reason or "").strip()
+    errors = []
+    if isinstance(amount_pence, bool) or not isinstance(amount_pence, int) or amount_pence <= 0:
+        errors.append(FieldError("amount_pence", "Amount must be more than £0"))
+    if not reason:
+        errors.append(FieldError("reason", "Enter the reason for the credit note"))
+    elif len(reason) > MAX_REASON:
+        errors.append(FieldError("reason", f"Reason must be {MAX_REASON} characters or fewer"))
+    if errors:
+        raise ValidationFailed("The credit note is not valid", errors=errors)
+    with transaction(session):
+        invoice = repository.get_invoice(session, invoice_id, for_update=True)
+        if invoice.provider_id != provider_id:
+            raise NotFound("No invoice with that id")
+        if invoice.status is not InvoiceStatus.PAID:
+            raise rule(
+                "invoice_not_paid",
+                "Invoice not paid",
+                "A credit note can only follow a paid invoice: cancel an unpaid invoice instead",
+            )
+        credited = repository.credited_pence(session, invoice.id)
+        if credited + amount_pence > invoice.dwp_pence:
+            most = format_pence(invoice.dwp_pence - credited)
+            raise rule(
+                "credit_too_large",
+                "Credit note too large",
+                f"The credit must be {most} or less: what DWP paid for this invoice less earlier credits",
+                errors=[FieldError("amount_pence", f"Amount must be {most} or less")],
+            )
+        note = CreditNote(
+            id=uuid.uuid4(),
+            provider_id=provider_id,
+            invoice_id=invoice.id,
+            amount_pence=amount_pence,
+            reason=reason,
+            created_at=utcnow(),
+        )
+        session.add(note)
+        audit.record(
+            session,
+            "invoice.credit_note_issued",
+            invoice,
+            actor,
+            {"credit_note_id": note.id, "amount_pence": amount_pence, "reason": reason},
+        )
+    return note

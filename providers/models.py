@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -18,6 +19,14 @@ class Regulator(StrEnum):
     CARE_INSPECTORATE_WALES = "care_inspectorate_wales"
     CARE_INSPECTORATE_SCOTLAND = "care_inspectorate_scotland"
     APPROVED_SCHEME = "approved_scheme"
+
+
+REGULATOR_NAMES = {
+    Regulator.OFSTED: "Ofsted",
+    Regulator.CARE_INSPECTORATE_WALES: "Care Inspectorate Wales",
+    Regulator.CARE_INSPECTORATE_SCOTLAND: "Care Inspectorate (Scotland)",
+    Regulator.APPROVED_SCHEME: "an approved childcare scheme",
+}
 
 
 class ProviderStatus(StrEnum):
@@ -81,8 +90,36 @@ class ProviderUser(UUIDPrimaryKey, Timestamps, Base):
     role: Mapped[ProviderUserRole] = mapped_column(default=ProviderUserRole.STAFF)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
+    # Sign-in protection: failures since the last success, and a lock-out after too many.
+    failed_sign_ins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None]
+    # The second factor (TOTP, RFC 6238): admins must set it up before they can do anything else.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    last_totp_step: Mapped[int | None]  # a code is accepted once only
+    # "Sign out everywhere": a session started before this moment is no longer honoured.
+    sessions_valid_from: Mapped[datetime | None]
+    last_signed_in_at: Mapped[datetime | None]
 
     provider: Mapped[Provider] = relationship(back_populates="users")
+
+    @property
+    def needs_second_factor_setup(self) -> bool:
+        return self.role is ProviderUserRole.ADMIN and not self.totp_secret
+
+
+class ProviderInvitation(UUIDPrimaryKey, Timestamps, Base):
+    """An emailed link that lets a colleague set a password and join the setting's account."""
+
+    __tablename__ = "provider_invitations"
+
+    provider_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("providers.id"), index=True)
+    email: Mapped[str] = mapped_column(String(320))
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[ProviderUserRole]
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("provider_users.id"))
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
 
 
 class BankAccount(UUIDPrimaryKey, Timestamps, Base):
@@ -128,6 +165,8 @@ class ApiClient(UUIDPrimaryKey, Timestamps, Base):
     client_secret_hash: Mapped[str] = mapped_column(String(64))
     redirect_uris: Mapped[list[str]] = mapped_column(default=list)
     webhook_url: Mapped[str | None] = mapped_column(String(500))
+    # The key webhooks to this client are signed with (HMAC-SHA256), shown once like the secret.
+    webhook_secret: Mapped[str | None] = mapped_column(String(64))
     scopes: Mapped[list[str]] = mapped_column(default=list)
     revoked_at: Mapped[datetime | None]
 
@@ -168,3 +207,32 @@ class IdempotencyKey(UUIDPrimaryKey, Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     resource_id: Mapped[uuid.UUID]
     created_at: Mapped[datetime]
+
+
+class WebhookStatus(StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"  # gave up after the last retry; a person can resend it
+
+
+class WebhookDelivery(UUIDPrimaryKey, Base):
+    """One event for one client's webhook endpoint, queued in the transaction that caused it.
+
+    ``id`` is the event id the receiver dedupes by; resending keeps it. The scheduler's
+    ``deliver-webhooks`` job posts due deliveries and retries with backoff.
+    """
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),)
+
+    api_client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("api_clients.id"), index=True)
+    provider_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("providers.id"), index=True)
+    event_type: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    status: Mapped[WebhookStatus] = mapped_column(default=WebhookStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime]
+    last_attempt_at: Mapped[datetime | None]
+    last_response: Mapped[str | None] = mapped_column(String(200))
+    delivered_at: Mapped[datetime | None]

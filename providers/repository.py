@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from config.errors import NotFound
 from providers.models import (
+    ApiClient,
     BankAccount,
     IdempotencyKey,
     OAuthToken,
@@ -99,3 +100,11 @@ def find_idempotency_key(session: Session, api_client_id: uuid.UUID, key: str) -
     return session.scalars(
         select(IdempotencyKey).where(IdempotencyKey.api_client_id == api_client_id, IdempotencyKey.key == key)
     ).one_or_none()
+
+
+def list_api_clients(session: Session, provider_id: uuid.UUID) -> list[ApiClient]:
+    return list(
+        session.scalars(
+            select(ApiClient).where(ApiClient.provider_id == provider_id).order_by(ApiClient.created_at)
+        )
+    )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import ukmodulus
+
 from providers.models import Regulator
 
 # shared/UC-RULES.md: DfE's own validator for Ofsted numbers; Care Inspectorate numbers seen as
@@ -67,3 +69,14 @@ def normalise_account_number(text: str) -> str:
     if not re.fullmatch(r"\d{6,8}", cleaned):
         raise ValueError("Enter a valid account number like 00733445")
     return cleaned.zfill(8)
+
+
+def passes_modulus_check(sort_code: str, account_number: str) -> bool:
+    """Pay.UK's modulus check (VocaLink weight table and substitutions) through ``ukmodulus``.
+
+    ``ukmodulus`` ships the 2017 edition of ``valacdos.txt`` and ``scsubtab.txt``. A pass means
+    only that the pair could exist, not that the account is open or in the provider's name; a
+    sort code the table does not list passes (the check cannot say), so a bank opened since 2017
+    is never refused. A current table can be dropped into the package's data directory.
+    """
+    return bool(ukmodulus.validate_number(sort_code, account_number))

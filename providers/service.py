@@ -6,16 +6,18 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from config import audit, settings
+from config import audit, notify, settings
 from config.auth import Actor, ActorKind, StaffRole
 from config.database import transaction, utcnow
-from config.errors import DomainError, FieldError, Forbidden, ValidationFailed, rule
+from config.errors import DomainError, FieldError, Forbidden, NotFound, ValidationFailed, rule
 from providers import repository
 from providers.models import (
+    REGULATOR_NAMES,
     ApiClient,
     BankAccount,
     OAuthToken,
@@ -29,6 +31,7 @@ from providers.rules import (
     normalise_postcode,
     normalise_registration_number,
     normalise_sort_code,
+    passes_modulus_check,
 )
 
 
@@ -50,9 +53,12 @@ class Registration:
     bank: BankDetails
     admin_name: str
     admin_email: str
+    # Argon2 hash of the admin's password (``accounts.hash_password``), when a person registers
+    # in the portal; the demo seed and the test builders leave it out.
+    admin_password_hash: str | None = None
 
 
-def _checked_bank(bank: BankDetails, prefix: str = "") -> BankDetails:
+def check_bank_details(bank: BankDetails, prefix: str = "") -> BankDetails:
     errors: list[FieldError] = []
     checked = {}
     for field, normalise in (
@@ -66,6 +72,13 @@ def _checked_bank(bank: BankDetails, prefix: str = "") -> BankDetails:
     name = bank.account_name.strip()
     if not name:
         errors.append(FieldError(prefix + "account_name", "Enter the name on the account"))
+    if not errors and not passes_modulus_check(checked["sort_code"], checked["account_number"]):
+        errors.append(
+            FieldError(
+                prefix + "account_number",
+                "Check the sort code and account number: they do not match a real bank account",
+            )
+        )
     if errors:
         raise ValidationFailed("The bank details are not valid", errors=errors)
     return BankDetails(checked["sort_code"], checked["account_number"], name)
@@ -95,7 +108,7 @@ def register_provider(session: Session, registration: Registration) -> Provider:
         )
     if errors:
         raise ValidationFailed("The registration details are not valid", errors=errors)
-    bank = _checked_bank(registration.bank, "bank.")
+    bank = check_bank_details(registration.bank, "bank.")
 
     def already_registered() -> DomainError:
         return rule("already_registered", "Already registered", "This setting is already registered")
@@ -122,6 +135,7 @@ def register_provider(session: Session, registration: Registration) -> Provider:
             email=registration.admin_email.strip().lower(),
             name=registration.admin_name.strip(),
             role=ProviderUserRole.ADMIN,
+            password_hash=registration.admin_password_hash,
         )
         session.add(admin)
         actor = Actor(kind=ActorKind.PROVIDER_USER, id=None, label=admin.name, provider_id=provider.id)
@@ -131,6 +145,14 @@ def register_provider(session: Session, registration: Registration) -> Provider:
             provider,
             actor,
             {"regulator": provider.regulator, "registration_number": number, "postcode": postcode},
+        )
+        notify.queue_email(
+            session,
+            to=admin.email,
+            template="provider_registered",
+            reference=f"registered-{provider.id}",
+            provider=provider.name,
+            regulator=REGULATOR_NAMES[provider.regulator],
         )
     return provider
 
@@ -161,7 +183,7 @@ def change_bank_details(
     """Record new bank details: payments hold for the cooling-off period and until released."""
     if actor.require_provider() != provider_id:
         raise Forbidden("You can only change your own setting's bank details")
-    bank = _checked_bank(bank)
+    bank = check_bank_details(bank)
     now = utcnow()
     with transaction(session):
         provider = repository.get_provider(session, provider_id, for_update=True)
@@ -231,15 +253,17 @@ def register_api_client(
         raise ValidationFailed(
             "The client is not valid", errors=[FieldError("name", "Enter the software's name")]
         )
-    bad = [
-        uri
-        for uri in redirect_uris
-        if not uri.startswith(("https://", "http://127.0.0.1", "http://localhost"))
-    ]
+    bad = [uri for uri in redirect_uris if not _allowed_address(uri)]
     if bad:
         raise ValidationFailed(
             "The client is not valid",
             errors=[FieldError("redirect_uris", "Redirect addresses must start with https://")],
+        )
+    webhook_url = (webhook_url or "").strip() or None
+    if webhook_url and not _allowed_address(webhook_url):
+        raise ValidationFailed(
+            "The client is not valid",
+            errors=[FieldError("webhook_url", "The webhook address must start with https://")],
         )
     secret = secrets.token_urlsafe(32)
     with transaction(session):
@@ -251,6 +275,7 @@ def register_api_client(
             client_secret_hash=hash_client_secret(secret),
             redirect_uris=redirect_uris,
             webhook_url=webhook_url,
+            webhook_secret=_new_webhook_secret() if webhook_url else None,
             scopes=list(PROVIDER_SCOPES),
         )
         session.add(client)
@@ -262,6 +287,56 @@ def register_api_client(
             {"name": client.name, "client_id": client.client_id},
         )
     return client, secret
+
+
+def _allowed_address(uri: str) -> bool:
+    """HTTPS, or the machine itself (nursery software being developed and tested locally)."""
+    return uri.startswith(("https://", "http://127.0.0.1", "http://localhost"))
+
+
+def _new_webhook_secret() -> str:
+    # Kept as it is, not hashed: every delivery is signed with it (HMAC), as Stripe's are.
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+def _own_client(session: Session, actor: Actor, client_id: uuid.UUID) -> ApiClient:
+    client = session.get(ApiClient, client_id, with_for_update=True)
+    if client is None or client.provider_id != actor.require_provider():
+        raise NotFound("No such API client")
+    return client
+
+
+def rotate_client_secret(session: Session, actor: Actor, client_id: uuid.UUID) -> tuple[ApiClient, str]:
+    """A new secret (shown once); the old one stops working at once, as do tokens issued with it."""
+    secret = secrets.token_urlsafe(32)
+    now = utcnow()
+    with transaction(session):
+        client = _own_client(session, actor, client_id)
+        if client.revoked_at is not None:
+            raise rule("client_revoked", "Client revoked", "This client has been revoked")
+        client.client_secret_hash = hash_client_secret(secret)
+        _revoke_client_tokens(session, client, now)
+        audit.record(session, "api_client.secret_rotated", client, actor, {"client_id": client.client_id})
+    return client, secret
+
+
+def revoke_api_client(session: Session, actor: Actor, client_id: uuid.UUID) -> ApiClient:
+    """The software can no longer get tokens; every token it holds stops working now."""
+    now = utcnow()
+    with transaction(session):
+        client = _own_client(session, actor, client_id)
+        if client.revoked_at is None:
+            client.revoked_at = now
+            _revoke_client_tokens(session, client, now)
+            audit.record(session, "api_client.revoked", client, actor, {"client_id": client.client_id})
+    return client
+
+
+def _revoke_client_tokens(session: Session, client: ApiClient, now: datetime) -> None:
+    for token in session.scalars(
+        select(OAuthToken).where(OAuthToken.api_client_id == client.id, OAuthToken.revoked_at.is_(None))
+    ):
+        token.revoked_at = now
 
 
 def issue_token(

@@ -17,9 +17,11 @@ from config.errors import NotFound
 from config.extensions import request_session
 from config.pagination import page
 from invoicing import service
-from invoicing.models import Invoice, Payment, PaymentAllocation
+from invoicing.models import CreditNote, Invoice, Payment, PaymentAllocation
 from invoicing.schemas import (
     CancelSchema,
+    CreditNoteInSchema,
+    CreditNoteSchema,
     EventListSchema,
     IdempotencyHeaderSchema,
     InvoiceInSchema,
@@ -124,6 +126,21 @@ def cancel_invoice(body: dict[str, Any], invoice_id: uuid.UUID) -> Invoice:
     return service.cancel_invoice(request_session(), g.caller.actor, invoice_id, body.get("reason", ""))
 
 
+@invoicing_api.post("/invoices/<uuid:invoice_id>/credit-notes")
+@invoicing_api.arguments(CreditNoteInSchema)
+@invoicing_api.response(201, CreditNoteSchema)
+@invoicing_api.doc(security=[{"oauth2": ["invoices:write"]}])
+@invoicing_api.problems
+@requires_scope("invoices:write")
+def create_credit_note(body: dict[str, Any], invoice_id: uuid.UUID) -> tuple[CreditNote, int]:
+    """After payment: DWP paid too much for this invoice; the amount comes off the next payment."""
+    _own_invoice(invoice_id)
+    note = service.issue_credit_note(
+        request_session(), g.caller.actor, invoice_id, body["amount_pence"], body["reason"]
+    )
+    return note, 201
+
+
 @dataclass(frozen=True)
 class _Remittance:
     """A payment as the provider sees it: which invoices it pays, and how much of each."""
@@ -136,6 +153,7 @@ class _Remittance:
     reference: str
     sent_at: Any
     paid_at: Any
+    credit_pence: int
     allocations: list[dict[str, Any]]
 
 
@@ -168,6 +186,7 @@ def _remittances(payments: list[Payment]) -> list[_Remittance]:
             p.reference,
             p.sent_at,
             p.paid_at,
+            p.credit_pence,
             by_payment.get(p.id, []),
         )
         for p in payments

@@ -1,18 +1,36 @@
-"""The nursery portal at /provider."""
+"""The nursery portal at /provider: signing in, the team, nursery software (API clients) and webhooks."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import base64
+import io
+import uuid
+
+import segno
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-providers_portal = Blueprint("providers_portal", __name__, url_prefix="/provider")
+from config.errors import DomainError
+from config.extensions import request_session
+from config.forms import show_errors
+from providers import accounts, repository, service, webhooks
+from providers.forms import ApiClientForm, CodeForm, ConfirmForm, InviteForm, NewPasswordForm, SignInForm
+from providers.models import ApiClient, ProviderUser, ProviderUserRole
+from providers.views.session import PENDING_KEY, current_provider_user, provider_required, remember
+
+providers_portal = Blueprint(
+    "providers_portal", __name__, url_prefix="/provider", template_folder="../templates"
+)
+SETUP_SECRET = "provider_totp_setup"  # noqa: S105 - the session key, not a secret
 
 
 @providers_portal.get("")
-def index() -> str:
+def index() -> ResponseReturnValue:
+    if current_provider_user() is not None:
+        return redirect(url_for("providers_portal.home"))
     return render_template(
-        "area.html",
-        heading=_("Childcare providers"),
+        "providers/index.html",
         can_do=[
             _("register your setting with its regulator number and bank details"),
             _("ask parents for consent to invoice DWP for their children"),
@@ -20,3 +38,277 @@ def index() -> str:
             _("see each invoice's progress and what DWP has paid you"),
         ],
     )
+
+
+def _safe_next(target: str | None) -> str | None:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+@providers_portal.route("/sign-in", methods=["GET", "POST"])
+def sign_in() -> ResponseReturnValue:
+    form = SignInForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.check_password(request_session(), form.email.data or "", form.password.data or "")
+        except DomainError as error:
+            form.form_errors.append(_(error.detail))
+        else:
+            after = _safe_next(request.args.get("next"))
+            if user.totp_secret:
+                session.clear()
+                session[PENDING_KEY] = str(user.id)
+                session["after_sign_in"] = after
+                return redirect(url_for("providers_portal.enter_code"))
+            remember(user)
+            return redirect(after or url_for("providers_portal.home"))
+    return render_template(
+        "question.html",
+        form=form,
+        heading=_("Sign in to Childcare Direct"),
+        button=_("Sign in"),
+        field_params={
+            "email": {"type": "email", "autocomplete": "username", "spellcheck": False},
+            "password": {"autocomplete": "current-password"},
+        },
+        intro=[],
+    ), 400 if form.errors or form.form_errors else 200
+
+
+@providers_portal.route("/sign-in/code", methods=["GET", "POST"])
+def enter_code() -> ResponseReturnValue:
+    pending = session.get(PENDING_KEY)
+    if not pending:
+        return redirect(url_for("providers_portal.sign_in"))
+    user = request_session().get_one(ProviderUser, uuid.UUID(pending))
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            accounts.check_second_factor(request_session(), user.id, form.code.data or "")
+        except DomainError as error:
+            show_errors(form, error)
+        else:
+            after = session.get("after_sign_in")
+            remember(user)
+            return redirect(after or url_for("providers_portal.home"))
+    return render_template(
+        "question.html",
+        form=form,
+        title=_("Enter your security code"),
+        button=_("Continue"),
+        field_params={
+            "code": {
+                "classes": "govuk-input--width-5",
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+            }
+        },
+        intro=[_("Development only: the code now is %(code)s", code=code)]
+        if (code := accounts.development_code(user.totp_secret))
+        else [],
+    ), 400 if form.errors else 200
+
+
+@providers_portal.route("/security-code/set-up", methods=["GET", "POST"])
+@provider_required()
+def set_up_code() -> ResponseReturnValue:
+    """Admins must set up an authenticator app; others may."""
+    user: ProviderUser = g.provider_user
+    secret = session.get(SETUP_SECRET) or accounts.new_totp_secret()
+    session[SETUP_SECRET] = secret
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            accounts.set_up_second_factor(request_session(), g.actor, secret, form.code.data or "")
+        except DomainError as error:
+            show_errors(form, error)
+        else:
+            session.pop(SETUP_SECRET, None)
+            flash(_("Your security code is set up. You will need it each time you sign in."))
+            return redirect(url_for("providers_portal.home"))
+    return render_template(
+        "providers/set_up_code.html",
+        form=form,
+        secret=secret,
+        qr_code=_qr_svg(accounts.totp_uri(user, secret)),
+        development_code=accounts.development_code(secret),
+    ), 400 if form.errors else 200
+
+
+def _qr_svg(uri: str) -> str:
+    """The authenticator link as an inline SVG QR code (base64, for an img src data: URI)."""
+    out = io.BytesIO()
+    segno.make(uri, error="m").save(out, kind="svg", scale=4, xmldecl=False, nl=False)
+    return base64.b64encode(out.getvalue()).decode()
+
+
+@providers_portal.post("/sign-out")
+def sign_out() -> ResponseReturnValue:
+    session.clear()
+    flash(_("You have signed out"))
+    return redirect(url_for("providers_portal.index"))
+
+
+@providers_portal.post("/sign-out-everywhere")
+@provider_required()
+def sign_out_everywhere() -> ResponseReturnValue:
+    if ConfirmForm().validate_on_submit():
+        accounts.sign_out_everywhere(request_session(), g.actor)
+        session.clear()
+        flash(_("You have signed out on every device"))
+    return redirect(url_for("providers_portal.index"))
+
+
+@providers_portal.get("/home")
+@provider_required()
+def home() -> ResponseReturnValue:
+    provider = repository.get_provider(request_session(), g.actor.provider_id)
+    return render_template("providers/home.html", provider=provider, user=g.provider_user, form=ConfirmForm())
+
+
+@providers_portal.get("/team")
+@provider_required()
+def team() -> ResponseReturnValue:
+    return render_template(
+        "providers/team.html",
+        users=accounts.team(request_session(), g.actor),
+        invitations=accounts.pending_invitations(request_session(), g.actor),
+        is_admin=g.provider_user.role is ProviderUserRole.ADMIN,
+    )
+
+
+@providers_portal.route("/team/invite", methods=["GET", "POST"])
+@provider_required(admin=True)
+def invite() -> ResponseReturnValue:
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            invitation = accounts.invite_colleague(
+                request_session(),
+                g.actor,
+                email=form.email.data or "",
+                name=form.name.data or "",
+                role=ProviderUserRole(form.role.data),
+                link_base=url_for("providers_portal.accept_invitation", token="", _external=True).rstrip("/"),
+            )
+        except DomainError as error:
+            show_errors(form, error)
+        else:
+            flash(_("We have emailed an invitation to %(email)s", email=invitation.email))
+            return redirect(url_for("providers_portal.team"))
+    return render_template(
+        "question.html",
+        form=form,
+        heading=_("Invite a colleague"),
+        button=_("Send invitation"),
+        back_url=url_for("providers_portal.team"),
+        field_params={"email": {"type": "email", "spellcheck": False}},
+    ), 400 if form.errors or form.form_errors else 200
+
+
+@providers_portal.route("/invitations/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str) -> ResponseReturnValue:
+    invitation = accounts.find_invitation(request_session(), token)
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.accept_invitation(request_session(), token, form.password.data or "")
+        except DomainError as error:
+            show_errors(form, error)
+        else:
+            remember(user)
+            flash(_("Welcome to Childcare Direct"))
+            return redirect(url_for("providers_portal.home"))
+    return render_template(
+        "question.html",
+        form=form,
+        caption=invitation.email,
+        button=_("Create account"),
+        field_params={"password": {"autocomplete": "new-password"}},
+    ), 400 if form.errors else 200
+
+
+# --- nursery software ------------------------------------------------------------------------
+
+
+@providers_portal.get("/software")
+@provider_required(admin=True)
+def api_clients() -> ResponseReturnValue:
+    clients = repository.list_api_clients(request_session(), g.actor.provider_id)
+    return render_template("providers/api_clients.html", clients=clients, form=ConfirmForm())
+
+
+@providers_portal.route("/software/new", methods=["GET", "POST"])
+@provider_required(admin=True)
+def new_api_client() -> ResponseReturnValue:
+    form = ApiClientForm()
+    if form.validate_on_submit():
+        try:
+            client, secret = service.register_api_client(
+                request_session(),
+                g.actor,
+                name=form.name.data or "",
+                redirect_uris=[
+                    line.strip() for line in (form.redirect_uris.data or "").splitlines() if line.strip()
+                ],
+                webhook_url=form.webhook_url.data,
+            )
+        except DomainError as error:
+            show_errors(form, error)
+        else:
+            return _show_secret_once(client, secret)
+    return render_template(
+        "question.html",
+        form=form,
+        heading=_("Connect your nursery software"),
+        button=_("Create client"),
+        back_url=url_for("providers_portal.api_clients"),
+        field_params={"webhook_url": {"type": "url", "spellcheck": False}},
+    ), 400 if form.errors or form.form_errors else 200
+
+
+def _show_secret_once(client: ApiClient, secret: str) -> ResponseReturnValue:
+    """The secret is in this one answer only (never stored, never cached)."""
+    response = render_template("providers/api_client_secret.html", client=client, secret=secret)
+    return response, 200, {"Cache-Control": "no-store"}
+
+
+@providers_portal.post("/software/<uuid:client_id>/rotate")
+@provider_required(admin=True)
+def rotate_api_client(client_id: uuid.UUID) -> ResponseReturnValue:
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("providers_portal.api_clients"))
+    client, secret = service.rotate_client_secret(request_session(), g.actor, client_id)
+    return _show_secret_once(client, secret)
+
+
+@providers_portal.post("/software/<uuid:client_id>/revoke")
+@provider_required(admin=True)
+def revoke_api_client(client_id: uuid.UUID) -> ResponseReturnValue:
+    if ConfirmForm().validate_on_submit():
+        client = service.revoke_api_client(request_session(), g.actor, client_id)
+        flash(_("%(name)s can no longer use Childcare Direct", name=client.name))
+    return redirect(url_for("providers_portal.api_clients"))
+
+
+@providers_portal.get("/software/webhooks")
+@provider_required(admin=True)
+def webhook_log() -> ResponseReturnValue:
+    db = request_session()
+    clients = {c.id: c for c in repository.list_api_clients(db, g.actor.provider_id)}
+    return render_template(
+        "providers/webhooks.html",
+        deliveries=webhooks.deliveries(db, g.actor),
+        clients=clients,
+        form=ConfirmForm(),
+    )
+
+
+@providers_portal.post("/software/webhooks/<uuid:delivery_id>/resend")
+@provider_required(admin=True)
+def resend_webhook(delivery_id: uuid.UUID) -> ResponseReturnValue:
+    if ConfirmForm().validate_on_submit():
+        webhooks.resend(request_session(), g.actor, delivery_id)
+        flash(_("We will send the event again in the next minute"))
+    return redirect(url_for("providers_portal.webhook_log"))

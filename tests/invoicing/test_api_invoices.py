@@ -186,6 +186,7 @@ def test_from_token_to_paid_remittance(live_server: LiveServer, db, software, co
         "reference",
         "sent_at",
         "paid_at",
+        "credit_pence",
         "allocations",
     }
     assert (payment["status"], payment["amount_pence"], payment["rail"]) == ("paid", 80_750, "bacs")

@@ -1,0 +1,59 @@
+"""The nursery portal's consent pages: which parents have given consent, and asking for more."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from claimants import repository, service
+from claimants.forms import ConsentRequestForm
+from claimants.views.portal import CONSENT_STATUS
+from config.errors import DomainError
+from config.extensions import request_session
+from config.forms import show_errors
+from providers.views.session import provider_required
+
+claimants_providers = Blueprint(
+    "claimants_providers", __name__, url_prefix="/provider/consents", template_folder="../templates"
+)
+
+
+@claimants_providers.get("")
+@provider_required()
+def consents() -> ResponseReturnValue:
+    rows = repository.list_consents_for_provider(request_session(), g.actor.provider_id)
+    return render_template("claimants/provider_consents.html", consents=rows, consent_status=CONSENT_STATUS)
+
+
+@claimants_providers.route("/ask", methods=["GET", "POST"])
+@provider_required()
+def ask() -> ResponseReturnValue:
+    form = ConsentRequestForm()
+    if form.validate_on_submit():
+        try:
+            consent = service.request_consent(
+                request_session(),
+                g.actor,
+                parent_email=form.parent_email.data or "",
+                child_first_name=form.child_first_name.data or "",
+            )
+        except DomainError as error:
+            show_errors(form, error)
+        else:
+            flash(_("We have emailed %(email)s to ask for consent", email=consent.requested_email))
+            return redirect(url_for("claimants_providers.consents"))
+    return render_template(
+        "question.html",
+        form=form,
+        heading=_("Ask a parent for consent"),
+        intro=[
+            _(
+                "The parent signs in with GOV.UK One Login and chooses whether you may invoice DWP "
+                "for their child. You can send invoices once they agree."
+            )
+        ],
+        button=_("Send request"),
+        back_url=url_for("claimants_providers.consents"),
+        field_params={"parent_email": {"type": "email", "spellcheck": False}},
+    ), 400 if form.errors or form.form_errors else 200

@@ -1,0 +1,101 @@
+"""Nursery staff's invoice forms (Flask-WTF with the GOV.UK widgets)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovTextArea, GovTextInput
+from wtforms import FieldList, Form, FormField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from config.forms import GovDateField
+
+LINE_ROWS = 4
+
+
+class LineForm(Form):
+    """One line of an invoice; a line left blank is ignored."""
+
+    description = StringField(_l("Description"), validators=[Optional(), Length(max=200)])
+    hours = StringField(_l("Hours"), validators=[Optional(), Length(max=10)])
+    amount = StringField(_l("Amount"), validators=[Optional(), Length(max=15)])
+    eligible = SelectField(
+        _l("Eligible childcare"),
+        choices=[("yes", _l("Yes")), ("no", _l("No"))],
+        default="yes",
+    )
+
+
+class InvoiceForm(FlaskForm):
+    consent = RadioField(
+        _l("Which child is this invoice for?"),
+        widget=GovRadioInput(),
+        choices=[],
+        validators=[InputRequired(message=_l("Select the child"))],
+    )
+    invoice_number = StringField(
+        _l("Invoice number"),
+        widget=GovTextInput(),
+        validators=[InputRequired(message=_l("Enter the invoice number")), Length(max=40)],
+    )
+    issued_on = GovDateField(
+        _l("Invoice date"),
+        description=_l("For example, 1 11 2026"),
+        validators=[InputRequired(message=_l("Enter the invoice date"))],
+    )
+    care_from = GovDateField(
+        _l("Care from"),
+        description=_l("The first day of care this invoice is for"),
+        validators=[InputRequired(message=_l("Enter the first day of care"))],
+    )
+    care_to = GovDateField(
+        _l("Care to"),
+        description=_l("The last day of care this invoice is for"),
+        validators=[InputRequired(message=_l("Enter the last day of care"))],
+    )
+    lines = FieldList(FormField(LineForm), min_entries=LINE_ROWS, max_entries=20)
+
+
+class SendForm(FlaskForm):
+    """Only the CSRF token: sending is a deliberate press of a button."""
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why are you cancelling this invoice?"),
+        widget=GovTextArea(),
+        validators=[InputRequired(message=_l("Enter why you are cancelling the invoice")), Length(max=1000)],
+    )
+
+
+class CreditNoteForm(FlaskForm):
+    amount = StringField(
+        _l("How much did DWP pay too much?"),
+        widget=GovTextInput(),
+        description=_l("In pounds, for example 45.50"),
+        validators=[InputRequired(message=_l("Enter the amount"))],
+    )
+    reason = TextAreaField(
+        _l("Reason"),
+        widget=GovTextArea(),
+        description=_l("For example, the child was absent and the sessions were refunded"),
+        validators=[InputRequired(message=_l("Enter the reason for the credit note")), Length(max=500)],
+    )
+
+
+class UploadForm(FlaskForm):
+    file = FileField(
+        _l("Upload a file"),
+        widget=GovFileInput(),
+        description=_l("A CSV file made from the template, up to 10,000 rows"),
+        validators=[FileRequired(message=_l("Select a CSV file"))],
+    )
+
+
+class FilterForm(Form):
+    """The invoice list's filters (a GET form: no CSRF token needed)."""
+
+    status = SelectField(_l("Status"), validators=[Optional()])
+    child = SelectField(_l("Child"), validators=[Optional()])
+    period = StringField(_l("Care in month"), validators=[Optional()])

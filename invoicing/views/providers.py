@@ -1,0 +1,512 @@
+"""The nursery portal's invoice and payment pages: send, list, follow, cancel, credit, get paid."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from claimants.models import Child, Consent, ConsentStatus
+from config import audit
+from config.csv_files import csv_download
+from config.database import utcnow
+from config.errors import DomainError, FieldError, ValidationFailed
+from config.extensions import database, request_session
+from config.forms import date_items, show_errors
+from config.money import MoneyFormatError, format_pence, parse_pounds
+from config.pagination import decode_cursor, page
+from invoicing import repository, service, uploads
+from invoicing.forms import CancelForm, CreditNoteForm, FilterForm, InvoiceForm, SendForm, UploadForm
+from invoicing.models import CANCELLABLE_STATES, Invoice, InvoiceStatus, Payment, PaymentAllocation
+from invoicing.service import InvoiceInput, LineInput
+from providers.views.session import provider_required
+
+invoicing_providers = Blueprint(
+    "invoicing_providers", __name__, url_prefix="/provider", template_folder="../templates"
+)
+DRAFT = "invoice_draft"
+PAGE_SIZE = 50
+
+STATUS = {
+    InvoiceStatus.SUBMITTED: lazy_gettext("Sent"),
+    InvoiceStatus.AWAITING_CONFIRMATION: lazy_gettext("Waiting for the parent"),
+    InvoiceStatus.CONFIRMED: lazy_gettext("Confirmed by the parent"),
+    InvoiceStatus.DISPUTED: lazy_gettext("Disputed by the parent"),
+    InvoiceStatus.APPROVED: lazy_gettext("Approved for payment"),
+    InvoiceStatus.ON_HOLD: lazy_gettext("DWP is checking it"),
+    InvoiceStatus.REJECTED: lazy_gettext("Rejected by DWP"),
+    InvoiceStatus.BATCHED: lazy_gettext("Being paid"),
+    InvoiceStatus.PAID: lazy_gettext("Paid"),
+    InvoiceStatus.PAYMENT_FAILED: lazy_gettext("Payment failed: DWP will pay again"),
+    InvoiceStatus.CANCELLED: lazy_gettext("Cancelled"),
+}
+TIMELINE = {
+    "invoice.submitted": lazy_gettext("You sent it"),
+    "invoice.awaiting_confirmation": lazy_gettext("Sent to the parent to confirm"),
+    "invoice.confirmed": lazy_gettext("The parent confirmed it"),
+    "invoice.disputed": lazy_gettext("The parent disputed it"),
+    "invoice.approved": lazy_gettext("Approved for payment"),
+    "invoice.on_hold": lazy_gettext("DWP is checking it"),
+    "invoice.rejected": lazy_gettext("DWP decided not to pay it"),
+    "invoice.batched": lazy_gettext("Added to a payment"),
+    "invoice.paid": lazy_gettext("DWP paid you"),
+    "invoice.payment_failed": lazy_gettext("The payment failed"),
+    "invoice.cancelled": lazy_gettext("Cancelled"),
+    "invoice.credit_note_issued": lazy_gettext("You issued a credit note"),
+    "invoice.credit_note_recovered": lazy_gettext("Credit note taken off a payment"),
+}
+
+
+def _live_consents() -> list[tuple[Consent, Child]]:
+    now = utcnow()
+    rows = request_session().execute(
+        select(Consent, Child)
+        .join(Child, Child.id == Consent.child_id)
+        .where(
+            Consent.provider_id == g.actor.provider_id,
+            Consent.status == ConsentStatus.AUTHORISED,
+            Consent.expires_at > now,
+        )
+        .order_by(Child.first_name, Child.last_name)
+    )
+    return [(consent, child) for consent, child in rows]
+
+
+def _children() -> dict[uuid.UUID, Child]:
+    rows = request_session().scalars(
+        select(Child)
+        .join(Consent, Consent.child_id == Child.id)
+        .where(Consent.provider_id == g.actor.provider_id)
+    )
+    return {child.id: child for child in rows}
+
+
+# --- invoices ---------------------------------------------------------------------------------
+
+
+@invoicing_providers.get("/invoices")
+@provider_required()
+def invoices() -> ResponseReturnValue:
+    """This provider's invoices, newest first, filtered by status, child and month of care."""
+    children = _children()
+    filters = FilterForm(request.args)
+    filters.status.choices = [SelectChoice("", _("Any status"))] + [
+        SelectChoice(s.value, str(label)) for s, label in STATUS.items()
+    ]
+    filters.child.choices = [SelectChoice("", _("Any child"))] + [
+        SelectChoice(str(c.id), f"{c.first_name} {c.last_name}") for c in children.values()
+    ]
+    query = select(Invoice).where(Invoice.provider_id == g.actor.provider_id)
+    error = None
+    status = request.args.get("status")
+    if status in {s.value for s in InvoiceStatus}:
+        query = query.where(Invoice.status == InvoiceStatus(status))
+    child = request.args.get("child")
+    if child:
+        try:
+            query = query.where(Invoice.child_id == uuid.UUID(child))
+        except ValueError:
+            error = _("Select a child from the list")
+    period = (request.args.get("period") or "").strip()
+    if period:
+        try:
+            year, month = (int(part) for part in period.split("-"))
+            start = date(year, month, 1)
+            end = date(year + month // 12, month % 12 + 1, 1)
+            query = query.where(Invoice.care_from < end, Invoice.care_to >= start)
+        except ValueError:
+            error = _("Enter the month as year and month, like 2026-10")
+    cursor = request.args.get("cursor")
+    try:
+        if cursor:
+            decode_cursor(cursor)
+        rows, next_cursor = page(request_session(), query, Invoice.created_at, Invoice.id, PAGE_SIZE, cursor)
+    except ValueError:
+        abort(400)
+    args = {k: v for k, v in request.args.items() if k != "cursor" and v}
+    return render_template(
+        "invoicing/provider_invoices.html",
+        invoices=rows,
+        children=children,
+        status=STATUS,
+        filters=filters,
+        filter_error=error,
+        next_url=url_for(".invoices", cursor=next_cursor, **args) if next_cursor else None,  # type: ignore[arg-type]
+    )
+
+
+def _line_inputs(form: InvoiceForm) -> tuple[list[LineInput], list[str]]:
+    lines, problems = [], []
+    for index, entry in enumerate(form.lines.entries, start=1):
+        line = entry.form
+        if not any((line.description.data, line.hours.data, line.amount.data)):
+            continue
+        try:
+            amount = parse_pounds(line.amount.data or "")
+        except MoneyFormatError as error:
+            problems.append(_("Line %(n)s: %(message)s", n=index, message=_(str(error))))
+            continue
+        hours = None
+        if line.hours.data:
+            try:
+                hours = Decimal(line.hours.data)
+                if not hours.is_finite():
+                    raise InvalidOperation
+            except InvalidOperation:
+                problems.append(_("Line %(n)s: Hours must be a number, like 7.5", n=index))
+                continue
+        if not (line.description.data or "").strip():
+            problems.append(_("Line %(n)s: Enter a description", n=index))
+            continue
+        lines.append(LineInput(line.description.data.strip(), amount, line.eligible.data == "yes", hours))
+    if not lines and not problems:
+        problems.append(_("Add at least one line, with a description and an amount"))
+    return lines, problems
+
+
+def _draft_input(draft: dict[str, Any]) -> InvoiceInput:
+    return InvoiceInput(
+        consent_id=uuid.UUID(draft["consent_id"]),
+        invoice_number=draft["invoice_number"],
+        issued_on=date.fromisoformat(draft["issued_on"]),
+        care_from=date.fromisoformat(draft["care_from"]),
+        care_to=date.fromisoformat(draft["care_to"]),
+        lines=tuple(
+            LineInput(
+                line["description"],
+                line["amount_pence"],
+                line["eligible"],
+                Decimal(line["hours"]) if line["hours"] is not None else None,
+            )
+            for line in draft["lines"]
+        ),
+    )
+
+
+@invoicing_providers.route("/invoices/new", methods=["GET", "POST"])
+@provider_required()
+def new_invoice() -> ResponseReturnValue:
+    consents = _live_consents()
+    form = InvoiceForm()
+    form.consent.choices = [
+        SelectChoice(str(consent.id), f"{child.first_name} {child.last_name}") for consent, child in consents
+    ]
+    if form.validate_on_submit():
+        lines, problems = _line_inputs(form)
+        if problems:
+            form.form_errors.extend(problems)
+        else:
+            data = InvoiceInput(
+                consent_id=uuid.UUID(form.consent.data),
+                invoice_number=form.invoice_number.data or "",
+                issued_on=form.issued_on.data,  # type: ignore[arg-type]  # required by the form
+                care_from=form.care_from.data,  # type: ignore[arg-type]
+                care_to=form.care_to.data,  # type: ignore[arg-type]
+                lines=tuple(lines),
+            )
+            try:
+                service.preview_invoice(request_session(), g.actor, data)
+            except DomainError as error:
+                show_errors(form, error)
+            else:
+                session[DRAFT] = {
+                    "consent_id": str(data.consent_id),
+                    "invoice_number": data.invoice_number,
+                    "issued_on": data.issued_on.isoformat(),
+                    "care_from": data.care_from.isoformat(),
+                    "care_to": data.care_to.isoformat(),
+                    "lines": [
+                        {
+                            "description": line.description,
+                            "amount_pence": line.amount_pence,
+                            "eligible": line.eligible,
+                            "hours": str(line.hours) if line.hours is not None else None,
+                        }
+                        for line in lines
+                    ],
+                }
+                return redirect(url_for(".check_invoice"))
+    return render_template(
+        "invoicing/provider_new_invoice.html", form=form, date_items=date_items, consents=consents
+    ), 400 if form.errors or form.form_errors else 200
+
+
+@invoicing_providers.route("/invoices/new/check", methods=["GET", "POST"])
+@provider_required()
+def check_invoice() -> ResponseReturnValue:
+    """Before sending: what DWP expects to pay and what the parent owes."""
+    draft = session.get(DRAFT)
+    if not draft:
+        return redirect(url_for(".new_invoice"))
+    data = _draft_input(draft)
+    form = SendForm()
+    if form.validate_on_submit():
+        try:
+            invoice = service.submit_invoice(request_session(), g.actor, data)
+        except DomainError as error:
+            show_errors(form, error)
+        else:
+            session.pop(DRAFT, None)
+            flash(
+                _("Invoice %(number)s has been sent to the parent to confirm", number=invoice.invoice_number)
+            )
+            return redirect(url_for(".invoice", invoice_id=invoice.id))
+    try:
+        preview = service.preview_invoice(request_session(), g.actor, data)
+    except DomainError as error:
+        session.pop(DRAFT, None)
+        flash(_(error.detail))
+        return redirect(url_for(".new_invoice"))
+    return render_template(
+        "invoicing/provider_check_invoice.html", form=form, data=data, preview=preview
+    ), 400 if form.form_errors else 200
+
+
+def _own_invoice(invoice_id: uuid.UUID) -> Invoice:
+    invoice = request_session().get(Invoice, invoice_id)
+    if invoice is None or invoice.provider_id != g.actor.provider_id:
+        abort(404)
+    return invoice
+
+
+@invoicing_providers.get("/invoices/<uuid:invoice_id>")
+@provider_required()
+def invoice(invoice_id: uuid.UUID) -> ResponseReturnValue:
+    item = _own_invoice(invoice_id)
+    db = request_session()
+    return render_template(
+        "invoicing/provider_invoice.html",
+        invoice=item,
+        child=db.get_one(Child, item.child_id),
+        status=STATUS,
+        timeline=audit.events_for(db, "invoices", item.id),
+        timeline_labels=TIMELINE,
+        credit_notes=repository.credit_notes_for(db, item.id),
+        cancellable=item.status in CANCELLABLE_STATES,
+    )
+
+
+@invoicing_providers.route("/invoices/<uuid:invoice_id>/cancel", methods=["GET", "POST"])
+@provider_required()
+def cancel(invoice_id: uuid.UUID) -> ResponseReturnValue:
+    item = _own_invoice(invoice_id)
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            service.cancel_invoice(request_session(), g.actor, invoice_id, form.reason.data or "")
+        except DomainError as error:
+            show_errors(form, error)
+        else:
+            flash(_("Invoice %(number)s is cancelled", number=item.invoice_number))
+            return redirect(url_for(".invoice", invoice_id=invoice_id))
+    return render_template(
+        "question.html",
+        form=form,
+        caption=_("Invoice %(number)s", number=item.invoice_number),
+        button=_("Cancel invoice"),
+        back_url=url_for(".invoice", invoice_id=invoice_id),
+    ), 400 if form.errors or form.form_errors else 200
+
+
+@invoicing_providers.route("/invoices/<uuid:invoice_id>/credit-note", methods=["GET", "POST"])
+@provider_required()
+def credit_note(invoice_id: uuid.UUID) -> ResponseReturnValue:
+    item = _own_invoice(invoice_id)
+    form = CreditNoteForm()
+    if form.validate_on_submit():
+        try:
+            amount = parse_pounds(form.amount.data or "")
+        except MoneyFormatError as error:
+            form.amount.errors = [_(str(error))]
+        else:
+            try:
+                service.issue_credit_note(
+                    request_session(), g.actor, invoice_id, amount, form.reason.data or ""
+                )
+            except DomainError as error:
+                _amount_errors_on_field(form, error)
+            else:
+                flash(
+                    _(
+                        "Credit note for %(amount)s recorded: it comes off your next payment",
+                        amount=format_pence(amount),
+                    )
+                )
+                return redirect(url_for(".invoice", invoice_id=invoice_id))
+    return render_template(
+        "question.html",
+        form=form,
+        heading=_("Issue a credit note"),
+        caption=_(
+            "Invoice %(number)s: DWP paid %(amount)s",
+            number=item.invoice_number,
+            amount=format_pence(item.dwp_pence),
+        ),
+        button=_("Issue credit note"),
+        back_url=url_for(".invoice", invoice_id=invoice_id),
+        field_params={
+            "amount": {"classes": "govuk-input--width-10", "prefix": {"text": "£"}, "inputmode": "decimal"}
+        },
+    ), 400 if form.errors or form.form_errors else 200
+
+
+def _amount_errors_on_field(form: CreditNoteForm, error: DomainError) -> None:
+    """The service names ``amount_pence``; the form's field is ``amount`` (in pounds)."""
+    renamed = [
+        FieldError("amount" if e.field == "amount_pence" else e.field, e.message) for e in error.errors
+    ]
+    show_errors(form, ValidationFailed(error.detail, errors=renamed) if renamed else error)
+
+
+# --- payments ---------------------------------------------------------------------------------
+
+
+@invoicing_providers.get("/payments")
+@provider_required()
+def payments() -> ResponseReturnValue:
+    query = select(Payment).where(Payment.provider_id == g.actor.provider_id)
+    cursor = request.args.get("cursor")
+    try:
+        rows, next_cursor = page(request_session(), query, Payment.created_at, Payment.id, PAGE_SIZE, cursor)
+    except ValueError:
+        abort(400)
+    return render_template(
+        "invoicing/provider_payments.html",
+        payments=rows,
+        next_url=url_for(".payments", cursor=next_cursor) if next_cursor else None,
+    )
+
+
+def _remittance(payment_id: uuid.UUID) -> tuple[Payment, list[tuple[PaymentAllocation, Invoice, Child]]]:
+    payment = request_session().get(Payment, payment_id)
+    if payment is None or payment.provider_id != g.actor.provider_id:
+        abort(404)
+    rows = request_session().execute(
+        select(PaymentAllocation, Invoice, Child)
+        .join(Invoice, Invoice.id == PaymentAllocation.invoice_id)
+        .join(Child, Child.id == Invoice.child_id)
+        .where(PaymentAllocation.payment_id == payment.id)
+        .order_by(Invoice.invoice_number)
+    )
+    return payment, [(a, i, c) for a, i, c in rows]
+
+
+@invoicing_providers.get("/payments/<uuid:payment_id>")
+@provider_required()
+def payment(payment_id: uuid.UUID) -> ResponseReturnValue:
+    item, lines = _remittance(payment_id)
+    return render_template("invoicing/provider_payment.html", payment=item, lines=lines)
+
+
+@invoicing_providers.get("/payments/<uuid:payment_id>/remittance.csv")
+@provider_required()
+def remittance_csv(payment_id: uuid.UUID) -> ResponseReturnValue:
+    item, lines = _remittance(payment_id)
+    return csv_download(
+        f"remittance-{item.reference.replace(' ', '-')}.csv",
+        [
+            "payment_reference",
+            "invoice_number",
+            "child",
+            "care_from",
+            "care_to",
+            "amount_paid_pence",
+            "amount_paid",
+        ],
+        [
+            [
+                item.reference,
+                invoice.invoice_number,
+                f"{child.first_name} {child.last_name}",
+                invoice.care_from.isoformat(),
+                invoice.care_to.isoformat(),
+                allocation.amount_pence,
+                format_pence(allocation.amount_pence),
+            ]
+            for allocation, invoice, child in lines
+        ],
+    )
+
+
+# --- spreadsheet upload -----------------------------------------------------------------------
+
+
+@invoicing_providers.get("/invoices/upload/template.csv")
+@provider_required()
+def upload_template() -> ResponseReturnValue:
+    return csv_download(
+        "childcare-direct-invoices.csv", list(uploads.COLUMNS), [list(uploads.TEMPLATE_EXAMPLE)]
+    )
+
+
+@invoicing_providers.route("/invoices/upload", methods=["GET", "POST"])
+@provider_required()
+def new_upload() -> ResponseReturnValue:
+    form = UploadForm()
+    if form.validate_on_submit():
+        file = form.file.data
+        try:
+            upload = uploads.check_upload(
+                request_session(), g.actor, file.filename or "invoices.csv", file.read()
+            )
+        except DomainError as error:
+            show_errors(form, error)
+        else:
+            return redirect(url_for(".upload", upload_id=upload.id))
+    return render_template(
+        "invoicing/provider_upload.html", form=form
+    ), 400 if form.errors or form.form_errors else 200
+
+
+@invoicing_providers.get("/invoices/uploads/<uuid:upload_id>")
+@provider_required()
+def upload(upload_id: uuid.UUID) -> ResponseReturnValue:
+    item = uploads.get_upload(request_session(), g.actor, upload_id)
+    good = sum(1 for group in item.invoices if not group.get("bad"))
+    return render_template(
+        "invoicing/provider_upload_result.html",
+        upload=item,
+        good=good,
+        form=SendForm(),
+        columns=uploads.COLUMN_NAMES,
+    )
+
+
+@invoicing_providers.post("/invoices/uploads/<uuid:upload_id>/send")
+@provider_required()
+def send_upload(upload_id: uuid.UUID) -> ResponseReturnValue:
+    if not SendForm().validate_on_submit():
+        return redirect(url_for(".upload", upload_id=upload_id))
+    only_good = request.form.get("only_good") == "yes"
+    uploads.start_submission(request_session(), g.actor, upload_id, only_good=only_good)
+    factory = database().session_factory
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app, not its proxy
+    worker = threading.Thread(target=_process_in_background, args=(app, factory, upload_id), daemon=True)
+    worker.start()
+    return redirect(url_for(".upload", upload_id=upload_id))
+
+
+def _process_in_background(app: Any, factory: Any, upload_id: uuid.UUID) -> None:
+    """Sends the invoices after the answer has gone; the scheduler resumes it if this process stops."""
+    with app.app_context():
+        uploads.process_upload(factory, upload_id)

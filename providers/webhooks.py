@@ -1,0 +1,193 @@
+"""Webhooks to nursery software (API.md "Webhooks out"): an outbox, signed posts, retries, resend.
+
+An event is queued in the transaction of the change it tells about, one delivery per client of
+the provider with a webhook address, so it exists if and only if the change happened. The
+``deliver-webhooks`` job posts what is due with ``Childcare-Signature: t=<unix>,v1=<hex
+HMAC-SHA256 of "<t>.<body>">`` and retries with backoff (1 minute doubling, up to 12 tries over
+about 2 days); receivers dedupe by the event ``id``, which a resend keeps.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import requests
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from config import audit
+from config.auth import Actor
+from config.database import transaction, utcnow
+from config.errors import NotFound
+from providers.models import ApiClient, WebhookDelivery, WebhookStatus
+
+EVENT_TYPES = frozenset(
+    {
+        "consent.authorised",
+        "consent.revoked",
+        "invoice.confirmed",
+        "invoice.disputed",
+        "invoice.approved",
+        "invoice.rejected",
+        "payment.sent",
+        "payment.paid",
+        "payment.failed",
+    }
+)
+MAX_ATTEMPTS = 12
+TIMEOUT_SECONDS = 10
+
+Poster = Callable[[str, bytes, dict[str, str]], int]
+
+
+def queue_event(session: Session, provider_id: uuid.UUID, event_type: str, data: dict[str, Any]) -> int:
+    """Queue ``event_type`` for every live client of the provider with a webhook address.
+
+    Call inside the caller's transaction. Returns how many deliveries were queued.
+    """
+    if event_type not in EVENT_TYPES:
+        raise ValueError(f"unknown webhook event type {event_type!r}")
+    now = utcnow()
+    clients = session.scalars(
+        select(ApiClient).where(
+            ApiClient.provider_id == provider_id,
+            ApiClient.revoked_at.is_(None),
+            ApiClient.webhook_url.is_not(None),
+        )
+    ).all()
+    for client in clients:
+        event_id = uuid.uuid4()
+        session.add(
+            WebhookDelivery(
+                id=event_id,
+                api_client_id=client.id,
+                provider_id=provider_id,
+                event_type=event_type,
+                payload={
+                    "id": str(event_id),
+                    "type": event_type,
+                    "created": int(now.timestamp()),
+                    "data": json.loads(json.dumps(data, default=str)),
+                },
+                created_at=now,
+                next_attempt_at=now,
+            )
+        )
+    return len(clients)
+
+
+def signature_header(secret: str, timestamp: int, body: bytes) -> str:
+    signed = f"{timestamp}.".encode() + body
+    digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def verify_signature(secret: str, header: str, body: bytes, now: datetime, tolerance: int = 300) -> bool:
+    """What a receiver does: check the HMAC and that the timestamp is recent (replays refused)."""
+    parts = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
+    try:
+        timestamp = int(parts["t"])
+    except (KeyError, ValueError):
+        return False
+    expected = signature_header(secret, timestamp, body).split("v1=", 1)[1]
+    fresh = abs(now.timestamp() - timestamp) <= tolerance
+    return fresh and hmac.compare_digest(expected, parts.get("v1", ""))
+
+
+def post_with_requests(url: str, body: bytes, headers: dict[str, str]) -> int:
+    response = requests.post(url, data=body, headers=headers, timeout=TIMEOUT_SECONDS, allow_redirects=False)
+    return response.status_code
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(minutes=min(2 ** (attempts - 1), 12 * 60))
+
+
+def deliver_due(session: Session, post: Poster = post_with_requests, limit: int = 200) -> dict[str, int]:
+    """Post each due delivery once; a 2xx is delivered, anything else is tried again later.
+
+    Each delivery is claimed (row lock, skipping rows another scheduler holds) and settled in its
+    own short transaction, so a slow receiver never holds up the others' bookkeeping.
+    """
+    counts = {"delivered": 0, "retrying": 0, "failed": 0}
+    now = utcnow()
+    due_ids = session.scalars(
+        select(WebhookDelivery.id)
+        .where(WebhookDelivery.status == WebhookStatus.PENDING, WebhookDelivery.next_attempt_at <= now)
+        .order_by(WebhookDelivery.next_attempt_at)
+        .limit(limit)
+    ).all()
+    session.rollback()
+    for delivery_id in due_ids:
+        with transaction(session):
+            delivery = session.scalars(
+                select(WebhookDelivery)
+                .where(WebhookDelivery.id == delivery_id, WebhookDelivery.status == WebhookStatus.PENDING)
+                .with_for_update(skip_locked=True)
+            ).one_or_none()
+            if delivery is None:
+                continue
+            client = session.get_one(ApiClient, delivery.api_client_id)
+            outcome = _attempt(delivery, client, post)
+            counts[outcome] += 1
+    return counts
+
+
+def _attempt(delivery: WebhookDelivery, client: ApiClient, post: Poster) -> str:
+    now = utcnow()
+    delivery.attempts += 1
+    delivery.last_attempt_at = now
+    if client.revoked_at is not None or not client.webhook_url or not client.webhook_secret:
+        delivery.status, delivery.last_response = WebhookStatus.FAILED, "client revoked or has no webhook"
+        return "failed"
+    body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "ChildcareDirect-Webhooks/1",
+        "Childcare-Signature": signature_header(client.webhook_secret, int(now.timestamp()), body),
+    }
+    try:
+        status = post(client.webhook_url, body, headers)
+        delivery.last_response = f"HTTP {status}"
+        ok = 200 <= status < 300
+    except requests.RequestException as exc:
+        delivery.last_response = type(exc).__name__
+        ok = False
+    if ok:
+        delivery.status, delivery.delivered_at = WebhookStatus.DELIVERED, now
+        return "delivered"
+    if delivery.attempts >= MAX_ATTEMPTS:
+        delivery.status = WebhookStatus.FAILED
+        return "failed"
+    delivery.next_attempt_at = now + _backoff(delivery.attempts)
+    return "retrying"
+
+
+def resend(session: Session, actor: Actor, delivery_id: uuid.UUID) -> WebhookDelivery:
+    """Send an event again (same event id, so a receiver that had it ignores it)."""
+    provider_id = actor.require_provider()
+    with transaction(session):
+        delivery = session.get(WebhookDelivery, delivery_id, with_for_update=True)
+        if delivery is None or delivery.provider_id != provider_id:
+            raise NotFound("No such webhook delivery")
+        delivery.status, delivery.attempts, delivery.next_attempt_at = WebhookStatus.PENDING, 0, utcnow()
+        audit.record(session, "webhook.resend_requested", delivery, actor, {"type": delivery.event_type})
+    return delivery
+
+
+def deliveries(session: Session, actor: Actor, limit: int = 100) -> list[WebhookDelivery]:
+    provider_id = actor.require_provider()
+    return list(
+        session.scalars(
+            select(WebhookDelivery)
+            .where(WebhookDelivery.provider_id == provider_id)
+            .order_by(WebhookDelivery.created_at.desc())
+            .limit(limit)
+        )
+    )
