@@ -7,16 +7,20 @@ import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pyotp
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimants import service as claimants
 from claimants.models import Child, Consent
 from config.auth import SYSTEM, Actor, ActorKind, StaffRole, StaffUser
+from config.notify import Notification
 from invoicing import service as invoicing
 from invoicing.models import Invoice, InvoiceStatus, PaymentBatch
 from invoicing.service import InvoiceInput, LineInput
+from providers import accounts
 from providers import service as providers
-from providers.models import Provider, Regulator
+from providers.models import Provider, ProviderUserRole, Regulator
 
 _serial = itertools.count(1)
 
@@ -74,6 +78,37 @@ def create_provider(
 def provider_admin(provider: Provider) -> Actor:
     admin = provider.users[0]
     return Actor(kind=ActorKind.PROVIDER_USER, id=admin.id, label=admin.name, provider_id=provider.id)
+
+
+PASSWORD = "correct horse battery staple"
+
+
+def give_password(session: Session, user: Actor, *, second_factor: bool = False) -> str | None:
+    """Let a provider user sign in with ``PASSWORD``; with ``second_factor``, returns their TOTP secret."""
+    accounts.set_password(session, user, PASSWORD)
+    if not second_factor:
+        return None
+    secret = accounts.new_totp_secret()
+    accounts.set_up_second_factor(session, user, secret, pyotp.TOTP(secret).now())
+    return secret
+
+
+def create_provider_user(session: Session, provider: Provider, admin: Actor, *, role: str = "staff") -> Actor:
+    """A colleague invited by the admin who has accepted (through the service, as the pages do)."""
+    n = next(_serial)
+    invitation = accounts.invite_colleague(
+        session,
+        admin,
+        email=f"colleague{n}@nursery.example",
+        name=f"Colleague {n}",
+        role=ProviderUserRole(role),
+        link_base="http://test/provider/invitations",
+    )
+    link = session.scalars(
+        select(Notification.personalisation).where(Notification.reference == f"invitation-{invitation.id}")
+    ).one()["link"]
+    user = accounts.accept_invitation(session, link.rsplit("/", 1)[1], PASSWORD)
+    return accounts.user_actor(user)
 
 
 def create_parent(session: Session, *, claim_start: date | None = None, linked: bool = True) -> Actor:

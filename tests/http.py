@@ -85,3 +85,19 @@ def sign_in_staff(base_url: str, name_on_button: str) -> tuple[User, requests.Re
     user = User(base_url)
     home = user.submit(user.get("/finance/sign-in"), name_on_button)
     return user, home
+
+
+def sign_in_provider(
+    base_url: str, email: str, password: str, totp_secret: str | None = None
+) -> tuple[User, requests.Response]:
+    """Nursery staff sign in with email and password, and their security code if they have one."""
+    import time
+
+    import pyotp
+
+    user = User(base_url)
+    page = user.submit(user.get("/provider/sign-in"), "Sign in", email=email, password=password)
+    if totp_secret is not None:
+        # The next time step's code: the current one was spent setting the app up (codes work once).
+        page = user.submit(page, "Continue", code=pyotp.TOTP(totp_secret).at(time.time() + 30))
+    return user, page

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
@@ -103,7 +103,7 @@ def start() -> ResponseReturnValue:
 def question(slug: str) -> ResponseReturnValue:
     step = BY_SLUG.get(slug)
     if step is None:
-        return render_template("errors/http.html", code=404, title=_("Page not found")), 404
+        abort(404)
     answers: dict[str, str] = session.get(ANSWERS, {})
     position = STEPS.index(step)
     missing = next((s for s in STEPS[:position] if not _answered(s, answers)), None)
