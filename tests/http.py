@@ -23,6 +23,7 @@ class _Forms(HTMLParser):
         super().__init__()
         self.forms: list[Form] = []
         self._button = False
+        self._button_text: list[str] = []
         self._button_field = ("", "")
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -34,17 +35,21 @@ class _Forms(HTMLParser):
                 self.forms[-1].fields[values["name"]] = values.get("value", "")
         elif tag == "button" and self.forms:
             self._button = True
+            self._button_text = []
             self._button_field = (values.get("name", ""), values.get("value", ""))
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "button":
+        if tag == "button" and self._button:
             self._button = False
+            label = " ".join(" ".join(self._button_text).split())  # visually hidden words included
+            if label:
+                self.forms[-1].buttons.append(label)
+                if self._button_field[0]:
+                    self.forms[-1].button_values[label] = self._button_field
 
     def handle_data(self, data: str) -> None:
         if self._button and data.strip():
-            self.forms[-1].buttons.append(data.strip())
-            if self._button_field[0]:
-                self.forms[-1].button_values[data.strip()] = self._button_field
+            self._button_text.append(data.strip())
 
 
 def forms(response: requests.Response) -> list[Form]:
