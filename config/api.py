@@ -10,12 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from flask import Flask
+from flask import Flask, render_template
 from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
 from webargs.flaskparser import FlaskParser
 
 API_PREFIX = "/api/v1"
+HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete"})
 
 
 class ProblemSchema(ma.Schema):
@@ -100,7 +101,31 @@ def init_api(app: Flask) -> ProblemApi:
             },
         },
     )
+    app.add_url_rule("/api/docs", "api_docs", lambda: _docs_page(api))
     return api
+
+
+def _docs_page(api: Api) -> str:
+    """The OpenAPI document as a GOV.UK page: readable with or without JavaScript, and offline."""
+    spec = api.spec.to_dict()
+    operations = [
+        {
+            "method": method.upper(),
+            "path": path,
+            **operation,
+            "parameters": [*methods.get("parameters", []), *operation.get("parameters", [])],
+        }
+        for path, methods in spec["paths"].items()
+        for method, operation in methods.items()
+        if method in HTTP_METHODS
+    ]
+    return render_template(
+        "api_docs.html",
+        spec=spec,
+        operations=operations,
+        schemas=spec.get("components", {}).get("schemas", {}),
+        schema_name=lambda ref: ref.rsplit("/", 1)[-1] if isinstance(ref, str) else "",
+    )
 
 
 def flatten_messages(messages: Any, prefix: str = "") -> list[tuple[str, str]]:
