@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pyotp
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -21,10 +22,13 @@ from config.auth import SYSTEM, Actor, ActorKind, StaffRole, StaffUser
 from invoicing import service as invoicing
 from invoicing.models import Invoice
 from invoicing.service import InvoiceInput, LineInput
+from providers import accounts
 from providers import service as providers
 from providers.models import Provider, ProviderUser, Regulator
 
 DEMO_REDIRECT_URI = "http://127.0.0.1:5000/demo/callback"
+# Development only, like the rest of the demo: every demo nursery login uses it.
+DEMO_PASSWORD = "demo-nursery-password"  # noqa: S105
 
 
 class DatabaseNotEmpty(RuntimeError):
@@ -94,6 +98,7 @@ def _seed(session: Session, first_seed: bool) -> dict[str, Any]:
                 bank=providers.BankDetails(sort_code, account, name[:18]),
                 admin_name=admin,
                 admin_email=f"{admin.split()[0].lower()}{at}@{name.split()[0].lower()}.example",
+                admin_password_hash=accounts.hash_password(DEMO_PASSWORD),
             ),
         )
 
@@ -131,6 +136,13 @@ def _seed(session: Session, first_seed: bool) -> dict[str, Any]:
         providers.verify_provider(session, caseworker, provider.id)
     providers.set_stripe_account(session, officer, sunny.id, f"acct_demo{tag.lower()}sunny")
     acorns_user, sunny_user, rainbow_user = (_provider_actor(session, p) for p in (acorns, sunny, rainbow))
+    # Admins must have a second factor; the demo's secrets are printed (and, in development, the
+    # code page shows the current code, so no authenticator app is needed to try it).
+    totp_secrets = {}
+    for admin in (acorns_user, sunny_user, rainbow_user):
+        secret_key = accounts.new_totp_secret()
+        accounts.set_up_second_factor(session, admin, secret_key, pyotp.TOTP(secret_key).now())
+        totp_secrets[admin.id] = secret_key
     client, secret = providers.register_api_client(
         session, acorns_user, name="Acorns Nursery Manager", redirect_uris=[DEMO_REDIRECT_URI]
     )
@@ -300,7 +312,12 @@ def _seed(session: Session, first_seed: bool) -> dict[str, Any]:
             )
         ],
         "providers": [
-            {"login": user.email, "name": provider.name}
+            {
+                "login": user.email,
+                "name": provider.name,
+                "password": DEMO_PASSWORD,
+                "totp_secret": totp_secrets.get(user.id),
+            }
             for provider in (acorns, sunny, rainbow)
             for user in session.scalars(select(ProviderUser).where(ProviderUser.provider_id == provider.id))
         ],

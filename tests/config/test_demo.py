@@ -13,6 +13,7 @@ from claimants.models import Consent
 from config.audit import verify_chain
 from config.auth import StaffUser
 from invoicing.models import Invoice, PaymentBatch
+from providers import accounts
 from providers.models import ApiClient, Provider
 
 
@@ -62,7 +63,10 @@ def test_seed_json_prints_what_a_tester_needs_and_keeps_the_secret_hashed(
     assert set(data["api_client"]) == {"client_id", "client_secret", "provider_id", "redirect_uri"}
     assert all(set(p) == {"login", "name"} for p in data["parents"]) and len(data["parents"]) == 3
     assert {s["role"] for s in data["staff"]} == {"caseworker", "finance_officer", "approver", "auditor"}
-    assert all(set(p) == {"login", "name"} for p in data["providers"])
+    assert all(set(p) == {"login", "name", "password", "totp_secret"} for p in data["providers"])
+    first = data["providers"][0]
+    signed_in = accounts.check_password(session, first["login"], first["password"])  # a login that works
+    assert signed_in.totp_secret == first["totp_secret"]  # and an admin with a second factor set up
     client = session.scalars(
         select(ApiClient).where(ApiClient.client_id == data["api_client"]["client_id"])
     ).one()
