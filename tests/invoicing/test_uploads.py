@@ -5,12 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import time
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
+from config.database import utcnow
+from config.scheduler import run_job
+from invoicing import uploads
 from invoicing.models import Invoice, InvoiceUpload, UploadStatus
 from invoicing.uploads import COLUMNS
+from providers.models import ProviderUser
 from tests.conftest import LiveServer
 from tests.factories import (
     PASSWORD,
@@ -24,7 +29,6 @@ from tests.http import User, forms, sign_in_provider
 
 
 def staff(live_server: LiveServer, db, world: World) -> User:
-    from providers.models import ProviderUser
 
     colleague = create_provider_user(db, world.provider, world.provider_user)
     user, _ = sign_in_provider(live_server.url, db.get_one(ProviderUser, colleague.id).email, PASSWORD)
@@ -220,3 +224,26 @@ def test_a_5000_row_file_is_checked_then_sent_in_the_background_with_progress(
     db.refresh(record)
     assert (record.status, record.created, record.processed) == (UploadStatus.DONE, 1000, 1000)
     assert db.scalar(select(func.count()).select_from(Invoice)) == 1000
+
+
+def test_a_submission_whose_process_stopped_is_finished_by_the_scheduler_without_duplicates(
+    session, session_factory
+) -> None:
+    world = World(session)
+    world.submit(number="R-1")  # already sent before the file
+    content = csv_bytes([row(world, "R-1"), row(world, "R-2"), row(world, "R-3", description="Half days")])
+    record = uploads.check_upload(session, world.provider_user, "again.csv", content)
+    assert (len(record.invoices), record.skipped) == (2, 1)
+    uploads.start_submission(session, world.provider_user, record.id, only_good=False)
+    run_job(session_factory, "resume-uploads")
+    session.refresh(record)
+    assert record.status is UploadStatus.SUBMITTING  # its worker may still be alive: left alone
+    record.heartbeat_at = utcnow() - timedelta(minutes=10)  # the web process died part way
+    session.commit()
+    assert run_job(session_factory, "resume-uploads").outcome == "succeeded"
+    session.refresh(record)
+    assert (record.status, record.created) == (UploadStatus.DONE, 2)
+    numbers = sorted(session.scalars(select(Invoice.invoice_number)))
+    assert numbers == ["R-1", "R-2", "R-3"]
+    run_job(session_factory, "resume-uploads")  # safe to run again
+    assert session.scalar(select(func.count()).select_from(Invoice)) == 3
