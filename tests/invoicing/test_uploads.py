@@ -29,7 +29,6 @@ from tests.http import User, forms, sign_in_provider
 
 
 def staff(live_server: LiveServer, db, world: World) -> User:
-
     colleague = create_provider_user(db, world.provider, world.provider_user)
     user, _ = sign_in_provider(live_server.url, db.get_one(ProviderUser, colleague.id).email, PASSWORD)
     return user
