@@ -88,6 +88,27 @@ def registry() -> dict[str, Job]:
             "Build the day's payment batch at the cut-off and send it for approval",
         ),
         Job(
+            "submit-approved-batches",
+            invoicing_jobs.submit_approved_batches,
+            "interval",
+            {"minutes": 5},
+            "Send approved batches' payments through Stripe Connect (hash re-checked first)",
+        ),
+        Job(
+            "resolve-unknown-payments",
+            invoicing_jobs.resolve_unknown_payments,
+            "interval",
+            {"minutes": 10},
+            "Find payments whose rail call got no answer in the rail's records",
+        ),
+        Job(
+            "reconcile-payments",
+            invoicing_jobs.reconcile_payments,
+            "interval",
+            {"minutes": 30},
+            "Compare sent payments with the rail's records: paid, failed or a break",
+        ),
+        Job(
             "expire-consents",
             claimants_jobs.expire_consents,
             "cron",

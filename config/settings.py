@@ -82,6 +82,11 @@ class Settings:
     staff_oidc_discovery_url: str = ""
     staff_oidc_client_id: str = ""
     staff_oidc_client_secret: str = ""
+    # Stripe Connect (the stripe rail): the platform's secret key, its webhook signing secret, and
+    # (tests and local runs only) the address of a Stripe-compatible server instead of Stripe's.
+    stripe_api_key: str = ""
+    stripe_webhook_secret: str = ""
+    stripe_api_base: str = ""
 
     @property
     def is_production(self) -> bool:
@@ -114,6 +119,9 @@ class Settings:
             "staff_oidc_discovery_url": env.get("STAFF_OIDC_DISCOVERY_URL", ""),
             "staff_oidc_client_id": env.get("STAFF_OIDC_CLIENT_ID", ""),
             "staff_oidc_client_secret": env.get("STAFF_OIDC_CLIENT_SECRET", ""),
+            "stripe_api_key": env.get("STRIPE_API_KEY", ""),
+            "stripe_webhook_secret": env.get("STRIPE_WEBHOOK_SECRET", ""),
+            "stripe_api_base": env.get("STRIPE_API_BASE", ""),
         }
         values.update(overrides)
         settings = cls(**values)  # type: ignore[arg-type]

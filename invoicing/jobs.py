@@ -47,3 +47,21 @@ def resume_uploads(session: Session) -> dict[str, int]:
     for upload_id in stalled:
         uploads.process_upload(factory, upload_id)
     return {"resumed": len(stalled)}
+
+
+def submit_approved_batches(session: Session) -> dict[str, int]:
+    from invoicing import payments
+
+    return payments.submit_approved_batches(session, payments.stripe_rail())
+
+
+def resolve_unknown_payments(session: Session) -> dict[str, int]:
+    from invoicing import payments
+
+    return payments.resolve_unknown_payments(session, payments.stripe_rail())
+
+
+def reconcile_payments(session: Session) -> dict[str, int]:
+    from invoicing import payments
+
+    return payments.reconcile_payments(session, payments.stripe_rail())

@@ -1,0 +1,78 @@
+"""Stripe Connect: one transfer per payment to the provider's connected account (stripe 16, StripeClient).
+
+The idempotency key is the payment id, so sending again after a crash or a lost answer returns
+the first transfer instead of making a second. Each transfer carries ``transfer_group`` =
+``batch_<id>`` and metadata naming the batch, the payment and its invoices, which is how a payment
+whose answer was lost is found again (``look_up``).
+"""
+
+from __future__ import annotations
+
+import stripe
+
+from invoicing.rails import Answer, Order, Outcome, Record
+
+CURRENCY = "gbp"
+
+
+def transfer_group(order: Order) -> str:
+    return f"batch_{order.batch_id}"
+
+
+class StripeRail:
+    def __init__(self, api_key: str, *, api_base: str | None = None, timeout: float = 20.0) -> None:
+        self.client = stripe.StripeClient(
+            api_key,
+            base_addresses={"api": api_base} if api_base else None,
+            http_client=stripe.RequestsClient(timeout=timeout),
+            max_network_retries=0,  # our own janitor retries, always with the same key
+        )
+
+    def send(self, order: Order) -> Answer:
+        if not order.stripe_account:
+            return Answer(Outcome.REFUSED, detail="the provider has no connected Stripe account")
+        metadata = {
+            "batch_id": str(order.batch_id),
+            "payment_id": str(order.payment_id),
+            "reference": order.reference,
+            # Stripe metadata values are at most 500 characters.
+            "invoices": ",".join(order.invoice_numbers)[:500],
+        }
+        try:
+            transfer = self.client.v1.transfers.create(
+                params={
+                    "amount": order.amount_pence,
+                    "currency": CURRENCY,
+                    "destination": order.stripe_account,
+                    "transfer_group": transfer_group(order),
+                    "description": order.reference,
+                    "metadata": metadata,
+                },
+                options={"idempotency_key": str(order.payment_id)},
+            )
+        except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
+            return Answer(Outcome.UNKNOWN, detail=f"no answer from Stripe: {type(exc).__name__}")
+        except stripe.APIError as exc:  # a 5xx: Stripe may or may not have made the transfer
+            return Answer(Outcome.UNKNOWN, detail=f"Stripe error: {exc.user_message or exc}")
+        except stripe.IdempotencyError as exc:  # our key with other parameters: never guess
+            return Answer(Outcome.UNKNOWN, detail=f"idempotency conflict: {exc.user_message or exc}")
+        except stripe.StripeError as exc:  # a 4xx: refused, nothing moved
+            return Answer(Outcome.REFUSED, detail=str(exc.user_message or exc)[:500])
+        return Answer(Outcome.ACCEPTED, rail_reference=transfer.id)
+
+    def look_up(self, order: Order) -> Record | None:
+        """The transfer Stripe holds for this payment, found by its batch's group and our metadata."""
+        transfers = self.client.v1.transfers.list(
+            params={"transfer_group": transfer_group(order), "limit": 100}
+        )
+        for transfer in transfers.auto_paging_iter():
+            metadata = transfer.to_dict().get("metadata") or {}
+            if metadata.get("payment_id") == str(order.payment_id):
+                return Record(
+                    rail_reference=transfer.id,
+                    amount_pence=transfer.amount,
+                    currency=transfer.currency,
+                    destination=str(transfer.destination),
+                    reversed=bool(transfer.reversed),
+                )
+        return None

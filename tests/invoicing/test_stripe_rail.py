@@ -1,0 +1,158 @@
+"""The Stripe Connect rail, through the real stripe SDK over HTTP to the Stripe-compatible test server.
+
+Every fault ends in paid, failed, or unknown-then-resolved: never two transfers, never none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import stripe
+from sqlalchemy import select
+
+from invoicing import payments
+from invoicing.models import (
+    BatchStatus,
+    InvoiceStatus,
+    Payment,
+    PaymentBatch,
+    PaymentStatus,
+    ReconciliationBreak,
+)
+from invoicing.rails.stripe import StripeRail
+from tests.factories import World
+from tests.stripe_server import API_KEY, StripeState, stripe_server
+
+ACCOUNT = "acct_1TestNursery"
+
+
+@pytest.fixture
+def stripe_test() -> Iterator[tuple[str, StripeState]]:
+    with stripe_server({ACCOUNT}) as served:
+        yield served
+
+
+def rail_for(stripe_test, timeout: float = 5.0) -> StripeRail:
+    return StripeRail(API_KEY, api_base=stripe_test[0], timeout=timeout)
+
+
+def submitted_world(session) -> tuple[World, PaymentBatch]:
+    world = World(session, stripe_account=ACCOUNT)
+    world.approved_invoice()
+    batch = world.approved_batch()
+    return world, batch
+
+
+def payment_of(session, batch: PaymentBatch) -> Payment:
+    session.expire_all()
+    return session.scalars(select(Payment).where(Payment.batch_id == batch.id)).one()
+
+
+def test_an_approved_batch_is_paid_by_one_transfer_and_reconciled(session, stripe_test) -> None:
+    _, state = stripe_test
+    _, batch = submitted_world(session)
+    rail = rail_for(stripe_test)
+    counts = payments.submit_approved_batches(session, rail)
+    assert counts == {"batches": 1, "tampered": 0, "sent": 1}
+    payment = payment_of(session, batch)
+    transfers = state.transfers_for(str(payment.id))
+    assert len(transfers) == 1
+    transfer = transfers[0]
+    assert (transfer["amount"], transfer["currency"], transfer["destination"]) == (
+        payment.amount_pence,
+        "gbp",
+        ACCOUNT,
+    )
+    assert transfer["transfer_group"] == f"batch_{batch.id}"
+    assert transfer["metadata"]["batch_id"] == str(batch.id)
+    assert transfer["metadata"]["invoices"]  # the invoice numbers it pays
+    assert state.idempotency and str(payment.id) in state.idempotency  # the key is the payment id
+    assert (payment.status, payment.rail_reference) == (PaymentStatus.SENT, transfer["id"])
+
+    assert payments.submit_approved_batches(session, rail) == {"batches": 0, "tampered": 0}  # nothing twice
+    assert payments.reconcile_payments(session, rail) == {"paid": 1, "failed": 0, "breaks": 0}
+    payment = payment_of(session, batch)
+    assert payment.status is PaymentStatus.PAID
+    assert {a.invoice.status for a in payment.allocations} == {InvoiceStatus.PAID}
+    assert session.get_one(PaymentBatch, batch.id).status is BatchStatus.SETTLED
+    assert len(state.transfers) == 1
+
+
+@pytest.mark.parametrize(
+    "fault", ["error_before", "error_after", "drop_before", "drop_after", "timeout_after"]
+)
+def test_a_rail_fault_ends_in_one_transfer_after_the_janitor(session, stripe_test, fault: str) -> None:
+    _, state = stripe_test
+    _, batch = submitted_world(session)
+    rail = rail_for(stripe_test, timeout=1.0)
+    state.faults.append(fault)
+    counts = payments.submit_approved_batches(session, rail)
+    assert counts["unknown"] == 1, counts  # no answer: never guessed either way
+    payment = payment_of(session, batch)
+    assert payment.status is PaymentStatus.UNKNOWN
+    made = len(state.transfers_for(str(payment.id)))
+    assert made == (1 if fault.endswith("after") else 0)
+
+    assert payments.resolve_unknown_payments(session, rail) == {"sent": 1}
+    payment = payment_of(session, batch)
+    assert payment.status is PaymentStatus.SENT
+    assert len(state.transfers_for(str(payment.id))) == 1  # found, or sent again with the same key
+    payments.reconcile_payments(session, rail)
+    assert payment_of(session, batch).status is PaymentStatus.PAID
+
+
+def test_a_refused_transfer_fails_the_payment_and_its_invoices_wait_for_the_next_batch(
+    session, stripe_test
+) -> None:
+    world = World(session, stripe_account="acct_unknown")
+    invoice = world.approved_invoice()
+    batch = world.approved_batch()
+    counts = payments.submit_approved_batches(session, rail_for(stripe_test))
+    assert counts["failed"] == 1
+    payment = payment_of(session, batch)
+    assert payment.status is PaymentStatus.FAILED and "No such destination" in payment.failure_reason
+    session.refresh(invoice)
+    assert invoice.status is InvoiceStatus.PAYMENT_FAILED
+    assert session.get_one(PaymentBatch, batch.id).status is BatchStatus.PARTIALLY_FAILED
+
+
+def test_a_disagreement_with_stripe_opens_one_break_and_pays_nothing(session, stripe_test) -> None:
+    _, state = stripe_test
+    _, batch = submitted_world(session)
+    rail = rail_for(stripe_test)
+    payments.submit_approved_batches(session, rail)
+    payment = payment_of(session, batch)
+    state.tamper(payment.rail_reference, amount=payment.amount_pence + 1)
+    assert payments.reconcile_payments(session, rail)["breaks"] == 1
+    assert payments.reconcile_payments(session, rail)["breaks"] == 0  # already open: not opened again
+    item = session.scalars(select(ReconciliationBreak)).one()
+    assert (item.kind, item.expected, item.actual) == (
+        "amount_pence",
+        {"amount_pence": payment.amount_pence},
+        {"amount_pence": payment.amount_pence + 1},
+    )
+    assert payment_of(session, batch).status is PaymentStatus.SENT
+
+
+def test_a_reversed_transfer_fails_the_payment(session, stripe_test) -> None:
+    _, state = stripe_test
+    _, batch = submitted_world(session)
+    rail = rail_for(stripe_test)
+    payments.submit_approved_batches(session, rail)
+    state.reverse(payment_of(session, batch).rail_reference)
+    assert payments.reconcile_payments(session, rail)["failed"] == 1
+    assert payment_of(session, batch).status is PaymentStatus.FAILED
+
+
+def test_the_test_server_keeps_stripes_idempotency_rules(stripe_test) -> None:
+    url, state = stripe_test
+    client = stripe.StripeClient(API_KEY, base_addresses={"api": url}, max_network_retries=0)
+    params = {"amount": 100, "currency": "gbp", "destination": ACCOUNT}
+    first = client.v1.transfers.create(params=params, options={"idempotency_key": "k1"})
+    again = client.v1.transfers.create(params=params, options={"idempotency_key": "k1"})
+    assert first.id == again.id and len(state.transfers) == 1
+    with pytest.raises(stripe.IdempotencyError):
+        client.v1.transfers.create(params={**params, "amount": 101}, options={"idempotency_key": "k1"})
+    with pytest.raises(stripe.AuthenticationError):
+        stripe.StripeClient("sk_wrong", base_addresses={"api": url}).v1.transfers.list()

@@ -1,0 +1,242 @@
+"""A small stateful Stripe-compatible server for the Connect rail's tests (no Stripe is reachable here).
+
+It implements what the rail uses, with Stripe's documented shapes and rules:
+
+- ``POST /v1/transfers`` (form-encoded, ``metadata[...]``), ``GET /v1/transfers/{id}`` and
+  ``GET /v1/transfers`` (``transfer_group``, ``limit``, ``starting_after``; a list object with
+  ``has_more``);
+- idempotency: the same ``Idempotency-Key`` with the same parameters answers the first answer again
+  (``Idempotent-Replayed: true``); with other parameters it is a 400 ``idempotency_error``; a
+  request that failed before it started executing is not remembered, as at Stripe;
+- errors as ``{"error": {"type", "code", "message", "param"}}``: an unknown destination is a 400
+  ``resource_missing``, a wrong key a 401;
+- faults on demand, consumed one per transfer request: ``error_before`` (500, nothing made),
+  ``error_after`` (the transfer is made, the answer is a 500), ``timeout_after`` (made, then no
+  answer until the client gives up), ``drop_before`` / ``drop_after`` (the connection is closed
+  without an answer, before or after making it); and a ``latency`` for every request.
+
+It is the edge we cannot run for real, so it is faked here, and only here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+API_KEY = "sk_test_childcare_direct"
+
+
+def _nest(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    """Stripe's form encoding: ``metadata[batch_id]=x`` → ``{"metadata": {"batch_id": "x"}}``."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if "[" in key and key.endswith("]"):
+            outer, inner = key[:-1].split("[", 1)
+            out.setdefault(outer, {})[inner] = value
+        else:
+            out[key] = value
+    return out
+
+
+@dataclass
+class StripeState:
+    accounts: set[str] = field(default_factory=set)
+    transfers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    idempotency: dict[str, tuple[str, int, dict[str, Any]]] = field(default_factory=dict)
+    faults: list[str] = field(default_factory=list)
+    latency: float = 0.0
+    requests: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def transfers_for(self, payment_id: str) -> list[dict[str, Any]]:
+        return [t for t in self.transfers.values() if t["metadata"].get("payment_id") == payment_id]
+
+    def reverse(self, transfer_id: str) -> None:
+        transfer = self.transfers[transfer_id]
+        transfer["reversed"], transfer["amount_reversed"] = True, transfer["amount"]
+
+    def tamper(self, transfer_id: str, **changes: Any) -> None:
+        self.transfers[transfer_id].update(changes)
+
+
+def _error(status: int, kind: str, message: str, code: str | None = None, param: str | None = None):
+    return status, {"error": {"type": kind, "code": code, "message": message, "param": param}}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    state: StripeState
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _authorised(self) -> bool:
+        return self.headers.get("Authorization", "") == f"Bearer {API_KEY}"
+
+    def _send(self, status: int, body: dict[str, Any], replayed: bool = False) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Request-Id", "req_" + secrets.token_hex(8))
+        if replayed:
+            self.send_header("Idempotent-Replayed", "true")
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _drop(self) -> None:
+        self.close_connection = True
+        self.connection.close()
+
+    def do_GET(self) -> None:
+        time.sleep(self.state.latency)
+        if not self._authorised():
+            self._send(*_error(401, "invalid_request_error", "Invalid API Key provided"))
+            return
+        url = urlsplit(self.path)
+        query = dict(parse_qsl(url.query))
+        with self.state.lock:
+            if url.path.startswith("/v1/transfers/"):
+                transfer = self.state.transfers.get(url.path.rsplit("/", 1)[1])
+                if transfer is None:
+                    self._send(
+                        *_error(404, "invalid_request_error", "No such transfer", "resource_missing", "id")
+                    )
+                else:
+                    self._send(200, transfer)
+                return
+            if url.path == "/v1/transfers":
+                rows = sorted(
+                    self.state.transfers.values(), key=lambda t: (t["created"], t["id"]), reverse=True
+                )
+                if "transfer_group" in query:
+                    rows = [t for t in rows if t["transfer_group"] == query["transfer_group"]]
+                if "starting_after" in query:
+                    ids = [t["id"] for t in rows]
+                    rows = (
+                        rows[ids.index(query["starting_after"]) + 1 :]
+                        if query["starting_after"] in ids
+                        else []
+                    )
+                limit = int(query.get("limit", 10))
+                self._send(
+                    200,
+                    {
+                        "object": "list",
+                        "url": "/v1/transfers",
+                        "has_more": len(rows) > limit,
+                        "data": rows[:limit],
+                    },
+                )
+                return
+        self._send(*_error(404, "invalid_request_error", f"Unrecognized request URL (GET: {url.path})"))
+
+    def do_POST(self) -> None:
+        time.sleep(self.state.latency)
+        length = int(self.headers.get("Content-Length", 0))
+        raw = self.rfile.read(length).decode()
+        if not self._authorised():
+            self._send(*_error(401, "invalid_request_error", "Invalid API Key provided"))
+            return
+        if urlsplit(self.path).path != "/v1/transfers":
+            self._send(*_error(404, "invalid_request_error", f"Unrecognized request URL (POST: {self.path})"))
+            return
+        params = _nest(parse_qsl(raw, keep_blank_values=True))
+        fingerprint = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()
+        key = self.headers.get("Idempotency-Key")
+        with self.state.lock:
+            self.state.requests += 1
+            fault = self.state.faults.pop(0) if self.state.faults else None
+            if fault == "drop_before":
+                self._drop()
+                return
+            if fault == "error_before":
+                self._send(*_error(500, "api_error", "An unknown error occurred"))
+                return
+            if key and key in self.state.idempotency:
+                seen, status, body = self.state.idempotency[key]
+                if seen != fingerprint:
+                    self._send(
+                        *_error(
+                            400,
+                            "idempotency_error",
+                            "Keys for idempotent requests can only be used with the same parameters "
+                            "they were first used with.",
+                        )
+                    )
+                    return
+                self._send(status, body, replayed=True)
+                return
+            status, body = self._create(params)
+            if key:
+                self.state.idempotency[key] = (fingerprint, status, body)
+        if fault == "error_after":
+            self._send(*_error(500, "api_error", "An unknown error occurred"))
+        elif fault == "timeout_after":
+            time.sleep(30)
+            self._drop()
+        elif fault == "drop_after":
+            self._drop()
+        else:
+            self._send(status, body)
+
+    def _create(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        try:
+            amount = int(params.get("amount", ""))
+        except ValueError:
+            return _error(
+                400, "invalid_request_error", "Invalid integer", "parameter_invalid_integer", "amount"
+            )
+        if amount < 1:
+            return _error(
+                400, "invalid_request_error", "Amount must be at least 1", "amount_too_small", "amount"
+            )
+        destination = params.get("destination", "")
+        if destination not in self.state.accounts:
+            return _error(
+                400,
+                "invalid_request_error",
+                f"No such destination: '{destination}'",
+                "resource_missing",
+                "destination",
+            )
+        transfer = {
+            "id": "tr_" + secrets.token_hex(12),
+            "object": "transfer",
+            "amount": amount,
+            "amount_reversed": 0,
+            "created": int(time.time()),
+            "currency": params.get("currency", "gbp"),
+            "description": params.get("description"),
+            "destination": destination,
+            "livemode": False,
+            "metadata": params.get("metadata", {}),
+            "reversed": False,
+            "transfer_group": params.get("transfer_group"),
+        }
+        self.state.transfers[transfer["id"]] = transfer
+        return 200, transfer
+
+
+@contextmanager
+def stripe_server(accounts: set[str] | None = None) -> Iterator[tuple[str, StripeState]]:
+    """Serve a fresh Stripe on 127.0.0.1: yields its address and its state."""
+    state = StripeState(accounts=set(accounts or ()))
+    handler = type("Handler", (_Handler,), {"state": state})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", state
+    finally:
+        server.shutdown()
+        server.server_close()
