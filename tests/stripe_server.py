@@ -226,13 +226,19 @@ class _Handler(BaseHTTPRequestHandler):
         return 200, transfer
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client killed mid-request (as the tests do on purpose) is not an error here."""
+
+
 @contextmanager
 def stripe_server(accounts: set[str] | None = None) -> Iterator[tuple[str, StripeState]]:
     """Serve a fresh Stripe on 127.0.0.1: yields its address and its state."""
     state = StripeState(accounts=set(accounts or ()))
     handler = type("Handler", (_Handler,), {"state": state})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
