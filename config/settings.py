@@ -87,6 +87,10 @@ class Settings:
     stripe_api_key: str = ""
     stripe_webhook_secret: str = ""
     stripe_api_base: str = ""
+    # Bacs: DWP's Service User Number and the account the contra debits (development values).
+    bacs_service_user_number: str = "999999"
+    bacs_sort_code: str = "089999"
+    bacs_account_number: str = "66374958"
 
     @property
     def is_production(self) -> bool:
@@ -122,6 +126,9 @@ class Settings:
             "stripe_api_key": env.get("STRIPE_API_KEY", ""),
             "stripe_webhook_secret": env.get("STRIPE_WEBHOOK_SECRET", ""),
             "stripe_api_base": env.get("STRIPE_API_BASE", ""),
+            "bacs_service_user_number": env.get("BACS_SERVICE_USER_NUMBER", "999999"),
+            "bacs_sort_code": env.get("BACS_SORT_CODE", "089999"),
+            "bacs_account_number": env.get("BACS_ACCOUNT_NUMBER", "66374958"),
         }
         values.update(overrides)
         settings = cls(**values)  # type: ignore[arg-type]

@@ -64,4 +64,5 @@ def resolve_unknown_payments(session: Session) -> dict[str, int]:
 def reconcile_payments(session: Session) -> dict[str, int]:
     from invoicing import payments
 
-    return payments.reconcile_payments(session, payments.stripe_rail())
+    counts = payments.reconcile_payments(session, payments.stripe_rail())
+    return {**counts, "bacs_paid": payments.reconcile_bacs(session)}

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Index,
     Numeric,
     String,
+    Text,
     UniqueConstraint,
     text,
 )
@@ -414,3 +415,23 @@ class StripeEvent(UUIDPrimaryKey, Base):
     event_type: Mapped[str] = mapped_column(String(100))
     received_at: Mapped[datetime]
     payload: Mapped[dict[str, Any]]
+
+
+class BacsFile(UUIDPrimaryKey, Base):
+    """The Standard 18 file for a batch's Bacs payments: made once, stored, and served again as it is.
+
+    Downloading twice gives the same file (same serial), so a second download can never become a
+    second submission with different contents.
+    """
+
+    __tablename__ = "bacs_files"
+    __table_args__ = (UniqueConstraint("created_on", "serial"),)
+
+    batch_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("payment_batches.id"), unique=True)
+    serial: Mapped[int]
+    created_on: Mapped[date]
+    processing_day: Mapped[date]
+    content: Mapped[str] = mapped_column(Text)
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    made_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_users.id"))
+    made_at: Mapped[datetime]

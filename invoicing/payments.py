@@ -10,18 +10,23 @@ rail answers with the transfer it already made. So each payment moves money once
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import io
 import uuid
+from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from config import audit, settings
 from config.auth import SYSTEM, Actor, StaffRole
 from config.database import transaction, utcnow
-from config.errors import FieldError, InvalidTransition, NotFound, ValidationFailed, rule
+from config.errors import ConcurrentChange, FieldError, InvalidTransition, NotFound, ValidationFailed, rule
 from invoicing import service
 from invoicing.models import (
+    BacsFile,
     BatchStatus,
     Invoice,
     Payment,
@@ -31,7 +36,7 @@ from invoicing.models import (
     Rail,
     ReconciliationBreak,
 )
-from invoicing.rails import Answer, Order, Outcome, PaymentRail
+from invoicing.rails import Answer, Order, Outcome, PaymentRail, bacs
 from invoicing.rails.stripe import CURRENCY, StripeRail
 
 
@@ -236,3 +241,133 @@ def resolve_break(session: Session, actor: Actor, break_id: uuid.UUID, note: str
         payment = session.get_one(Payment, item.payment_id)
         audit.record(session, "payment.break_resolved", payment, actor, {"kind": item.kind, "note": note})
     return item
+
+
+# --- Bacs -------------------------------------------------------------------------------------
+
+
+def bacs_file(session: Session, actor: Actor, batch_id: uuid.UUID) -> BacsFile:
+    """The batch's Standard 18 file, made the first time an approver asks for it and kept.
+
+    Making it submits the batch (its hash is re-checked first) and records each Bacs payment as
+    sent; asking again answers the same file.
+    """
+    actor.require_role(StaffRole.APPROVER)
+    existing = session.scalars(select(BacsFile).where(BacsFile.batch_id == batch_id)).one_or_none()
+    if existing is not None:
+        return existing
+    batch = session.get(PaymentBatch, batch_id)
+    if batch is None:
+        raise NotFound("No such batch")
+    if batch.status is BatchStatus.APPROVED:
+        service.submit_batch(session, actor, batch_id)
+    cfg = settings.current()
+    today = service.today_in_london()
+    conflicts = {"bacs_files": lambda: ConcurrentChange("The file is being made by someone else: try again")}
+    with transaction(session, conflicts):
+        batch = session.get_one(PaymentBatch, batch_id, with_for_update=True)
+        if batch.status is not BatchStatus.SUBMITTED:
+            raise rule("batch_not_submitted", "Batch not approved", "Only an approved batch has a Bacs file")
+        to_pay = [p for p in batch.payments if p.rail is Rail.BACS and p.status is PaymentStatus.CREATED]
+        if not to_pay:
+            raise rule("no_bacs_payments", "No Bacs payments", "This batch has no Bacs payments to send")
+        serial = 1 + (session.scalar(select(func.count()).where(BacsFile.created_on == today)) or 0)
+        processing = bacs.processing_day(today)
+        content = bacs.standard18(
+            bacs.Originator(
+                cfg.bacs_service_user_number,
+                cfg.bacs_sort_code,
+                cfg.bacs_account_number,
+                cfg.service_user_name,
+            ),
+            [
+                bacs.Credit(
+                    p.destination_sort_code or "",
+                    p.destination_account_number or "",
+                    p.destination_account_name or "",
+                    p.amount_pence,
+                    p.reference,
+                )
+                for p in sorted(to_pay, key=lambda p: p.reference)
+            ],
+            serial=serial,
+            created=today,
+            processing=processing,
+        )
+        item = BacsFile(
+            id=uuid.uuid4(),
+            batch_id=batch.id,
+            serial=serial,
+            created_on=today,
+            processing_day=processing,
+            content=content,
+            content_sha256=hashlib.sha256(content.encode()).hexdigest(),
+            made_by_id=actor.staff_id,
+            made_at=utcnow(),
+        )
+        session.add(item)
+        audit.record(
+            session,
+            "batch.bacs_file_made",
+            batch,
+            actor,
+            {"serial": serial, "processing_day": processing.isoformat(), "sha256": item.content_sha256},
+        )
+    for payment in to_pay:  # the file's maker is on the batch's audit event above
+        service.record_payment_sent(session, SYSTEM, payment.id, f"BACS {today:%y%m%d}/{serial:06d}")
+    return item
+
+
+def reconcile_bacs(session: Session, today: date | None = None) -> int:
+    """A Bacs credit not returned by the day after its entry day is taken as paid."""
+    today = today or service.today_in_london()
+    sent = session.execute(
+        select(Payment.id, BacsFile.processing_day)
+        .join(BacsFile, BacsFile.batch_id == Payment.batch_id)
+        .where(Payment.status == PaymentStatus.SENT, Payment.rail == Rail.BACS)
+    ).all()
+    session.rollback()
+    paid = 0
+    for payment_id, processing in sent:
+        if bacs.entry_day(processing) < today:
+            service.record_payment_paid(session, SYSTEM, payment_id)
+            paid += 1
+    return paid
+
+
+def import_bacs_returns(session: Session, actor: Actor, text: str) -> dict[str, int]:
+    """The bank's returned credits (ARUCS, as CSV: reference, amount_pence, reason): each fails its payment.
+
+    A line that names no payment of ours, or the wrong amount, is refused as a whole (nothing
+    changed) with the line number, so a person can look.
+    """
+    actor.require_role(StaffRole.FINANCE_OFFICER)
+    rows = list(csv.reader(io.StringIO(text.strip())))
+    if rows and rows[0] and rows[0][0].strip().lower() == "reference":
+        rows = rows[1:]
+    found: list[tuple[uuid.UUID, str]] = []
+    errors: list[FieldError] = []
+    for number, row in enumerate(rows, start=1):
+        if len(row) < 3:
+            errors.append(
+                FieldError(f"line {number}", "Each line needs a reference, an amount in pence and a reason")
+            )
+            continue
+        reference, amount, reason = (cell.strip() for cell in row[:3])
+        payment = session.scalars(select(Payment).where(Payment.reference == reference)).one_or_none()
+        if payment is None or payment.rail is not Rail.BACS:
+            errors.append(FieldError(f"line {number}", f"No Bacs payment has the reference {reference}"))
+        elif not amount.isdigit() or int(amount) != payment.amount_pence:
+            errors.append(
+                FieldError(f"line {number}", f"The amount for {reference} does not match the payment")
+            )
+        elif payment.status not in (PaymentStatus.SENT, PaymentStatus.PAID):
+            continue  # already failed or returned: importing the same file twice changes nothing
+        else:
+            found.append((payment.id, reason or "returned by the bank"))
+    session.rollback()
+    if errors:
+        raise ValidationFailed("The returns file has problems: nothing was changed", errors=errors)
+    for payment_id, reason in found:
+        service.record_payment_failed(session, actor, payment_id, f"Bacs return: {reason}")
+    return {"returned": len(found)}
