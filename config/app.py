@@ -71,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     from invoicing.views.finance import invoicing_finance
     from invoicing.views.parents import invoicing_parents
     from invoicing.views.providers import invoicing_providers
+    from invoicing.views.stripe_webhooks import invoicing_stripe
     from providers.views.portal import providers_portal
     from providers.views.registration import providers_registration
 
@@ -79,6 +80,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(providers_registration)
     app.register_blueprint(claimants_providers)
     app.register_blueprint(invoicing_providers)
+    app.register_blueprint(invoicing_stripe)
+    app.extensions["csrf"].exempt(invoicing_stripe)  # Stripe signs its posts; there is no cookie
     app.register_blueprint(claimants_portal)
     app.register_blueprint(invoicing_finance)
     app.register_blueprint(invoicing_parents)

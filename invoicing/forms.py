@@ -100,3 +100,66 @@ class FilterForm(Form):
     status = SelectField(_l("Status"), validators=[Optional()])
     child = SelectField(_l("Child"), validators=[Optional()])
     period = StringField(_l("Care in month"), validators=[Optional()])
+
+
+# --- DWP staff ----------------------------------------------------------------------------------
+
+REASON_CODES = {
+    "checked_eligible": _l("Checked: the care is eligible and the amounts are right"),
+    "dispute_upheld": _l("The parent’s dispute is upheld"),
+    "dispute_not_upheld": _l("The parent’s dispute is not upheld"),
+    "duplicate": _l("Duplicate of another invoice"),
+    "not_eligible": _l("The care is not eligible childcare"),
+    "over_limit": _l("Over the monthly limit or the age limit"),
+    "need_information": _l("Waiting for more information"),
+}
+
+
+class DecisionForm(FlaskForm):
+    decision = RadioField(
+        _l("Decision"),
+        widget=GovRadioInput(),
+        choices=[
+            SelectChoice("approve", _l("Approve for payment")),
+            SelectChoice("hold", _l("Hold for more checks")),
+            SelectChoice("reject", _l("Reject: DWP will not pay it")),
+        ],
+        validators=[InputRequired(message=_l("Select a decision"))],
+    )
+    reason_code = RadioField(
+        _l("Reason"),
+        widget=GovRadioInput(),
+        choices=[SelectChoice(code, label) for code, label in REASON_CODES.items()],
+        validators=[InputRequired(message=_l("Select a reason"))],
+    )
+    note = TextAreaField(
+        _l("Note"),
+        widget=GovTextArea(),
+        description=_l("What you checked and found. The provider sees the reason, not the note."),
+        validators=[InputRequired(message=_l("Enter a note")), Length(max=900)],
+    )
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason"),
+        widget=GovTextArea(),
+        validators=[InputRequired(message=_l("Enter the reason")), Length(max=1000)],
+    )
+
+
+class BreakForm(FlaskForm):
+    note = TextAreaField(
+        _l("What did you find and do?"),
+        widget=GovTextArea(),
+        validators=[InputRequired(message=_l("Enter what you found and did")), Length(max=1000)],
+    )
+
+
+class ReturnsForm(FlaskForm):
+    file = FileField(
+        _l("Returns file"),
+        widget=GovFileInput(),
+        description=_l("CSV from the bank’s returns report: reference, amount in pence, reason"),
+        validators=[FileRequired(message=_l("Select the returns file"))],
+    )

@@ -23,7 +23,15 @@ from sqlalchemy.orm import Session
 from config import audit, settings
 from config.auth import SYSTEM, Actor, StaffRole
 from config.database import transaction, utcnow
-from config.errors import ConcurrentChange, FieldError, InvalidTransition, NotFound, ValidationFailed, rule
+from config.errors import (
+    ConcurrentChange,
+    FieldError,
+    InvalidTransition,
+    NotFound,
+    RuleBroken,
+    ValidationFailed,
+    rule,
+)
 from invoicing import service
 from invoicing.models import (
     BacsFile,
@@ -35,6 +43,7 @@ from invoicing.models import (
     PaymentStatus,
     Rail,
     ReconciliationBreak,
+    StripeEvent,
 )
 from invoicing.rails import Answer, Order, Outcome, PaymentRail, bacs
 from invoicing.rails.stripe import CURRENCY, StripeRail
@@ -371,3 +380,34 @@ def import_bacs_returns(session: Session, actor: Actor, text: str) -> dict[str, 
     for payment_id, reason in found:
         service.record_payment_failed(session, actor, payment_id, f"Bacs return: {reason}")
     return {"returned": len(found)}
+
+
+# --- Stripe's webhooks --------------------------------------------------------------------------
+
+
+def record_stripe_event(session: Session, event: dict[str, Any]) -> bool:
+    """Record a verified Stripe event once (by its id). Returns False for one already recorded.
+
+    A webhook is a hint, never the truth: what it says about a transfer is acted on only by the
+    reconcile-payments job, which reads the transfer from Stripe's own API.
+    """
+    event_id = str(event.get("id", ""))
+    duplicate = {
+        "stripe_events": lambda: rule("duplicate_event", "Already recorded", "Event already recorded")
+    }
+    try:
+        with transaction(session, duplicate):
+            if session.scalars(select(StripeEvent.id).where(StripeEvent.event_id == event_id)).first():
+                return False
+            session.add(
+                StripeEvent(
+                    id=uuid.uuid4(),
+                    event_id=event_id,
+                    event_type=str(event.get("type", ""))[:100],
+                    received_at=utcnow(),
+                    payload=event,
+                )
+            )
+    except RuleBroken:
+        return False  # the same event arriving twice at once: the other delivery recorded it
+    return True

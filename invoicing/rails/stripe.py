@@ -76,3 +76,16 @@ class StripeRail:
                     reversed=bool(transfer.reversed),
                 )
         return None
+
+
+class BadSignature(Exception):
+    pass
+
+
+def verified_event(payload: bytes, signature_header: str, secret: str) -> dict[str, object]:
+    """A Stripe webhook's event, once its ``Stripe-Signature`` is checked (5 minutes' tolerance)."""
+    try:
+        event = stripe.Webhook.construct_event(payload, signature_header, secret)
+    except (stripe.SignatureVerificationError, ValueError) as exc:
+        raise BadSignature(str(exc)) from exc
+    return event.to_dict()

@@ -1,0 +1,217 @@
+"""DWP staff pages over HTTP: the review queue, providers, batches with four eyes, Bacs, breaks, reports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+import stripe
+from sqlalchemy import select
+
+from config.auth import StaffRole
+from config.extensions import database
+from config.scheduler import run_job
+from invoicing import payments, service
+from invoicing.models import (
+    BatchStatus,
+    InvoiceStatus,
+    Payment,
+    PaymentBatch,
+    ReconciliationBreak,
+    StripeEvent,
+)
+from invoicing.rails import bacs
+from providers import service as providers
+from providers.models import Provider, ProviderStatus
+from tests.conftest import LiveServer
+from tests.factories import World, create_provider, create_staff
+from tests.http import forms, sign_in_staff
+
+WEBHOOK_SECRET = "whsec_test_finance"
+
+
+@pytest.fixture
+def live_overrides() -> dict[str, object]:
+    return {"stripe_webhook_secret": WEBHOOK_SECRET}
+
+
+def staff(live_server: LiveServer, db, role: StaffRole, name: str):
+    create_staff(db, role, name=name)
+    user, _ = sign_in_staff(live_server.url, name)
+    return user
+
+
+def path(response) -> str:
+    return urlsplit(response.url).path
+
+
+def test_a_caseworker_decides_a_flagged_invoice_with_a_reason(live_server: LiveServer, db) -> None:
+    world = World(db)
+    invoice = world.submit()
+    service.confirm_invoice(db, world.parent, invoice.id)
+    service.hold_invoice(db, world.caseworker, invoice.id, "checking")
+    case = staff(live_server, db, StaffRole.CASEWORKER, "Cara Caseworker")
+    queue = case.get("/finance/queue")
+    assert invoice.invoice_number in queue.text
+    page = case.get(f"/finance/invoices/{invoice.id}")
+    missing = case.submit(page, "Record decision", decision="approve")
+    assert missing.status_code == 400 and "Select a reason" in missing.text and "Enter a note" in missing.text
+    done = case.submit(
+        page, "Record decision", decision="approve", reason_code="checked_eligible", note="Rang the nursery"
+    )
+    assert path(done) == "/finance/queue" and "Decision recorded" in done.text
+    db.refresh(invoice)
+    assert invoice.status is InvoiceStatus.APPROVED
+    assert invoice.decision_reason == "checked_eligible: Rang the nursery"
+    assert "checked_eligible: Rang the nursery" in case.get(f"/finance/invoices/{invoice.id}").text
+
+    auditor = staff(live_server, db, StaffRole.AUDITOR, "Aud Itor")
+    assert auditor.get("/finance/queue").status_code == 200  # auditors may look
+    token = auditor.get(f"/finance/invoices/{invoice.id}")
+    assert "Record decision" not in token.text
+    refused = auditor.http.post(f"{live_server.url}/finance/invoices/{invoice.id}", data={}, timeout=30)
+    assert refused.status_code in (400, 403)  # no decision without the caseworker role
+    db.refresh(invoice)
+    assert invoice.status is InvoiceStatus.APPROVED
+
+
+def test_providers_are_verified_and_new_bank_details_released_by_dwp(live_server: LiveServer, db) -> None:
+    pending, _ = create_provider(db, verified=False, name="Tiny Tots")
+    active, admin = create_provider(db, name="Big Steps")
+    providers.change_bank_details(
+        db, admin, active.id, providers.BankDetails("089999", "66374958", "Big Steps")
+    )
+    case = staff(live_server, db, StaffRole.CASEWORKER, "Cara Caseworker")
+    listing = case.get("/finance/providers")
+    assert "Tiny Tots" in listing.text and "Big Steps" in listing.text
+    page = case.get(f"/finance/providers/{pending.id}")
+    verified = case.submit(page, "Verify provider")
+    assert "Tiny Tots is verified" in verified.text
+    db.expire_all()
+    assert db.get_one(Provider, pending.id).status is ProviderStatus.ACTIVE
+
+    refused = case.submit(case.get(f"/finance/providers/{active.id}"), "Release new bank details")
+    assert "Only a DWP finance officer or approver can do this" in refused.text
+    officer = staff(live_server, db, StaffRole.FINANCE_OFFICER, "Femi Finance")
+    released = officer.submit(officer.get(f"/finance/providers/{active.id}"), "Release new bank details")
+    assert "The new bank details are released" in released.text
+
+
+def test_a_batch_is_built_by_one_person_approved_by_another_and_paid_by_bacs(
+    live_server: LiveServer, db
+) -> None:
+    world = World(db)
+    world.approved_invoice()
+    officer = staff(live_server, db, StaffRole.FINANCE_OFFICER, "Femi Finance")
+    # The builder holds the approver role too: still never for their own batch.
+    create_staff(db, StaffRole.FINANCE_OFFICER, StaffRole.APPROVER, name="Ali Both")
+    both, _ = sign_in_staff(live_server.url, "Ali Both")
+    built = both.submit(both.get("/finance/batches"), "Build a batch now")
+    batch = db.scalars(select(PaymentBatch)).one()
+    assert path(built) == f"/finance/batches/{batch.id}"
+    assert "Control totals" in built.text and world.provider.name in built.text and "£807.50" in built.text
+    assert "Approve batch" not in built.text and "someone else must approve it" in built.text
+    forced = both.http.post(
+        built.url, data={"csrf_token": forms(built)[-1].fields["csrf_token"], "action": "approve"}, timeout=30
+    )
+    assert "must be approved by someone other than the person who built it" in forced.text
+    db.expire_all()
+    assert db.get_one(PaymentBatch, batch.id).status is BatchStatus.AWAITING_APPROVAL
+
+    approver = staff(live_server, db, StaffRole.APPROVER, "Ann Approver")
+    page = approver.get(f"/finance/batches/{batch.id}")
+    approved = approver.submit(page, "Approve batch")
+    assert "Batch approved" in approved.text
+    db.expire_all()
+    batch = db.get_one(PaymentBatch, batch.id)
+    assert batch.status is BatchStatus.APPROVED and batch.content_hash
+
+    assert officer.get(f"/finance/batches/{batch.id}/bacs.txt").status_code == 403  # approvers only
+    download = approver.get(f"/finance/batches/{batch.id}/bacs.txt")
+    assert download.status_code == 200 and "attachment" in download.headers["Content-Disposition"]
+    parsed = bacs.parse(download.text)
+    assert parsed.credit_total == batch.total_pence and parsed.credit_count == 1
+    assert approver.get(f"/finance/batches/{batch.id}/bacs.txt").text == download.text  # the same file
+
+
+def test_a_batch_can_be_cancelled_with_a_reason_before_it_is_sent(live_server: LiveServer, db) -> None:
+    world = World(db)
+    world.approved_invoice()
+    batch = service.build_batch(db, world.officer)
+    service.request_batch_approval(db, world.officer, batch.id)
+    officer = staff(live_server, db, StaffRole.FINANCE_OFFICER, "Femi Finance")
+    page = officer.get(f"/finance/batches/{batch.id}")
+    missing = officer.submit(page, "Cancel batch", reason="")
+    assert missing.status_code == 400 and "Enter the reason" in missing.text
+    done = officer.submit(page, "Cancel batch", reason="Wrong payment date")
+    assert "Batch cancelled" in done.text
+    db.expire_all()
+    assert db.get_one(PaymentBatch, batch.id).status is BatchStatus.CANCELLED
+
+
+def test_breaks_jobs_reports_and_exports(live_server: LiveServer, db) -> None:
+    world = World(db)
+    world.approved_invoice()
+    batch = world.approved_batch()
+    payments.bacs_file(db, world.approver, batch.id)
+    payment = db.scalars(select(Payment)).one()
+    payments.open_break(db, payment.id, "amount_pence", {"amount_pence": 1}, {"amount_pence": 2})
+    run_job(database().session_factory, "expire-consents")
+    officer = staff(live_server, db, StaffRole.FINANCE_OFFICER, "Femi Finance")
+
+    breaks = officer.get("/finance/breaks")
+    assert payment.reference in breaks.text and "open 0 days" in breaks.text
+    resolved = officer.submit(breaks, "Resolve break", note="Stripe fixed their record")
+    assert "Break resolved" in resolved.text
+    db.expire_all()
+    assert db.scalars(select(ReconciliationBreak)).one().resolution_note == "Stripe fixed their record"
+
+    jobs = officer.get("/finance/jobs")
+    assert (
+        "expire-consents" in jobs.text and "succeeded" in jobs.text and "submit-approved-batches" in jobs.text
+    )
+
+    service.record_payment_paid(db, world.officer, payment.id)
+    reports = officer.get("/finance/reports")
+    assert "<svg" in reports.text and "London" in reports.text and "£807.50" in reports.text
+    assert "<table" in reports.text  # the same figures as a table beside the chart
+    exported = officer.get("/finance/reports/payments.csv")
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert [(r["reference"], r["status"], r["amount_pence"]) for r in rows] == [
+        (payment.reference, "paid", "80750")
+    ]
+    for kind in ("batches", "invoices"):
+        assert officer.get(f"/finance/reports/{kind}.csv").status_code == 200
+    case = staff(live_server, db, StaffRole.CASEWORKER, "Cara Caseworker")
+    assert case.get("/finance/reports/payments.csv").status_code == 403
+    assert case.get("/finance/batches").status_code == 403
+
+
+def test_stripe_webhooks_are_verified_and_recorded_once(live_server: LiveServer, db) -> None:
+    event = {
+        "id": "evt_1",
+        "object": "event",
+        "type": "transfer.reversed",
+        "data": {"object": {"id": "tr_1"}},
+    }
+    body = json.dumps(event)
+
+    def post(payload: str, secret: str) -> requests.Response:
+        header = stripe.WebhookSignature.generate_signature_header(payload=payload, secret=secret)
+        return requests.post(
+            f"{live_server.url}/stripe/webhooks",
+            data=payload,
+            headers={"Stripe-Signature": header, "Content-Type": "application/json"},
+            timeout=30,
+        )
+
+    first = post(body, WEBHOOK_SECRET)
+    assert first.status_code == 200 and first.json() == {"received": True, "duplicate": False}
+    assert post(body, WEBHOOK_SECRET).json()["duplicate"] is True
+    assert post(body, "whsec_wrong").status_code == 403
+    assert post(body.replace("evt_1", "evt_2"), "whsec_wrong").status_code == 403
+    assert [e.event_id for e in db.scalars(select(StripeEvent))] == ["evt_1"]
