@@ -62,6 +62,11 @@ TEMPLATES: dict[str, Template] = {
         "We have your registration for {provider}. DWP will check it with {regulator} and confirm your "
         "bank details. You can sign in and get ready now; you can send invoices once we verify you.",
     ),
+    "payment_failed": Template(
+        "A DWP payment to you did not arrive: {reference_code}",
+        "DWP's payment {reference_code} of {amount} did not reach you ({reason}). Its invoices will be "
+        "paid again in the next payment run; check your bank details are right: {link}",
+    ),
     "invoice_disputed": Template(
         "A parent disputed invoice {invoice_number}",
         "The parent disputed invoice {invoice_number} for {child}. DWP will look into it.\n\n"

@@ -896,6 +896,17 @@ def record_payment_failed(session: Session, actor: Actor, payment_id: uuid.UUID,
         for allocation, invoice in repository.live_invoices_of_payments(session, [payment.id]):
             allocation.live = False
             _move(session, invoice, InvoiceStatus.PAYMENT_FAILED, actor, payment_id=payment.id, reason=reason)
+        for email in providers_repository.admin_emails(session, payment.provider_id):
+            notify.queue_email(
+                session,
+                to=email,
+                template="payment_failed",
+                reference=f"payment-failed-{payment.id}-{email}",
+                amount=format_pence(payment.amount_pence),
+                reference_code=payment.reference,
+                reason=reason[:200],
+                link=_link(f"/provider/payments/{payment.id}"),
+            )
         _settle_batch_if_done(session, payment.batch, actor)
     return payment
 

@@ -11,11 +11,20 @@ from flask import Blueprint, flash, g, redirect, render_template, request, sessi
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from config import settings
 from config.errors import DomainError
 from config.extensions import request_session
 from config.forms import show_errors
 from providers import accounts, repository, service, webhooks
-from providers.forms import ApiClientForm, CodeForm, ConfirmForm, InviteForm, NewPasswordForm, SignInForm
+from providers.forms import (
+    ApiClientForm,
+    BankForm,
+    CodeForm,
+    ConfirmForm,
+    InviteForm,
+    NewPasswordForm,
+    SignInForm,
+)
 from providers.models import ApiClient, ProviderUser, ProviderUserRole
 from providers.views.session import PENDING_KEY, current_provider_user, provider_required, remember
 
@@ -227,6 +236,56 @@ def accept_invitation(token: str) -> ResponseReturnValue:
         button=_("Create account"),
         field_params={"password": {"autocomplete": "new-password"}},
     ), 400 if form.errors else 200
+
+
+@providers_portal.route("/bank-details", methods=["GET", "POST"])
+@provider_required(admin=True)
+def bank_details() -> ResponseReturnValue:
+    """New bank details: DWP holds payments for the cooling-off period and until it releases them."""
+    form = BankForm()
+    if form.validate_on_submit():
+        try:
+            service.change_bank_details(
+                request_session(),
+                g.actor,
+                g.actor.provider_id,
+                service.BankDetails(
+                    form.sort_code.data or "", form.account_number.data or "", form.account_name.data or ""
+                ),
+            )
+        except DomainError as error:
+            show_errors(form, error)
+        else:
+            flash(
+                _(
+                    "We have your new bank details. DWP holds payments to you until it has checked them, "
+                    "which takes at least %(days)s days.",
+                    days=settings.current().bank_change_cooling_off_days,
+                )
+            )
+            return redirect(url_for("providers_portal.home"))
+    account = repository.current_bank_account(request_session(), g.actor.provider_id)
+    return render_template(
+        "question.html",
+        form=form,
+        heading=_("Change your bank details"),
+        intro=[
+            _("DWP pays into the account ending %(last)s.", last=account.account_number[-4:])
+            if account
+            else _("DWP has no bank account for you yet."),
+            _("For your protection, DWP holds payments after a change until it has checked the new details."),
+        ],
+        button=_("Change bank details"),
+        back_url=url_for("providers_portal.home"),
+        field_params={
+            "sort_code": {"classes": "govuk-input--width-5", "inputmode": "numeric", "spellcheck": False},
+            "account_number": {
+                "classes": "govuk-input--width-10",
+                "inputmode": "numeric",
+                "spellcheck": False,
+            },
+        },
+    ), 400 if form.errors or form.form_errors else 200
 
 
 # --- nursery software ------------------------------------------------------------------------

@@ -25,11 +25,10 @@ from invoicing.models import (
     StripeEvent,
 )
 from invoicing.rails import bacs
-from providers import service as providers
 from providers.models import Provider, ProviderStatus
 from tests.conftest import LiveServer
-from tests.factories import World, create_provider, create_staff
-from tests.http import forms, sign_in_staff
+from tests.factories import PASSWORD, World, create_provider, create_staff, give_password
+from tests.http import forms, sign_in_provider, sign_in_staff
 
 WEBHOOK_SECRET = "whsec_test_finance"
 
@@ -82,9 +81,18 @@ def test_a_caseworker_decides_a_flagged_invoice_with_a_reason(live_server: LiveS
 def test_providers_are_verified_and_new_bank_details_released_by_dwp(live_server: LiveServer, db) -> None:
     pending, _ = create_provider(db, verified=False, name="Tiny Tots")
     active, admin = create_provider(db, name="Big Steps")
-    providers.change_bank_details(
-        db, admin, active.id, providers.BankDetails("089999", "66374958", "Big Steps")
+    secret = give_password(db, admin, second_factor=True)
+    nursery, _ = sign_in_provider(live_server.url, active.users[0].email, PASSWORD, secret)
+    form = nursery.get("/provider/bank-details")
+    assert "account ending 4958" in form.text
+    wrong = nursery.submit(
+        form, "Change bank details", account_name="Big Steps", sort_code="089999", account_number="66374959"
     )
+    assert wrong.status_code == 400 and "do not match a real bank account" in wrong.text
+    changed = nursery.submit(
+        form, "Change bank details", account_name="Big Steps", sort_code="107999", account_number="88837491"
+    )
+    assert "DWP holds payments to you until it has checked them" in changed.text
     case = staff(live_server, db, StaffRole.CASEWORKER, "Cara Caseworker")
     listing = case.get("/finance/providers")
     assert "Tiny Tots" in listing.text and "Big Steps" in listing.text

@@ -5,12 +5,17 @@ Every fault ends in paid, failed, or unknown-then-resolved: never two transfers,
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 import stripe
 from sqlalchemy import select
 
+from config import settings
+from config.notify import Notification
+from config.scheduler import run_job
 from invoicing import payments
 from invoicing.models import (
     BatchStatus,
@@ -115,6 +120,8 @@ def test_a_refused_transfer_fails_the_payment_and_its_invoices_wait_for_the_next
     session.refresh(invoice)
     assert invoice.status is InvoiceStatus.PAYMENT_FAILED
     assert session.get_one(PaymentBatch, batch.id).status is BatchStatus.PARTIALLY_FAILED
+    told = session.scalars(select(Notification).where(Notification.template == "payment_failed")).one()
+    assert told.email == world.provider.users[0].email  # the provider is told, as well as shown
 
 
 def test_a_disagreement_with_stripe_opens_one_break_and_pays_nothing(session, stripe_test) -> None:
@@ -156,3 +163,35 @@ def test_the_test_server_keeps_stripes_idempotency_rules(stripe_test) -> None:
         client.v1.transfers.create(params={**params, "amount": 101}, options={"idempotency_key": "k1"})
     with pytest.raises(stripe.AuthenticationError):
         stripe.StripeClient("sk_wrong", base_addresses={"api": url}).v1.transfers.list()
+
+
+@pytest.mark.postgres_only
+def test_two_schedulers_at_once_pay_each_payment_once(
+    session, session_factory, stripe_test, monkeypatch
+) -> None:
+    url, state = stripe_test
+    for n in range(4):
+        world = World(session, stripe_account=ACCOUNT if n == 0 else f"acct_two{n}")
+        state.accounts.add(f"acct_two{n}")
+        world.approved_invoice()
+        world.approved_batch()
+    state.latency = 0.1
+    current = settings.current()
+    monkeypatch.setattr(settings, "_current", replace(current, stripe_api_key=API_KEY, stripe_api_base=url))
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def scheduler() -> None:
+        barrier.wait()
+        outcomes.append(run_job(session_factory, "submit-approved-batches").outcome)
+
+    threads = [threading.Thread(target=scheduler) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["skipped", "succeeded"]  # the second waited its turn: no double work
+    session.expire_all()
+    sent = session.scalars(select(Payment)).all()
+    assert {p.status for p in sent} == {PaymentStatus.SENT}
+    assert all(len(state.transfers_for(str(p.id))) == 1 for p in sent) and len(state.transfers) == 4
