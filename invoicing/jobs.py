@@ -49,20 +49,31 @@ def resume_uploads(session: Session) -> dict[str, int]:
     return {"resumed": len(stalled)}
 
 
+def _stripe_configured() -> bool:
+    from config import settings
+
+    return bool(settings.current().stripe_api_key)
+
+
 def submit_approved_batches(session: Session) -> dict[str, int]:
+    """Without Stripe settings (a development machine), Stripe payments wait; Bacs ones need no call."""
     from invoicing import payments
 
+    if not _stripe_configured():
+        return {"stripe_not_configured": 1}
     return payments.submit_approved_batches(session, payments.stripe_rail())
 
 
 def resolve_unknown_payments(session: Session) -> dict[str, int]:
     from invoicing import payments
 
+    if not _stripe_configured():
+        return {"stripe_not_configured": 1}
     return payments.resolve_unknown_payments(session, payments.stripe_rail())
 
 
 def reconcile_payments(session: Session) -> dict[str, int]:
     from invoicing import payments
 
-    counts = payments.reconcile_payments(session, payments.stripe_rail())
+    counts = payments.reconcile_payments(session, payments.stripe_rail()) if _stripe_configured() else {}
     return {**counts, "bacs_paid": payments.reconcile_bacs(session)}

@@ -54,6 +54,8 @@ class StripeRail:
             return Answer(Outcome.UNKNOWN, detail=f"no answer from Stripe: {type(exc).__name__}")
         except stripe.APIError as exc:  # a 5xx: Stripe may or may not have made the transfer
             return Answer(Outcome.UNKNOWN, detail=f"Stripe error: {exc.user_message or exc}")
+        except (stripe.AuthenticationError, stripe.PermissionError):
+            raise  # our keys are wrong, not the payment: the job fails and nothing is recorded
         except stripe.IdempotencyError as exc:  # our key with other parameters: never guess
             return Answer(Outcome.UNKNOWN, detail=f"idempotency conflict: {exc.user_message or exc}")
         except stripe.StripeError as exc:  # a 4xx: refused, nothing moved

@@ -195,3 +195,11 @@ def test_two_schedulers_at_once_pay_each_payment_once(
     sent = session.scalars(select(Payment)).all()
     assert {p.status for p in sent} == {PaymentStatus.SENT}
     assert all(len(state.transfers_for(str(p.id))) == 1 for p in sent) and len(state.transfers) == 4
+
+
+def test_wrong_stripe_keys_fail_the_job_and_touch_no_payment(session, stripe_test) -> None:
+    _, batch = submitted_world(session)
+    wrong = StripeRail("sk_test_wrong", api_base=stripe_test[0])
+    with pytest.raises(stripe.AuthenticationError):
+        payments.submit_approved_batches(session, wrong)
+    assert payment_of(session, batch).status is PaymentStatus.CREATED  # sent later, once keys are right
