@@ -19,6 +19,7 @@ from config.limits import init_limits, limit_views
 from config.models import load_all_models
 from config.money import format_pence
 from config.oidc import init_oidc
+from config.operations import configure_logging, init_operations
 from config.settings import PROJECT_ROOT, Settings
 from config.web import register_error_handlers
 
@@ -49,6 +50,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     WTFormsHelpers(app)
     Database(settings.database_url).init_app(app)
     register_error_handlers(app)
+    if settings.environment != "test":
+        configure_logging()  # tests keep pytest's own log capture
+    init_operations(app, production=settings.is_production)
     init_oidc(app, settings)
     _register_blueprints(app)
     if settings.dev_identity_provider:
@@ -162,10 +166,6 @@ def _home_blueprint() -> Blueprint:
             one_child=monthly_cap_pence(1, today),
             two_children=monthly_cap_pence(2, today),
         )
-
-    @home.get("/healthz")
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
 
     return home
 

@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from config.database import Base, UUIDPrimaryKey, utcnow
+from config.operations import request_id
 
 log = logging.getLogger(__name__)
 
@@ -205,24 +206,36 @@ def _take_lock_row(connection: Connection, name: str, ttl: timedelta) -> bool:
 def run_job(session_factory: sessionmaker[Session], name: str) -> JobRun:
     """Run one job now under its lock, and record the run (skipped if the lock is held)."""
     job = registry()[name]
-    engine = session_factory.kw["bind"]
     with session_factory() as session:
         run = JobRun(id=uuid.uuid4(), job_name=name, started_at=utcnow(), outcome="running", host=HOLDER)
         session.add(run)
         session.commit()
-        with held_lock(engine, f"job:{name}") as taken:
-            if not taken:
-                run.outcome, run.finished_at = "skipped", utcnow()
-                return _finished(session, run)
-            try:
-                with session_factory() as job_session:
-                    run.counts = job.function(job_session)
-                run.outcome = "succeeded"
-            except Exception:
-                log.exception("job %s failed", name)
-                run.outcome, run.error = "failed", traceback.format_exc()[-4000:]
-        run.finished_at = utcnow()
-        return _finished(session, run)
+        token = request_id.set(f"job:{name}:{run.id}")  # every log line of the run carries it
+        try:
+            return _run_under_lock(session_factory, session, job, run)
+        finally:
+            request_id.reset(token)
+
+
+def _run_under_lock(
+    session_factory: sessionmaker[Session], session: Session, job: Job, run: JobRun
+) -> JobRun:
+    name = job.name
+    engine = session_factory.kw["bind"]
+    with held_lock(engine, f"job:{name}") as taken:
+        if not taken:
+            run.outcome, run.finished_at = "skipped", utcnow()
+            return _finished(session, run)
+        try:
+            with session_factory() as job_session:
+                run.counts = job.function(job_session)
+            run.outcome = "succeeded"
+        except Exception:
+            log.exception("job %s failed", name)
+            run.outcome, run.error = "failed", traceback.format_exc()[-4000:]
+    run.finished_at = utcnow()
+    log.info("job finished", extra={"job": name, "outcome": run.outcome})
+    return _finished(session, run)
 
 
 def _finished(session: Session, run: JobRun) -> JobRun:

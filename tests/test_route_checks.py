@@ -11,7 +11,9 @@ from flask import Flask
 # endpoints that authenticate by other means (OAuth client credentials, Stripe's signature).
 PUBLIC = {
     "home.index",
-    "home.healthz",
+    "operations.healthz",
+    "operations.readyz",
+    "operations.metrics",
     "static",
     "api_docs",
     "api-docs.openapi_json",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import uuid
 from datetime import date
@@ -501,7 +502,10 @@ def send_upload(upload_id: uuid.UUID) -> ResponseReturnValue:
     uploads.start_submission(request_session(), g.actor, upload_id, only_good=only_good)
     factory = database().session_factory
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app, not its proxy
-    worker = threading.Thread(target=_process_in_background, args=(app, factory, upload_id), daemon=True)
+    context = contextvars.copy_context()  # the thread logs under this request's id
+    worker = threading.Thread(
+        target=context.run, args=(_process_in_background, app, factory, upload_id), daemon=True
+    )
     worker.start()
     return redirect(url_for(".upload", upload_id=upload_id))
 
