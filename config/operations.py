@@ -62,6 +62,7 @@ def configure_logging(level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # our own run records say enough
 
 
 REGISTRY = CollectorRegistry()

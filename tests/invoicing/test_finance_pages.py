@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -223,3 +224,16 @@ def test_stripe_webhooks_are_verified_and_recorded_once(live_server: LiveServer,
     assert post(body, "whsec_wrong").status_code == 403
     assert post(body.replace("evt_1", "evt_2"), "whsec_wrong").status_code == 403
     assert [e.event_id for e in db.scalars(select(StripeEvent))] == ["evt_1"]
+
+
+def test_the_home_page_offers_only_what_the_role_may_open(live_server: LiveServer, db) -> None:
+    for role, name in (
+        (StaffRole.CASEWORKER, "Cara Caseworker"),
+        (StaffRole.FINANCE_OFFICER, "Femi Finance"),
+    ):
+        user = staff(live_server, db, role, name)
+        home = user.get("/finance/home")
+        links = re.findall(r'href="(/finance/[a-z-]+)"', home.text)
+        assert links, role
+        for link in links:
+            assert user.get(link).status_code == 200, (role, link)
