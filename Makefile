@@ -10,7 +10,7 @@ PORT ?= 5000
 RUN_ENV := DEV_IDENTITY_PROVIDER=1 BASE_URL=http://$(HOST):$(PORT)
 ASSETS := config/static
 
-.PHONY: run test lint install install-test assets migrate seed web scheduler bench clean
+.PHONY: run test lint install install-test assets chromium migrate seed web scheduler bench clean
 
 ## make run: install everything, migrate SQLite, add demo data if empty, serve on http://127.0.0.1:5000
 run: install assets migrate seed
@@ -22,7 +22,7 @@ run: install assets migrate seed
 
 ## make test: install what the tests need and run lint and the whole suite
 ## (SQLite by default; set TEST_DATABASE_URL=postgresql+psycopg://... for PostgreSQL)
-test: install-test assets
+test: install-test assets chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -53,6 +53,13 @@ $(ASSETS)/govuk-frontend.min.css: node_modules/.package-lock.json
 	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(ASSETS)/
 
 assets: $(ASSETS)/govuk-frontend.min.css
+
+# The browser tests drive Debian's chromium (Playwright never downloads a browser here).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
 
 migrate: install
 	@mkdir -p instance

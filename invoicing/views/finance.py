@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -224,6 +225,13 @@ def provider(provider_id: uuid.UUID) -> ResponseReturnValue:
             elif action == "release":
                 providers_service.release_bank_details(db, g.actor, provider_id)
                 flash(_("The new bank details are released"))
+            elif action == "stripe":
+                connected = (request.form.get("stripe_account") or "").strip()
+                if not re.fullmatch(r"acct_[A-Za-z0-9]{1,60}", connected):
+                    flash(_("Enter a connected account ID, like acct_1Nv0FGQ9RKHgCVdK"))
+                else:
+                    providers_service.set_stripe_account(db, g.actor, provider_id, connected)
+                    flash(_("%(name)s is now paid through Stripe Connect", name=item.name))
             else:
                 abort(400)
         except DomainError as error:

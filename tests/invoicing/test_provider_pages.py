@@ -23,7 +23,7 @@ from tests.factories import (
     invoice_input,
     previous_month,
 )
-from tests.http import sign_in_provider
+from tests.http import forms, sign_in_provider
 
 
 def path(response) -> str:
@@ -72,6 +72,8 @@ def test_an_invoice_shows_what_dwp_and_the_parent_pay_before_it_is_sent(live_ser
         "care_from": [str(start.day), str(start.month), str(start.year)],
         "care_to": [str(end.day), str(end.month), str(end.year)],
     }
+    fields_on_page = next(f.fields for f in forms(form) if "invoice_number" in f.fields)
+    assert {"lines-0-description", "lines-0-hours", "lines-0-amount"} <= set(fields_on_page)
     no_lines = user.submit(form, "Continue", **fields)
     assert no_lines.status_code == 400 and "Add at least one line" in no_lines.text
     bad_amount = user.submit(
