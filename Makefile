@@ -61,6 +61,10 @@ chromium:
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
 
+## make bench: benchmarks against PostgreSQL, each printing its ratio to a same-run baseline
+bench: install-test
+	$(BIN)/python -m bench.run $(BENCH)
+
 migrate: install
 	@mkdir -p instance
 	$(FLASK) db upgrade

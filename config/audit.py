@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, String, event, select, text
+from sqlalchemy import BigInteger, Index, String, event, inspect, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from config.auth import Actor
@@ -73,6 +73,7 @@ class _Pending:
     actor: Actor
     data: dict[str, Any]
     occurred_at: datetime
+    entity_id: Any = None  # known when recorded (our ids are made in Python), else read at commit
 
 
 def record(
@@ -85,8 +86,16 @@ def record(
     """Queue an audit event for ``entity`` (a model with an ``id``); written at commit."""
     plain = json.loads(json.dumps(data or {}, default=str))
     session.info.setdefault(_PENDING, []).append(
-        _Pending(action, entity, entity.__tablename__, actor, plain, utcnow())
+        _Pending(action, entity, entity.__tablename__, actor, plain, utcnow(), _known_id(entity))
     )
+
+
+def _known_id(entity: Any) -> Any:
+    """The entity's id without loading anything (an expired object would cost a query each)."""
+    state = inspect(entity, raiseerr=False)
+    if state is not None:
+        return state.dict.get("id") or (state.identity[0] if state.identity else None)
+    return getattr(entity, "id", None)
 
 
 def discard_pending(session: Session) -> None:
@@ -116,7 +125,7 @@ def _append_pending_events(session: Session) -> None:
             actor_label=item.actor.label,
             action=item.action,
             entity_type=item.entity_type,
-            entity_id=str(item.entity.id),
+            entity_id=str(item.entity_id or item.entity.id),
             data=item.data,
             prev_hash=prev_hash,
         )

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from claimants import service as claimants_service
@@ -565,7 +565,12 @@ def build_batch(session: Session, actor: Actor, payment_date: date | None = None
     actor.require_role(StaffRole.FINANCE_OFFICER)
     now = utcnow()
     payment_date = payment_date or today_in_london(now)
-    with transaction(session):
+
+    def taken() -> DomainError:
+        return ConcurrentChange("Another batch took these invoices at the same time: build again")
+
+    live_allocation = {"payment_allocations.invoice_id": taken, "uq_payment_allocations_one_live": taken}
+    with transaction(session, live_allocation):
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": BATCH_BUILD_LOCK})
         candidates = repository.approved_invoices_for_batch(session)
@@ -582,7 +587,7 @@ def build_batch(session: Session, actor: Actor, payment_date: date | None = None
         }
         usage = repository.frozen_usage(session, set(claim_starts))
         this_batch_children: dict[tuple[uuid.UUID, date], set[uuid.UUID]] = defaultdict(set)
-        to_pay: list[Invoice] = []
+        to_pay: list[tuple[Invoice, date, date]] = []
         for invoice in invoices:
             if invoice.status is InvoiceStatus.PAYMENT_FAILED:
                 _move(
@@ -600,9 +605,8 @@ def build_batch(session: Session, actor: Actor, payment_date: date | None = None
                 invoice.flags = sorted({*invoice.flags, *new_flags})
                 _move(session, invoice, InvoiceStatus.ON_HOLD, actor, flags=sorted(new_flags))
                 continue
-            invoice.ap_start, invoice.ap_end = where.start, where.end
             this_batch_children[(invoice.parent_id, where.start)].add(invoice.child_id)
-            to_pay.append(invoice)
+            to_pay.append((invoice, where.start, where.end))
         if not to_pay:
             return None
 
@@ -610,42 +614,95 @@ def build_batch(session: Session, actor: Actor, payment_date: date | None = None
             id=uuid.uuid4(), payment_date=payment_date, built_by_id=actor.staff_id, built_at=now
         )
         session.add(batch)
-        by_provider: dict[uuid.UUID, list[Invoice]] = defaultdict(list)
-        for invoice in to_pay:
-            key = (invoice.parent_id, invoice.ap_start)
+        by_provider: dict[uuid.UUID, list[tuple[Invoice, int]]] = defaultdict(list)
+        changes: list[dict[str, object]] = []
+        for invoice, ap_start, ap_end in to_pay:
+            key = (invoice.parent_id, ap_start)
             used, children = usage.get(key, (0, set()))
             award = childcare_award(
-                invoice.eligible_pence, len(children | this_batch_children[key]), invoice.ap_start
+                invoice.eligible_pence, len(children | this_batch_children[key]), ap_start
             )
             share = _within(award.dwp_pence, award.cap_pence - used, invoice.eligible_pence)
             usage[key] = (used + share.dwp_pence, children)
-            invoice.set_share(share.dwp_pence)
-            by_provider[invoice.provider_id].append(invoice)
+            by_provider[invoice.provider_id].append((invoice, share.dwp_pence))
+            changes.append(
+                {
+                    "b_id": invoice.id,
+                    "invoice": invoice,
+                    "ap_start": ap_start,
+                    "ap_end": ap_end,
+                    "dwp_pence": share.dwp_pence,
+                    "claimant_pence": invoice.total_pence - share.dwp_pence,
+                }
+            )
 
         providers = {p.id: p for p in session.scalars(select(Provider).where(Provider.id.in_(by_provider)))}
+        allocations: list[dict[str, object]] = []
+        made: list[Payment] = []
         for provider_id, provider_invoices in sorted(by_provider.items(), key=lambda item: str(item[0])):
             payment = _new_payment(session, batch, providers[provider_id])
-            for invoice in provider_invoices:
-                payment.allocations.append(
-                    PaymentAllocation(invoice_id=invoice.id, amount_pence=invoice.dwp_pence)
+            for invoice, dwp_pence in provider_invoices:
+                allocations.append(
+                    {
+                        "id": uuid.uuid4(),
+                        "payment_id": payment.id,
+                        "invoice_id": invoice.id,
+                        "amount_pence": dwp_pence,
+                    }
                 )
-                payment.amount_pence += invoice.dwp_pence
-                _move(
+                payment.amount_pence += dwp_pence
+                audit.record(
                     session,
+                    "invoice.batched",
                     invoice,
-                    InvoiceStatus.BATCHED,
                     actor,
-                    batch_id=batch.id,
-                    payment_id=payment.id,
-                    dwp_pence=invoice.dwp_pence,
-                    claimant_pence=invoice.claimant_pence,
+                    {
+                        "from": invoice.status.value,
+                        "batch_id": batch.id,
+                        "payment_id": payment.id,
+                        "dwp_pence": dwp_pence,
+                        "claimant_pence": invoice.total_pence - dwp_pence,
+                    },
                 )
-            _take_credit_notes(session, payment, actor)
+            made.append(payment)
             batch.payment_count += 1
             batch.invoice_count += len(provider_invoices)
-            batch.total_pence += payment.amount_pence
+        session.flush()  # the payments exist before their allocations and credit notes point at them
+        session.execute(insert(PaymentAllocation).values(live=True), allocations)  # one statement
+        for payment in made:
+            _take_credit_notes(session, payment, actor)
+        batch.total_pence = sum(payment.amount_pence for payment in made)
+        _mark_batched(session, changes)
         audit.record(session, "batch.built", batch, actor, _control_totals(batch))
     return batch
+
+
+def _mark_batched(session: Session, changes: list[dict[str, object]]) -> None:
+    """One statement for every invoice in the batch (not one round trip each): status, frozen period
+    and shares, guarded by each row's version (the rows are also locked by this transaction)."""
+    statement = (
+        update(Invoice)
+        .where(Invoice.id == bindparam("b_id"), Invoice.version == bindparam("b_version"))
+        .values(
+            status=InvoiceStatus.BATCHED,
+            ap_start=bindparam("ap_start"),
+            ap_end=bindparam("ap_end"),
+            dwp_pence=bindparam("dwp_pence"),
+            claimant_pence=bindparam("claimant_pence"),
+            version=Invoice.version + 1,
+            updated_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()  # versions are final once pending changes (payments failed before) are written
+    invoices: list[Invoice] = [change.pop("invoice") for change in changes]  # type: ignore[misc]
+    for change, invoice in zip(changes, invoices, strict=True):
+        change["b_version"] = invoice.version
+    result = session.connection().execute(statement, changes)
+    if result.rowcount not in (-1, len(changes)):
+        raise ConcurrentChange("Invoices changed while the batch was built: build it again")
+    for invoice in invoices:
+        session.expire(invoice)  # the rows changed underneath the objects: read them afresh
 
 
 def _take_credit_notes(session: Session, payment: Payment, actor: Actor) -> None:

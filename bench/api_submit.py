@@ -1,0 +1,231 @@
+"""API invoice submission at 64 concurrent connections, against a bare one-insert endpoint.
+
+Both run in the same gunicorn processes on the same PostgreSQL: the baseline endpoint
+(``POST /bench/bare``) parses a small JSON body and inserts one row in one transaction; ours is
+``POST /api/v1/invoices`` with a real token and an Idempotency-Key (every rule, flag, audit event
+and notification included). Goal: at least 0.5x the baseline's throughput, p99 at most 2x.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import requests
+from sqlalchemy import text
+
+from bench.common import engine_for, fresh_database, percentile, report
+
+ROOT = Path(__file__).resolve().parent.parent
+CONNECTIONS = 64
+SECONDS = float(os.environ.get("BENCH_SECONDS", "15"))
+PORT = int(os.environ.get("BENCH_PORT", "5091"))
+
+
+def _serve(url: str) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "APP_ENV": "test",
+        "SECRET_KEY": "benchmark-secret-key-0123456789-abcdefghij",
+        "RATE_LIMIT_API": "100000000 per minute",
+        "RATE_LIMIT_TOKEN": "100000000 per minute",
+    }
+    process = subprocess.Popen(  # noqa: S603 - our own server, fixed arguments
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--config",
+            str(ROOT / "gunicorn.conf.py"),
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            os.environ.get("BENCH_WORKERS", "4"),
+            "--threads",
+            "16",
+            "bench.serve:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        try:
+            if requests.get(f"http://127.0.0.1:{PORT}/healthz", timeout=1).ok:
+                return process
+        except requests.RequestException:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def _load(make_request: object, seconds: float) -> tuple[float, list[float], int]:
+    """Requests per second, latencies and failures over ``seconds`` with 64 busy connections."""
+    latencies: list[float] = []
+    failures = [0]
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def worker() -> None:
+        http = requests.Session()
+        mine: list[float] = []
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            ok = make_request(http)  # type: ignore[operator]
+            mine.append(time.perf_counter() - started)
+            if not ok:
+                with lock:
+                    failures[0] += 1
+        with lock:
+            latencies.extend(mine)
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker) for _ in range(CONNECTIONS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    return len(latencies) / elapsed, latencies, failures[0]
+
+
+def main() -> None:
+    with fresh_database("api") as url:
+        token, consent_id = _set_up(url)
+        with engine_for(url).begin() as connection:
+            connection.execute(
+                text("CREATE TABLE bench_rows (id uuid PRIMARY KEY, note text, created_at timestamptz)")
+            )
+        server = _serve(url)
+        try:
+            base = f"http://127.0.0.1:{PORT}"
+
+            def bare(http: requests.Session) -> bool:
+                return http.post(f"{base}/bench/bare", json={"note": "x"}, timeout=30).status_code == 201
+
+            start, end = "2026-10-01", "2026-10-31"
+
+            def invoice(http: requests.Session) -> bool:
+                number = uuid.uuid4().hex[:20]
+                answer = http.post(
+                    f"{base}/api/v1/invoices",
+                    json={
+                        "consent_id": consent_id,
+                        "invoice_number": number,
+                        "issued_on": "2026-11-01",
+                        "care_from": start,
+                        "care_to": end,
+                        "lines": [
+                            {
+                                "description": "Full days",
+                                "hours": "120",
+                                "amount_pence": 95000,
+                                "eligible": True,
+                            }
+                        ],
+                    },
+                    headers={"Authorization": f"Bearer {token}", "Idempotency-Key": number},
+                    timeout=30,
+                )
+                return answer.status_code == 201
+
+            _load(bare, 2)  # warm both up
+            _load(invoice, 2)
+            base_rate, base_latencies, base_failed = _load(bare, SECONDS)
+            our_rate, our_latencies, our_failed = _load(invoice, SECONDS)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    for label, rate, latencies, failed in (
+        ("bare insert", base_rate, base_latencies, base_failed),
+        ("invoice API", our_rate, our_latencies, our_failed),
+    ):
+        p99 = percentile(latencies, 0.99) * 1000
+        print(f"{label}: {rate:.0f} requests/s, p99 {p99:.0f} ms, {failed} failed")
+    report("API throughput", our_rate, base_rate, "requests/s", ">= 0.5")
+    report(
+        "API p99 latency",
+        percentile(our_latencies, 0.99) * 1000,
+        percentile(base_latencies, 0.99) * 1000,
+        "ms",
+        "<= 2.0",
+    )
+
+
+def _set_up(url: str) -> tuple[str, str]:
+    """A verified provider, its software's token, and a parent's live consent (through the services)."""
+    from datetime import date
+
+    from claimants import service as claimants
+    from config.app import create_app
+    from config.auth import StaffRole
+    from config.extensions import database
+    from config.settings import Settings
+    from providers import service as providers
+    from providers.models import Regulator
+    from tests.factories import create_staff
+
+    app = create_app(Settings(environment="test", database_url=url, secret_key="x" * 40))
+    with app.app_context(), database().session_factory() as session:
+        provider = providers.register_provider(
+            session,
+            providers.Registration(
+                name="Bench Nursery",
+                regulator=Regulator.OFSTED,
+                registration_number="EY999999",
+                postcode="LS1 4AP",
+                address="",
+                region="London",
+                bank=providers.BankDetails("089999", "66374958", "Bench"),
+                admin_name="Bea Bench",
+                admin_email="bea@bench.example",
+            ),
+        )
+        providers.verify_provider(session, create_staff(session, StaffRole.CASEWORKER), provider.id)
+        from providers.accounts import user_actor
+
+        admin = user_actor(provider.users[0])
+        client, secret = providers.register_api_client(session, admin, name="Bench", redirect_uris=[])
+        parent = claimants.register_parent(
+            session, name="Pat", email="pat@bench.example", oidc_subject="bench"
+        )
+        parent_actor = claimants.parent_actor(parent)
+        claimants.link_claim(
+            session, parent_actor, claim_reference="UC1", nino="JK123456A", claim_start_date=date(2026, 1, 15)
+        )
+        child = claimants.add_child(
+            session,
+            parent_actor,
+            first_name="Kit",
+            last_name="Bench",
+            date_of_birth=date(2023, 5, 4),
+            disabled=False,
+        )
+        request = claimants.request_consent(
+            session, admin, parent_email="pat@bench.example", child_first_name="Kit"
+        )
+        consent = claimants.authorise_consent(session, parent_actor, request.id, child.id)
+        consent_id = str(consent.id)
+    return _token(app, client.client_id, secret), consent_id
+
+
+def _token(app: object, client_id: str, secret: str) -> str:
+    test_client = app.test_client()  # type: ignore[attr-defined]
+    answer = test_client.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials", "scope": "invoices:write invoices:read"},
+        headers={"Authorization": "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()},
+    )
+    return answer.json["access_token"]
+
+
+if __name__ == "__main__":
+    main()
