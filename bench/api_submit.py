@@ -213,8 +213,8 @@ def _set_up(url: str) -> tuple[str, str]:
             session, admin, parent_email="pat@bench.example", child_first_name="Kit"
         )
         consent = claimants.authorise_consent(session, parent_actor, request.id, child.id)
-        consent_id = str(consent.id)
-    return _token(app, client.client_id, secret), consent_id
+        consent_id, client_id = str(consent.id), client.client_id
+    return _token(app, client_id, secret), consent_id
 
 
 def _token(app: object, client_id: str, secret: str) -> str:
