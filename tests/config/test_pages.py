@@ -18,7 +18,16 @@ from wtforms.validators import InputRequired
 from config.forms import GovDateField
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = ["/", "/provider", "/account", "/finance", "/no-such-page"]
+PAGES = [
+    "/",
+    "/provider",
+    "/account",
+    "/finance",
+    "/no-such-page",
+    "/provider/sign-in",
+    "/provider/register",
+    "/provider/register/regulator",
+]
 # Shown in their own language on purpose (the language switch), or a proper name.
 UNTRANSLATED = {"English", "Cymraeg", "GOV.UK"}
 MARK = "CY·"
