@@ -43,14 +43,22 @@ def add_invoices(session, world: World, count: int) -> None:
         service.hold_invoice(session, world.caseworker, invoice.id, "checking")
 
 
+def close_request_session() -> None:
+    """The test's app context outlives requests, so the request's session would too (holding its
+    transaction, and PostgreSQL's locks, open): close it around each counted request."""
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.rollback()
+        session.close()
+
+
 def queries_for(app: Flask, sign_in: Callable[[object], None], path: str) -> int:
     client = app.test_client()
     sign_in(client)
-    stale = g.pop("db_session", None)  # the test's app context outlives requests: start each afresh
-    if stale is not None:
-        stale.close()
+    close_request_session()
     with counting(app) as statements:
         answer = client.get(path)
+    close_request_session()
     assert answer.status_code == 200, (path, answer.status_code)
     return len(statements)
 
