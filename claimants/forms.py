@@ -69,10 +69,6 @@ class DisputeForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
-    """Only the CSRF token: confirming is a deliberate press of a button."""
-
-
 class ConsentResponseForm(FlaskForm):
     """The consent screen: which child, then approve or decline (two buttons, one form)."""
 

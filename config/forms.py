@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField
 
@@ -43,6 +44,17 @@ class GovDateField(DateField):
             self.data = date(int(year), int(month), int(day))
         except ValueError as exc:
             raise ValueError(_("%(label)s must be a real date", label=label)) from exc
+
+
+class ConfirmForm(FlaskForm):
+    """Only the CSRF token: for buttons that do one deliberate thing (confirm, register, send)."""
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this service: never send someone on to another site after signing in."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
 
 
 def date_items(field_name: str) -> list[dict[str, object]]:

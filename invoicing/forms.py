@@ -58,10 +58,6 @@ class InvoiceForm(FlaskForm):
     lines = FieldList(FormField(LineForm), min_entries=LINE_ROWS, max_entries=20)
 
 
-class SendForm(FlaskForm):
-    """Only the CSRF token: sending is a deliberate press of a button."""
-
-
 class CancelForm(FlaskForm):
     reason = TextAreaField(
         _l("Why are you cancelling this invoice?"),

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config import audit, notify, settings
-from config.auth import Actor, ActorKind
+from config.auth import SYSTEM, Actor, ActorKind
 from config.database import transaction, utcnow
 from config.errors import DomainError, FieldError, Forbidden, NotFound, ValidationFailed, rule
 from config.formatting import london_time
@@ -86,7 +86,7 @@ def _count_failure(session: Session, user: ProviderUser, now: datetime, what: st
     audit.record(session, "provider_user.sign_in_failed", user, user_actor(user), {"failed": what})
     if user.failed_sign_ins >= MAX_FAILURES:
         user.locked_until, user.failed_sign_ins = now + LOCK_FOR, 0
-        audit.record(session, "provider_user.locked", user, SYSTEM_ACTOR, {"until": user.locked_until})
+        audit.record(session, "provider_user.locked", user, SYSTEM, {"until": user.locked_until})
         notify.queue_email(
             session,
             to=user.email,
@@ -94,9 +94,6 @@ def _count_failure(session: Session, user: ProviderUser, now: datetime, what: st
             reference=f"locked-{user.id}-{int(now.timestamp())}",
             until=london_time(user.locked_until),
         )
-
-
-SYSTEM_ACTOR = Actor(kind=ActorKind.SYSTEM, id=None, label="Childcare Direct (automatic)")
 
 
 def check_password(session: Session, email: str, password: str) -> ProviderUser:

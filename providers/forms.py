@@ -120,10 +120,6 @@ class NewPasswordForm(FlaskForm):
     )
 
 
-class CheckAnswersForm(FlaskForm):
-    """Only the CSRF token: registering is a deliberate press of a button."""
-
-
 class SignInForm(FlaskForm):
     email = StringField(
         _l("Email address"),
@@ -186,7 +182,3 @@ class ApiClientForm(FlaskForm):
         description=_l("Where we send events about consents, invoices and payments. Starts https://"),
         validators=[Length(max=500)],
     )
-
-
-class ConfirmForm(FlaskForm):
-    """Only the CSRF token: for buttons that do one deliberate thing."""

@@ -15,14 +15,14 @@ from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from claimants import repository, service
-from claimants.forms import ChildForm, ConfirmForm, ConsentResponseForm, LinkClaimForm
+from claimants.forms import ChildForm, ConsentResponseForm, LinkClaimForm
 from claimants.models import Consent, ConsentStatus, Parent
 from config import settings
 from config.database import utcnow
 from config.errors import DomainError
 from config.extensions import request_session
 from config.formatting import london_date
-from config.forms import date_items, show_errors
+from config.forms import ConfirmForm, date_items, safe_next, show_errors
 from config.oidc import PARENTS, begin_sign_in, finish_sign_in
 from providers import repository as providers_repository
 
@@ -76,7 +76,7 @@ def index() -> ResponseReturnValue:
 
 @claimants_portal.get("/sign-in")
 def sign_in() -> ResponseReturnValue:
-    session["after_sign_in"] = _safe_next(request.args.get("next"))
+    session["after_sign_in"] = safe_next(request.args.get("next"))
     return begin_sign_in(
         PARENTS,
         url_for("claimants_portal.callback", _external=True),
@@ -103,13 +103,6 @@ def callback() -> ResponseReturnValue:
 def sign_out() -> ResponseReturnValue:
     session.pop(SESSION_KEY, None)
     return redirect(url_for("claimants_portal.index"))
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only a path on this service: never send someone on to another site after signing in."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
 
 
 @claimants_portal.route("/claim", methods=["GET", "POST"])
@@ -154,7 +147,7 @@ def add_child() -> ResponseReturnValue:
             show_errors(form, error)
         else:
             flash(_("%(name)s has been added", name=child.first_name))
-            return redirect(_safe_next(request.args.get("next")) or url_for("invoicing_parents.home"))
+            return redirect(safe_next(request.args.get("next")) or url_for("invoicing_parents.home"))
     return render_template(
         "claimants/add_child.html", form=form, date_items=date_items
     ), 400 if form.errors else 200

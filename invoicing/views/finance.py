@@ -20,13 +20,12 @@ from config.database import utcnow
 from config.errors import DomainError
 from config.extensions import request_session
 from config.formatting import london_date
-from config.forms import show_errors
+from config.forms import ConfirmForm, show_errors
 from config.oidc import STAFF, begin_sign_in, finish_sign_in
 from config.scheduler import recent_runs, registry
 from config.staff import current_staff, forget_staff, remember_staff, sign_in_staff, staff_required
 from invoicing import payments, repository, service
 from invoicing.forms import BreakForm, DecisionForm, ReasonForm, ReturnsForm
-from invoicing.forms import SendForm as ConfirmForm
 from invoicing.models import (
     BacsFile,
     Invoice,

@@ -12,14 +12,14 @@ from flask_babel import lazy_gettext
 from sqlalchemy import func, select
 
 from claimants import repository as claimants_repository
-from claimants.forms import ConfirmForm, DisputeForm
+from claimants.forms import DisputeForm
 from claimants.models import Child
 from claimants.rules import childcare_age_limit
 from claimants.views.portal import CONSENT_STATUS, parent_required
 from config import audit
 from config.errors import DomainError
 from config.extensions import request_session
-from config.forms import show_errors
+from config.forms import ConfirmForm, show_errors
 from invoicing import periods, service
 from invoicing.models import Invoice, InvoiceStatus
 from invoicing.service import today_in_london

@@ -33,11 +33,11 @@ from config.csv_files import csv_download
 from config.database import utcnow
 from config.errors import DomainError, FieldError, ValidationFailed
 from config.extensions import database, request_session
-from config.forms import date_items, show_errors
+from config.forms import ConfirmForm, date_items, show_errors
 from config.money import MoneyFormatError, format_pence, parse_pounds
 from config.pagination import decode_cursor, page
 from invoicing import repository, service, uploads
-from invoicing.forms import CancelForm, CreditNoteForm, FilterForm, InvoiceForm, SendForm, UploadForm
+from invoicing.forms import CancelForm, CreditNoteForm, FilterForm, InvoiceForm, UploadForm
 from invoicing.models import CANCELLABLE_STATES, Invoice, InvoiceStatus, Payment, PaymentAllocation
 from invoicing.service import InvoiceInput, LineInput
 from providers.views.session import provider_required
@@ -260,7 +260,7 @@ def check_invoice() -> ResponseReturnValue:
     if not draft:
         return redirect(url_for(".new_invoice"))
     data = _draft_input(draft)
-    form = SendForm()
+    form = ConfirmForm()
     if form.validate_on_submit():
         try:
             invoice = service.submit_invoice(request_session(), g.actor, data)
@@ -488,7 +488,7 @@ def upload(upload_id: uuid.UUID) -> ResponseReturnValue:
         "invoicing/provider_upload_result.html",
         upload=item,
         good=good,
-        form=SendForm(),
+        form=ConfirmForm(),
         columns=uploads.COLUMN_NAMES,
     )
 
@@ -496,7 +496,7 @@ def upload(upload_id: uuid.UUID) -> ResponseReturnValue:
 @invoicing_providers.post("/invoices/uploads/<uuid:upload_id>/send")
 @provider_required()
 def send_upload(upload_id: uuid.UUID) -> ResponseReturnValue:
-    if not SendForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         return redirect(url_for(".upload", upload_id=upload_id))
     only_good = request.form.get("only_good") == "yes"
     uploads.start_submission(request_session(), g.actor, upload_id, only_good=only_good)

@@ -14,13 +14,12 @@ from flask_babel import gettext as _
 from config import settings
 from config.errors import DomainError
 from config.extensions import request_session
-from config.forms import show_errors
+from config.forms import ConfirmForm, safe_next, show_errors
 from providers import accounts, repository, service, webhooks
 from providers.forms import (
     ApiClientForm,
     BankForm,
     CodeForm,
-    ConfirmForm,
     InviteForm,
     NewPasswordForm,
     SignInForm,
@@ -49,12 +48,6 @@ def index() -> ResponseReturnValue:
     )
 
 
-def _safe_next(target: str | None) -> str | None:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
-
-
 @providers_portal.route("/sign-in", methods=["GET", "POST"])
 def sign_in() -> ResponseReturnValue:
     form = SignInForm()
@@ -64,7 +57,7 @@ def sign_in() -> ResponseReturnValue:
         except DomainError as error:
             form.form_errors.append(_(error.detail))
         else:
-            after = _safe_next(request.args.get("next"))
+            after = safe_next(request.args.get("next"))
             if user.totp_secret:
                 session.clear()
                 session[PENDING_KEY] = str(user.id)

@@ -18,12 +18,11 @@ from flask_wtf import FlaskForm
 
 from config.errors import DomainError, ValidationFailed
 from config.extensions import request_session
-from config.forms import show_errors
+from config.forms import ConfirmForm, show_errors
 from providers import service
 from providers.accounts import check_new_password, hash_password
 from providers.forms import (
     BankForm,
-    CheckAnswersForm,
     NewPasswordForm,
     PostcodeForm,
     RegionForm,
@@ -173,7 +172,7 @@ def check_answers() -> ResponseReturnValue:
     missing = next((s for s in STEPS if not _answered(s, answers)), None)
     if missing is not None:
         return redirect(url_for(".question", slug=missing.slug))
-    form = CheckAnswersForm()
+    form = ConfirmForm()
     if form.validate_on_submit():
         try:
             provider = service.register_provider(request_session(), _registration(answers))
