@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-import holidays
 from sqlalchemy.orm import Session
 
+from config import settings
 from config.auth import SYSTEM
 from config.database import make_session_factory
-from invoicing import service
+from invoicing import payments, service, uploads
+from invoicing.rails import bacs
 
 
 def check_confirmed_invoices(session: Session) -> dict[str, int]:
@@ -17,8 +18,8 @@ def check_confirmed_invoices(session: Session) -> dict[str, int]:
 
 
 def is_working_day(day: date) -> bool:
-    """Monday to Friday outside England and Wales bank holidays (offline rules, no network)."""
-    return day.weekday() < 5 and day not in holidays.UK(subdiv="ENG", years=day.year)
+    """A Bacs day: Monday to Friday outside England and Wales bank holidays (one rule, in rails.bacs)."""
+    return bacs.is_bacs_day(day)
 
 
 def build_daily_batch(session: Session) -> dict[str, int]:
@@ -39,8 +40,6 @@ def remind_unconfirmed(session: Session) -> dict[str, int]:
 
 def resume_uploads(session: Session) -> dict[str, int]:
     """Finish spreadsheet submissions whose web process stopped part way (each invoice once)."""
-    from invoicing import uploads
-
     stalled = [upload.id for upload in uploads.stalled_uploads(session)]
     session.rollback()
     factory = make_session_factory(session.get_bind())  # type: ignore[arg-type]
@@ -50,30 +49,22 @@ def resume_uploads(session: Session) -> dict[str, int]:
 
 
 def _stripe_configured() -> bool:
-    from config import settings
-
     return bool(settings.current().stripe_api_key)
 
 
 def submit_approved_batches(session: Session) -> dict[str, int]:
     """Without Stripe settings (a development machine), Stripe payments wait; Bacs ones need no call."""
-    from invoicing import payments
-
     if not _stripe_configured():
         return {"stripe_not_configured": 1}
     return payments.submit_approved_batches(session, payments.stripe_rail())
 
 
 def resolve_unknown_payments(session: Session) -> dict[str, int]:
-    from invoicing import payments
-
     if not _stripe_configured():
         return {"stripe_not_configured": 1}
     return payments.resolve_unknown_payments(session, payments.stripe_rail())
 
 
 def reconcile_payments(session: Session) -> dict[str, int]:
-    from invoicing import payments
-
     counts = payments.reconcile_payments(session, payments.stripe_rail()) if _stripe_configured() else {}
     return {**counts, "bacs_paid": payments.reconcile_bacs(session)}

@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, insert, select, text, update
@@ -89,6 +90,46 @@ class InvoiceInput:
     care_to: date
     lines: tuple[LineInput, ...] = field(default_factory=tuple)
     source: str = "portal"
+
+    def to_plain(self) -> dict[str, Any]:
+        """JSON-ready, to keep between requests (a draft) or between steps (a checked upload)."""
+        return {
+            "consent_id": str(self.consent_id),
+            "invoice_number": self.invoice_number,
+            "issued_on": self.issued_on.isoformat(),
+            "care_from": self.care_from.isoformat(),
+            "care_to": self.care_to.isoformat(),
+            "lines": [_plain_line(line) for line in self.lines],
+        }
+
+    @classmethod
+    def from_plain(cls, plain: dict[str, Any], source: str = "portal") -> InvoiceInput:
+        return cls(
+            consent_id=uuid.UUID(plain["consent_id"]),
+            invoice_number=plain["invoice_number"],
+            issued_on=date.fromisoformat(plain["issued_on"]),
+            care_from=date.fromisoformat(plain["care_from"]),
+            care_to=date.fromisoformat(plain["care_to"]),
+            lines=tuple(
+                LineInput(
+                    line["description"],
+                    line["amount_pence"],
+                    line["eligible"],
+                    Decimal(line["hours"]) if line["hours"] is not None else None,
+                )
+                for line in plain["lines"]
+            ),
+            source=source,
+        )
+
+
+def _plain_line(line: LineInput) -> dict[str, Any]:
+    return {
+        "description": line.description,
+        "amount_pence": line.amount_pence,
+        "eligible": line.eligible,
+        "hours": str(line.hours) if line.hours is not None else None,
+    }
 
 
 @dataclass(frozen=True)

@@ -330,23 +330,7 @@ def _check_row(
 
 
 def _input(group: dict[str, Any]) -> service.InvoiceInput:
-    return service.InvoiceInput(
-        consent_id=uuid.UUID(group["consent_id"]),
-        invoice_number=group["invoice_number"],
-        issued_on=date.fromisoformat(group["issued_on"]),
-        care_from=date.fromisoformat(group["care_from"]),
-        care_to=date.fromisoformat(group["care_to"]),
-        lines=tuple(
-            service.LineInput(
-                line["description"],
-                line["amount_pence"],
-                line["eligible"],
-                Decimal(line["hours"]) if line["hours"] is not None else None,
-            )
-            for line in group["lines"]
-        ),
-        source="upload",
-    )
+    return service.InvoiceInput.from_plain(group, source="upload")
 
 
 def get_upload(session: Session, actor: Actor, upload_id: uuid.UUID) -> InvoiceUpload:
@@ -396,13 +380,9 @@ def process_upload(session_factory: sessionmaker[Session], upload_id: uuid.UUID)
                 label="Spreadsheet upload",
                 provider_id=upload.provider_id,
             )
-            todo = [
-                g for g in upload.invoices[upload.processed : upload.processed + CHUNK] if not g.get("bad")
-            ]
-            skipped_bad = sum(
-                1 for g in upload.invoices[upload.processed : upload.processed + CHUNK] if g.get("bad")
-            )
-            step = len(upload.invoices[upload.processed : upload.processed + CHUNK])
+            chunk = upload.invoices[upload.processed : upload.processed + CHUNK]
+            todo = [group for group in chunk if not group.get("bad")]
+            skipped_bad, step = len(chunk) - len(todo), len(chunk)
             session.rollback()
             created = skipped = 0
             failed: list[dict[str, Any]] = []

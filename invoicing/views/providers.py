@@ -185,25 +185,6 @@ def _line_inputs(form: InvoiceForm) -> tuple[list[LineInput], list[str]]:
     return lines, problems
 
 
-def _draft_input(draft: dict[str, Any]) -> InvoiceInput:
-    return InvoiceInput(
-        consent_id=uuid.UUID(draft["consent_id"]),
-        invoice_number=draft["invoice_number"],
-        issued_on=date.fromisoformat(draft["issued_on"]),
-        care_from=date.fromisoformat(draft["care_from"]),
-        care_to=date.fromisoformat(draft["care_to"]),
-        lines=tuple(
-            LineInput(
-                line["description"],
-                line["amount_pence"],
-                line["eligible"],
-                Decimal(line["hours"]) if line["hours"] is not None else None,
-            )
-            for line in draft["lines"]
-        ),
-    )
-
-
 @invoicing_providers.route("/invoices/new", methods=["GET", "POST"])
 @provider_required()
 def new_invoice() -> ResponseReturnValue:
@@ -230,22 +211,7 @@ def new_invoice() -> ResponseReturnValue:
             except DomainError as error:
                 show_errors(form, error)
             else:
-                session[DRAFT] = {
-                    "consent_id": str(data.consent_id),
-                    "invoice_number": data.invoice_number,
-                    "issued_on": data.issued_on.isoformat(),
-                    "care_from": data.care_from.isoformat(),
-                    "care_to": data.care_to.isoformat(),
-                    "lines": [
-                        {
-                            "description": line.description,
-                            "amount_pence": line.amount_pence,
-                            "eligible": line.eligible,
-                            "hours": str(line.hours) if line.hours is not None else None,
-                        }
-                        for line in lines
-                    ],
-                }
+                session[DRAFT] = data.to_plain()
                 return redirect(url_for(".check_invoice"))
     return render_template(
         "invoicing/provider_new_invoice.html", form=form, date_items=date_items, consents=consents
@@ -259,7 +225,7 @@ def check_invoice() -> ResponseReturnValue:
     draft = session.get(DRAFT)
     if not draft:
         return redirect(url_for(".new_invoice"))
-    data = _draft_input(draft)
+    data = InvoiceInput.from_plain(draft)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
