@@ -54,21 +54,33 @@ def stripe_rail() -> StripeRail:
     return StripeRail(cfg.stripe_api_key, api_base=cfg.stripe_api_base or None)
 
 
+def orders_for(session: Session, payments: list[Payment]) -> list[Order]:
+    """What the rail needs for each payment, with all their invoice numbers read in one query."""
+    numbers: dict[uuid.UUID, list[str]] = {payment.id: [] for payment in payments}
+    if payments:
+        rows = session.execute(
+            select(PaymentAllocation.payment_id, Invoice.invoice_number)
+            .join(Invoice, Invoice.id == PaymentAllocation.invoice_id)
+            .where(PaymentAllocation.payment_id.in_(list(numbers)))
+            .order_by(Invoice.invoice_number)
+        )
+        for payment_id, number in rows:
+            numbers[payment_id].append(number)
+    return [
+        Order(
+            payment_id=payment.id,
+            batch_id=payment.batch_id,
+            amount_pence=payment.amount_pence,
+            reference=payment.reference,
+            stripe_account=payment.destination_stripe_account,
+            invoice_numbers=tuple(numbers[payment.id]),
+        )
+        for payment in payments
+    ]
+
+
 def order_for(session: Session, payment: Payment) -> Order:
-    numbers = session.scalars(
-        select(Invoice.invoice_number)
-        .join(PaymentAllocation, PaymentAllocation.invoice_id == Invoice.id)
-        .where(PaymentAllocation.payment_id == payment.id)
-        .order_by(Invoice.invoice_number)
-    ).all()
-    return Order(
-        payment_id=payment.id,
-        batch_id=payment.batch_id,
-        amount_pence=payment.amount_pence,
-        reference=payment.reference,
-        stripe_account=payment.destination_stripe_account,
-        invoice_numbers=tuple(numbers),
-    )
+    return orders_for(session, [payment])[0]
 
 
 def _record(session: Session, payment_id: uuid.UUID, answer: Answer) -> str:
@@ -142,13 +154,12 @@ def resolve_unknown_payments(session: Session, rail: PaymentRail) -> dict[str, i
     """A payment whose send got no answer: find it at the rail, else send it again with the same key."""
     counts: dict[str, int] = {}
     unknown = session.scalars(
-        select(Payment.id).where(Payment.status == PaymentStatus.UNKNOWN, Payment.rail == Rail.STRIPE)
+        select(Payment).where(Payment.status == PaymentStatus.UNKNOWN, Payment.rail == Rail.STRIPE)
     ).all()
+    orders = orders_for(session, list(unknown))
     session.rollback()
-    for payment_id in unknown:
-        payment = session.get_one(Payment, payment_id)
-        order = order_for(session, payment)
-        session.rollback()
+    for order in orders:
+        payment_id = order.payment_id
         record = rail.look_up(order)
         if record is not None:
             outcome = _record(session, payment_id, Answer(Outcome.ACCEPTED, record.rail_reference))
@@ -165,11 +176,10 @@ def reconcile_payments(session: Session, rail: PaymentRail) -> dict[str, int]:
     sent = session.scalars(
         select(Payment).where(Payment.status == PaymentStatus.SENT, Payment.rail == Rail.STRIPE)
     ).all()
-    orders = [
-        (payment.id, order_for(session, payment), payment.destination_stripe_account) for payment in sent
-    ]
+    orders = orders_for(session, list(sent))
     session.rollback()
-    for payment_id, order, destination in orders:
+    for order in orders:
+        payment_id, destination = order.payment_id, order.stripe_account
         record = rail.look_up(order)
         if record is None:
             counts["breaks"] += open_break(
