@@ -9,12 +9,14 @@ and notification included). Goal: at least 0.5x the baseline's throughput, p99 a
 from __future__ import annotations
 
 import base64
+import random
 import os
 import subprocess
 import sys
 import threading
 import time
 import uuid
+from datetime import date, timedelta
 from pathlib import Path
 
 import requests
@@ -25,6 +27,7 @@ from bench.common import engine_for, fresh_database, percentile, report
 ROOT = Path(__file__).resolve().parent.parent
 CONNECTIONS = 64
 SECONDS = float(os.environ.get("BENCH_SECONDS", "15"))
+CHILDREN = int(os.environ.get("BENCH_CHILDREN", "200"))  # invoices spread as in life: one child is rarely billed twice a month
 PORT = int(os.environ.get("BENCH_PORT", "5091"))
 
 
@@ -99,7 +102,7 @@ def _load(make_request: object, seconds: float) -> tuple[float, list[float], int
 
 def main() -> None:
     with fresh_database("api") as url:
-        token, consent_id = _set_up(url)
+        token, consent_ids = _set_up(url)
         with engine_for(url).begin() as connection:
             connection.execute(
                 text("CREATE TABLE bench_rows (id uuid PRIMARY KEY, note text, created_at timestamptz)")
@@ -111,18 +114,18 @@ def main() -> None:
             def bare(http: requests.Session) -> bool:
                 return http.post(f"{base}/bench/bare", json={"note": "x"}, timeout=30).status_code == 201
 
-            start, end = "2026-10-01", "2026-10-31"
-
             def invoice(http: requests.Session) -> bool:
                 number = uuid.uuid4().hex[:20]
+                month = random.randint(1, 10)  # noqa: S311 - spreading load, not security
+                start = date(2026, month, 1)
                 answer = http.post(
                     f"{base}/api/v1/invoices",
                     json={
-                        "consent_id": consent_id,
+                        "consent_id": random.choice(consent_ids),  # noqa: S311
                         "invoice_number": number,
                         "issued_on": "2026-11-01",
-                        "care_from": start,
-                        "care_to": end,
+                        "care_from": start.isoformat(),
+                        "care_to": (start + timedelta(days=27)).isoformat(),
                         "lines": [
                             {
                                 "description": "Full days",
@@ -160,9 +163,8 @@ def main() -> None:
     )
 
 
-def _set_up(url: str) -> tuple[str, str]:
-    """A verified provider, its software's token, and a parent's live consent (through the services)."""
-    from datetime import date
+def _set_up(url: str) -> tuple[str, list[str]]:
+    """A verified provider, its software's token, and live consents for many children (through the services)."""
 
     from claimants import service as claimants
     from config.app import create_app
@@ -194,27 +196,30 @@ def _set_up(url: str) -> tuple[str, str]:
 
         admin = user_actor(provider.users[0])
         client, secret = providers.register_api_client(session, admin, name="Bench", redirect_uris=[])
-        parent = claimants.register_parent(
-            session, name="Pat", email="pat@bench.example", oidc_subject="bench"
-        )
-        parent_actor = claimants.parent_actor(parent)
-        claimants.link_claim(
-            session, parent_actor, claim_reference="UC1", nino="JK123456A", claim_start_date=date(2026, 1, 15)
-        )
-        child = claimants.add_child(
-            session,
-            parent_actor,
-            first_name="Kit",
-            last_name="Bench",
-            date_of_birth=date(2023, 5, 4),
-            disabled=False,
-        )
-        request = claimants.request_consent(
-            session, admin, parent_email="pat@bench.example", child_first_name="Kit"
-        )
-        consent = claimants.authorise_consent(session, parent_actor, request.id, child.id)
-        consent_id, client_id = str(consent.id), client.client_id
-    return _token(app, client_id, secret), consent_id
+        consent_ids = []
+        for n in range(CHILDREN):
+            email = f"parent{n}@bench.example"
+            parent = claimants.register_parent(session, name=f"Pat {n}", email=email, oidc_subject=f"bench{n}")
+            parent_actor = claimants.parent_actor(parent)
+            claimants.link_claim(
+                session,
+                parent_actor,
+                claim_reference=f"UC{n}",
+                nino=f"JK{n:06d}A",
+                claim_start_date=date(2025, 1, 15),
+            )
+            child = claimants.add_child(
+                session,
+                parent_actor,
+                first_name="Kit",
+                last_name=f"Bench {n}",
+                date_of_birth=date(2023, 5, 4),
+                disabled=False,
+            )
+            request = claimants.request_consent(session, admin, parent_email=email, child_first_name="Kit")
+            consent_ids.append(str(claimants.authorise_consent(session, parent_actor, request.id, child.id).id))
+        client_id = client.client_id
+    return _token(app, client_id, secret), consent_ids
 
 
 def _token(app: object, client_id: str, secret: str) -> str:
