@@ -14,7 +14,7 @@ import calendar
 import csv
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 __all__ = ["Award", "assessment_period", "childcare_award", "monthly_cap_pence"]
@@ -67,6 +67,7 @@ def _shift_month(year: int, month: int, by: int) -> tuple[int, int]:
     return index // 12, index % 12 + 1
 
 
+@lru_cache(maxsize=65536)  # pure, and asked the same question for every invoice in a batch
 def assessment_period(claim_start: date, on: date) -> tuple[date, date]:
     """First and last day (inclusive) of the assessment period that contains ``on``.
 

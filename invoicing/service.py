@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from claimants import service as claimants_service
@@ -25,7 +25,7 @@ from claimants.models import Child, Parent
 from claimants.rules import childcare_age_limit
 from config import audit, notify, settings
 from config.auth import Actor, ActorKind, StaffRole
-from config.database import transaction, utcnow
+from config.database import insert_many, transaction, utcnow
 from config.errors import (
     ChildOverAgeLimit,
     ConcurrentChange,
@@ -689,6 +689,7 @@ def build_batch(session: Session, actor: Actor, payment_date: date | None = None
                         "payment_id": payment.id,
                         "invoice_id": invoice.id,
                         "amount_pence": dwp_pence,
+                        "live": True,
                     }
                 )
                 payment.amount_pence += dwp_pence
@@ -709,7 +710,7 @@ def build_batch(session: Session, actor: Actor, payment_date: date | None = None
             batch.payment_count += 1
             batch.invoice_count += len(provider_invoices)
         session.flush()  # the payments exist before their allocations and credit notes point at them
-        session.execute(insert(PaymentAllocation).values(live=True), allocations)  # one statement
+        insert_many(session, PaymentAllocation.__table__, allocations)
         for payment in made:
             _take_credit_notes(session, payment, actor)
         batch.total_pence = sum(payment.amount_pence for payment in made)
@@ -721,7 +722,44 @@ def build_batch(session: Session, actor: Actor, payment_date: date | None = None
 def _mark_batched(session: Session, changes: list[dict[str, object]]) -> None:
     """One statement for every invoice in the batch (not one round trip each): status, frozen period
     and shares, guarded by each row's version (the rows are also locked by this transaction)."""
-    statement = (
+    session.flush()  # versions are final once pending changes (payments failed before) are written
+    invoices: list[Invoice] = [change.pop("invoice") for change in changes]  # type: ignore[misc]
+    for change, invoice in zip(changes, invoices, strict=True):
+        change["b_version"] = invoice.version
+    if session.get_bind().dialect.name == "postgresql":
+        result = session.execute(
+            _MARK_BATCHED_POSTGRESQL,
+            {
+                "now": utcnow(),
+                **{key: [change[key] for change in changes] for key in _MARK_BATCHED_COLUMNS},
+            },
+        )
+    else:
+        result = session.connection().execute(_mark_batched_statement(), changes)
+    if result.rowcount not in (-1, len(changes)):
+        raise ConcurrentChange("Invoices changed while the batch was built: build it again")
+    session.expire_all()  # the rows changed underneath the objects: read them afresh
+
+
+_MARK_BATCHED_COLUMNS = ("b_id", "b_version", "ap_start", "ap_end", "dwp_pence", "claimant_pence")
+# PostgreSQL: one UPDATE joined to the batch's values as arrays (executemany would send a
+# statement per invoice).
+_MARK_BATCHED_POSTGRESQL = text(
+    """
+    UPDATE invoices AS i
+    SET status = 'batched', ap_start = v.ap_start, ap_end = v.ap_end, dwp_pence = v.dwp_pence,
+        claimant_pence = v.claimant_pence, version = i.version + 1, updated_at = :now
+    FROM unnest(
+        CAST(:b_id AS uuid[]), CAST(:b_version AS integer[]), CAST(:ap_start AS date[]),
+        CAST(:ap_end AS date[]), CAST(:dwp_pence AS integer[]), CAST(:claimant_pence AS integer[])
+    ) AS v(id, version, ap_start, ap_end, dwp_pence, claimant_pence)
+    WHERE i.id = v.id AND i.version = v.version
+    """
+)
+
+
+def _mark_batched_statement() -> Any:
+    return (
         update(Invoice)
         .where(Invoice.id == bindparam("b_id"), Invoice.version == bindparam("b_version"))
         .values(
@@ -735,15 +773,6 @@ def _mark_batched(session: Session, changes: list[dict[str, object]]) -> None:
         )
         .execution_options(synchronize_session=False)
     )
-    session.flush()  # versions are final once pending changes (payments failed before) are written
-    invoices: list[Invoice] = [change.pop("invoice") for change in changes]  # type: ignore[misc]
-    for change, invoice in zip(changes, invoices, strict=True):
-        change["b_version"] = invoice.version
-    result = session.connection().execute(statement, changes)
-    if result.rowcount not in (-1, len(changes)):
-        raise ConcurrentChange("Invoices changed while the batch was built: build it again")
-    for invoice in invoices:
-        session.expire(invoice)  # the rows changed underneath the objects: read them afresh
 
 
 def _take_credit_notes(session: Session, payment: Payment, actor: Actor) -> None:
