@@ -9,8 +9,8 @@ and notification included). Goal: at least 0.5x the baseline's throughput, p99 a
 from __future__ import annotations
 
 import base64
-import random
 import os
+import random
 import subprocess
 import sys
 import threading
@@ -27,7 +27,9 @@ from bench.common import engine_for, fresh_database, percentile, report
 ROOT = Path(__file__).resolve().parent.parent
 CONNECTIONS = 64
 SECONDS = float(os.environ.get("BENCH_SECONDS", "15"))
-CHILDREN = int(os.environ.get("BENCH_CHILDREN", "200"))  # invoices spread as in life: one child is rarely billed twice a month
+CHILDREN = int(
+    os.environ.get("BENCH_CHILDREN", "200")
+)  # invoices spread as in life: one child is rarely billed twice a month
 PORT = int(os.environ.get("BENCH_PORT", "5091"))
 
 
@@ -164,8 +166,7 @@ def main() -> None:
 
 
 def _set_up(url: str) -> tuple[str, list[str]]:
-    """A verified provider, its software's token, and live consents for many children (through the services)."""
-
+    """A verified provider, its software's token, and live consents for many children (services)."""
     from claimants import service as claimants
     from config.app import create_app
     from config.auth import StaffRole
@@ -199,7 +200,9 @@ def _set_up(url: str) -> tuple[str, list[str]]:
         consent_ids = []
         for n in range(CHILDREN):
             email = f"parent{n}@bench.example"
-            parent = claimants.register_parent(session, name=f"Pat {n}", email=email, oidc_subject=f"bench{n}")
+            parent = claimants.register_parent(
+                session, name=f"Pat {n}", email=email, oidc_subject=f"bench{n}"
+            )
             parent_actor = claimants.parent_actor(parent)
             claimants.link_claim(
                 session,
@@ -217,7 +220,9 @@ def _set_up(url: str) -> tuple[str, list[str]]:
                 disabled=False,
             )
             request = claimants.request_consent(session, admin, parent_email=email, child_first_name="Kit")
-            consent_ids.append(str(claimants.authorise_consent(session, parent_actor, request.id, child.id).id))
+            consent_ids.append(
+                str(claimants.authorise_consent(session, parent_actor, request.id, child.id).id)
+            )
         client_id = client.client_id
     return _token(app, client_id, secret), consent_ids
 

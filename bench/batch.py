@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import time
 from datetime import date
+from typing import Any
 
 from sqlalchemy import text
 
@@ -21,7 +22,9 @@ INVOICES = int(os.environ.get("BENCH_INVOICES", "100000"))
 PROVIDERS = 100
 
 
-def _set_up(url: str) -> tuple[object, object, object]:
+def set_up_providers(url: str) -> tuple[Any, Any, Any]:
+    """The app, a finance officer and an approver; PROVIDERS verified providers, each with one parent's
+    live consent (through the services)."""
     from claimants import service as claimants
     from config.app import create_app
     from config.auth import StaffRole
@@ -117,7 +120,7 @@ UPDATE invoices SET status = 'batched', version = version + 1 WHERE id IN (SELEC
 
 def main() -> None:
     with fresh_database("batch") as url:
-        app, officer, approver = _set_up(url)
+        app, officer, approver = set_up_providers(url)
         engine = engine_for(url)
         with engine.begin() as connection:
             connection.execute(text(FILL), {"count": INVOICES, "providers": PROVIDERS})

@@ -9,13 +9,14 @@ from __future__ import annotations
 import platform
 import sys
 
-from bench import api_submit, batch
+from bench import api_submit, batch, pages, reconcile
 
 
 def main() -> None:
     print(f"python {platform.python_version()} on {platform.machine()}, {platform.processor() or 'cpu'}")
-    chosen = sys.argv[1:] or ["api", "batch"]
-    for name, module in (("api", api_submit), ("batch", batch)):
+    benchmarks = (("api", api_submit), ("batch", batch), ("reconcile", reconcile), ("pages", pages))
+    chosen = sys.argv[1:] or [name for name, _ in benchmarks]
+    for name, module in benchmarks:
         if name in chosen:
             print(f"== {name}")
             module.main()

@@ -134,7 +134,7 @@ def _append_pending_events(session: Session) -> None:
         rows.append(row)
     # Plain rows in multi-row INSERTs: a batch of 100,000 invoices writes 100,000 events, and
     # building an ORM object for each cost more than everything else the batch does.
-    insert_many(session, AuditEvent.__table__, rows)
+    insert_many(session, AuditEvent, rows)
 
 
 @event.listens_for(Session, "after_rollback")

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 from psycopg.types.json import Jsonb
@@ -134,7 +134,7 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, autoflush=True)
 
 
-def insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+def insert_many(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
     """Insert many complete rows in the session's transaction: ``COPY`` on PostgreSQL, else executemany.
 
     For the bulk paths (a batch's allocations, its audit events): every column without a server
@@ -144,6 +144,7 @@ def insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     """
     if not rows:
         return
+    table = cast(Table, model.__table__)
     connection = session.connection()
     if connection.dialect.name != "postgresql":
         connection.execute(table.insert(), rows)

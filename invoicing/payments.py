@@ -54,14 +54,19 @@ def stripe_rail() -> StripeRail:
     return StripeRail(cfg.stripe_api_key, api_base=cfg.stripe_api_base or None)
 
 
+IN_LIST_SIZE = 10_000
+PAID_CHUNK = 1_000  # payments recorded paid per transaction
+
+
 def orders_for(session: Session, payments: list[Payment]) -> list[Order]:
     """What the rail needs for each payment, with all their invoice numbers read in one query."""
     numbers: dict[uuid.UUID, list[str]] = {payment.id: [] for payment in payments}
-    if payments:
+    ids = list(numbers)
+    for start in range(0, len(ids), IN_LIST_SIZE):  # a statement takes at most 65,535 parameters
         rows = session.execute(
             select(PaymentAllocation.payment_id, Invoice.invoice_number)
             .join(Invoice, Invoice.id == PaymentAllocation.invoice_id)
-            .where(PaymentAllocation.payment_id.in_(list(numbers)))
+            .where(PaymentAllocation.payment_id.in_(ids[start : start + IN_LIST_SIZE]))
             .order_by(Invoice.invoice_number)
         )
         for payment_id, number in rows:
@@ -171,16 +176,22 @@ def resolve_unknown_payments(session: Session, rail: PaymentRail) -> dict[str, i
 
 
 def reconcile_payments(session: Session, rail: PaymentRail) -> dict[str, int]:
-    """Compare each sent payment with the rail's record: paid when they agree, a break when not."""
+    """Compare each sent payment with the rail's record: paid when they agree, a break when not.
+
+    The rail is read once for all of them (a page of transfers at a time); the payments that
+    agree are recorded paid a chunk at a time, each chunk in one transaction.
+    """
     counts = {"paid": 0, "failed": 0, "breaks": 0}
     sent = session.scalars(
         select(Payment).where(Payment.status == PaymentStatus.SENT, Payment.rail == Rail.STRIPE)
     ).all()
     orders = orders_for(session, list(sent))
     session.rollback()
+    records = rail.look_up_many(orders)
+    agreed: list[uuid.UUID] = []
     for order in orders:
         payment_id, destination = order.payment_id, order.stripe_account
-        record = rail.look_up(order)
+        record = records.get(payment_id)
         if record is None:
             counts["breaks"] += open_break(
                 session, payment_id, "missing_at_rail", {"payment_id": str(payment_id)}, {}
@@ -203,8 +214,9 @@ def reconcile_payments(session: Session, rail: PaymentRail) -> dict[str, int]:
             service.record_payment_failed(session, SYSTEM, payment_id, "the transfer was reversed at Stripe")
             counts["failed"] += 1
         else:
-            service.record_payment_paid(session, SYSTEM, payment_id)
-            counts["paid"] += 1
+            agreed.append(payment_id)
+    for start in range(0, len(agreed), PAID_CHUNK):
+        counts["paid"] += service.record_payments_paid(session, SYSTEM, agreed[start : start + PAID_CHUNK])
     return counts
 
 

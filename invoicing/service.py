@@ -11,6 +11,7 @@ import hashlib
 import json
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -710,7 +711,7 @@ def build_batch(session: Session, actor: Actor, payment_date: date | None = None
             batch.payment_count += 1
             batch.invoice_count += len(provider_invoices)
         session.flush()  # the payments exist before their allocations and credit notes point at them
-        insert_many(session, PaymentAllocation.__table__, allocations)
+        insert_many(session, PaymentAllocation, allocations)
         for payment in made:
             _take_credit_notes(session, payment, actor)
         batch.total_pence = sum(payment.amount_pence for payment in made)
@@ -727,7 +728,7 @@ def _mark_batched(session: Session, changes: list[dict[str, object]]) -> None:
     for change, invoice in zip(changes, invoices, strict=True):
         change["b_version"] = invoice.version
     if session.get_bind().dialect.name == "postgresql":
-        result = session.execute(
+        result = session.connection().execute(
             _MARK_BATCHED_POSTGRESQL,
             {
                 "now": utcnow(),
@@ -1005,6 +1006,33 @@ def record_payment_paid(session: Session, actor: Actor, payment_id: uuid.UUID) -
             _move(session, invoice, InvoiceStatus.PAID, actor, payment_id=payment.id)
         _settle_batch_if_done(session, payment.batch, actor)
     return payment
+
+
+def record_payments_paid(session: Session, actor: Actor, payment_ids: Sequence[uuid.UUID]) -> int:
+    """``record_payment_paid`` for many payments in one transaction (reconciliation's bulk path).
+
+    Only payments still ``sent`` move (one another reconciler has just recorded is left alone);
+    returns how many did. Keep ``payment_ids`` to a few thousand: they are locked together.
+    """
+    actor.require_role(StaffRole.FINANCE_OFFICER)
+    with transaction(session):
+        payments = session.scalars(
+            select(Payment)
+            .where(Payment.id.in_(list(payment_ids)), Payment.status == PaymentStatus.SENT)
+            .order_by(Payment.id)
+            .with_for_update()
+        ).all()
+        now = utcnow()
+        for payment in payments:
+            _payment_event(session, payment, PaymentStatus.PAID, actor)
+            payment.paid_at = now
+        paid = [payment.id for payment in payments]
+        for allocation, invoice in repository.live_invoices_of_payments(session, paid):
+            _move(session, invoice, InvoiceStatus.PAID, actor, payment_id=allocation.payment_id)
+        batch_ids = {payment.batch_id for payment in payments}
+        for batch in session.scalars(select(PaymentBatch).where(PaymentBatch.id.in_(batch_ids))):
+            _settle_batch_if_done(session, batch, actor)
+    return len(paid)
 
 
 def record_payment_failed(session: Session, actor: Actor, payment_id: uuid.UUID, reason: str) -> Payment:

@@ -50,12 +50,23 @@ def _nest(pairs: list[tuple[str, str]]) -> dict[str, Any]:
 @dataclass
 class StripeState:
     accounts: set[str] = field(default_factory=set)
-    transfers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    transfers: dict[str, dict[str, Any]] = field(default_factory=dict)  # in the order they were made
+    groups: dict[str | None, list[str]] = field(default_factory=dict)  # transfer ids by transfer_group
     idempotency: dict[str, tuple[str, int, dict[str, Any]]] = field(default_factory=dict)
     faults: list[str] = field(default_factory=list)
     latency: float = 0.0
     requests: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, transfer: dict[str, Any]) -> None:
+        """Keep a transfer (made here, or put here by a benchmark setting up thousands at once)."""
+        self.transfers[transfer["id"]] = transfer
+        self.groups.setdefault(transfer.get("transfer_group"), []).append(transfer["id"])
+
+    def listed(self, group: str | None) -> list[dict[str, Any]]:
+        """Newest first, as Stripe lists them; one group's transfers without reading every other."""
+        ids = self.groups.get(group, []) if group is not None else list(self.transfers)
+        return [self.transfers[transfer_id] for transfer_id in reversed(ids)]
 
     def transfers_for(self, payment_id: str) -> list[dict[str, Any]]:
         return [t for t in self.transfers.values() if t["metadata"].get("payment_id") == payment_id]
@@ -114,11 +125,7 @@ class _Handler(BaseHTTPRequestHandler):
                     self._send(200, transfer)
                 return
             if url.path == "/v1/transfers":
-                rows = sorted(
-                    self.state.transfers.values(), key=lambda t: (t["created"], t["id"]), reverse=True
-                )
-                if "transfer_group" in query:
-                    rows = [t for t in rows if t["transfer_group"] == query["transfer_group"]]
+                rows = self.state.listed(query.get("transfer_group"))
                 if "starting_after" in query:
                     ids = [t["id"] for t in rows]
                     rows = (
@@ -222,7 +229,7 @@ class _Handler(BaseHTTPRequestHandler):
             "reversed": False,
             "transfer_group": params.get("transfer_group"),
         }
-        self.state.transfers[transfer["id"]] = transfer
+        self.state.add(transfer)
         return 200, transfer
 
 

@@ -3,12 +3,13 @@
 A rail never decides what our records say: ``invoicing.payments`` turns its answers into state
 changes through the service layer. ``send`` is idempotent by the payment id (the same id never
 moves money twice); ``look_up`` reads what the rail itself holds, for reconciliation and for
-resolving payments whose ``send`` got no answer.
+resolving payments whose ``send`` got no answer; ``look_up_many`` reads many at once.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
@@ -54,3 +55,5 @@ class PaymentRail(Protocol):
     def send(self, order: Order) -> Answer: ...
 
     def look_up(self, order: Order) -> Record | None: ...
+
+    def look_up_many(self, orders: Iterable[Order]) -> dict[uuid.UUID, Record]: ...

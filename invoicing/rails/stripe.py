@@ -8,6 +8,10 @@ whose answer was lost is found again (``look_up``).
 
 from __future__ import annotations
 
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+
 import stripe
 
 from invoicing.rails import Answer, Order, Outcome, Record
@@ -64,20 +68,29 @@ class StripeRail:
 
     def look_up(self, order: Order) -> Record | None:
         """The transfer Stripe holds for this payment, found by its batch's group and our metadata."""
-        transfers = self.client.v1.transfers.list(
-            params={"transfer_group": transfer_group(order), "limit": 100}
-        )
-        for transfer in transfers.auto_paging_iter():
-            metadata = transfer.to_dict().get("metadata") or {}
-            if metadata.get("payment_id") == str(order.payment_id):
-                return Record(
-                    rail_reference=transfer.id,
-                    amount_pence=transfer.amount,
-                    currency=transfer.currency,
-                    destination=str(transfer.destination),
-                    reversed=bool(transfer.reversed),
-                )
-        return None
+        return self.look_up_many([order]).get(order.payment_id)
+
+    def look_up_many(self, orders: Iterable[Order]) -> dict[uuid.UUID, Record]:
+        """Stripe's transfers for these payments: each batch's transfer group is listed once, not once
+        per payment (a page holds at most 100 transfers). A payment with no transfer is left out."""
+        wanted: dict[str, set[str]] = defaultdict(set)
+        for order in orders:
+            wanted[transfer_group(order)].add(str(order.payment_id))
+        found: dict[uuid.UUID, Record] = {}
+        for group, payment_ids in wanted.items():
+            transfers = self.client.v1.transfers.list(params={"transfer_group": group, "limit": 100})
+            for transfer in transfers.auto_paging_iter():
+                metadata = transfer.metadata
+                payment_id = metadata["payment_id"] if metadata and "payment_id" in metadata else None
+                if payment_id in payment_ids:
+                    found[uuid.UUID(payment_id)] = Record(
+                        rail_reference=transfer.id,
+                        amount_pence=transfer.amount,
+                        currency=transfer.currency,
+                        destination=str(transfer.destination),
+                        reversed=bool(transfer.reversed),
+                    )
+        return found
 
 
 class BadSignature(Exception):
