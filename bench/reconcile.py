@@ -44,9 +44,9 @@ SEED = [
     FROM payment_batches b CROSS JOIN consents c
     """,
     """
-    INSERT INTO invoices (id, provider_id, consent_id, child_id, parent_id, invoice_number, issued_on, care_from,
-        care_to, status, total_pence, eligible_pence, dwp_pence, claimant_pence, ap_start, ap_end, flags, source,
-        reminders_sent, version, created_at, updated_at)
+    INSERT INTO invoices (id, provider_id, consent_id, child_id, parent_id, invoice_number, issued_on,
+        care_from, care_to, status, total_pence, eligible_pence, dwp_pence, claimant_pence, ap_start, ap_end,
+        flags, source, reminders_sent, version, created_at, updated_at)
     SELECT invoice_id, provider_id, consent_id, child_id, parent_id, 'R' || n, DATE '2026-11-01',
         DATE '2026-10-01', DATE '2026-10-28', 'batched', 1000, 1000, 850, 150,
         DATE '2026-10-15', DATE '2026-11-14', '[]'::jsonb, 'api', 0, 2, now(), now()
@@ -71,7 +71,9 @@ def _transfers(url: str) -> list[dict[str, object]]:
     """What Stripe would hold had each payment been sent: one transfer each, in its batch's group."""
     with engine_for(url).connect() as connection:
         rows = connection.execute(
-            text("SELECT id, batch_id, amount_pence, destination_stripe_account, rail_reference FROM payments")
+            text(
+                "SELECT id, batch_id, amount_pence, destination_stripe_account, rail_reference FROM payments"
+            )
         ).all()
     return [
         {
@@ -145,7 +147,9 @@ def main() -> None:
             settled = connection.execute(
                 text("SELECT count(*) FROM payment_batches WHERE status = 'settled'")
             ).scalar_one()
-            paid = connection.execute(text("SELECT count(*) FROM invoices WHERE status = 'paid'")).scalar_one()
+            paid = connection.execute(
+                text("SELECT count(*) FROM invoices WHERE status = 'paid'")
+            ).scalar_one()
         assert (settled, paid) == (BATCHES, PAYMENTS), (settled, paid)
     print(f"reconciled {PAYMENTS:,} payments in {BATCHES:,} batches: ours {ours:.2f} s")
     report("reconcile", ours, baseline, "s", "ours <= 10 s")
