@@ -8,18 +8,33 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, cast
 
 import psycopg
 from psycopg.types.json import Jsonb
-from sqlalchemy import JSON, DateTime, Enum, MetaData, Table, create_engine, event
+from sqlalchemy import (
+    ARRAY,
+    JSON,
+    DateTime,
+    Enum,
+    Integer,
+    MetaData,
+    Table,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    update,
+)
+from sqlalchemy import cast as cast_
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, registry, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeDecorator, Uuid
 
@@ -161,6 +176,55 @@ def insert_many(session: Session, model: type[Any], rows: list[dict[str, Any]]) 
         raise IntegrityError(statement, None, exc) from exc
     finally:
         cursor.close()
+
+
+def write_moves(
+    session: Session, model: type[Any], moved: Sequence[Any], now: datetime, **values: Any
+) -> None:
+    """Write many loaded objects' new ``status`` (and ``values``) in one statement, each row guarded
+    by the version it was read at; the objects are then clean, as if the ORM had flushed them.
+
+    The ORM writes a versioned row one UPDATE at a time; a reconciliation of thousands of
+    payments cannot wait for that. ``ConcurrentChange`` if any row moved meanwhile.
+    """
+    if not moved:
+        return
+    table = cast(Table, model.__table__)
+    status = moved[0].status
+    if any(item.status != status for item in moved):
+        raise ValueError("write_moves writes one target state at a time")
+    changes = {"status": status, "version": table.c.version + 1, "updated_at": now, **values}
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        # One UPDATE joined to the ids and versions sent as two arrays.
+        read = (
+            func.unnest(
+                cast_(bindparam("ids"), ARRAY(Uuid())), cast_(bindparam("versions"), ARRAY(Integer()))
+            )
+            .table_valued("id", "version")
+            .render_derived(name="read")
+        )
+        statement = (
+            update(table).where(table.c.id == read.c.id, table.c.version == read.c.version).values(changes)
+        )
+        result = connection.execute(
+            statement, {"ids": [item.id for item in moved], "versions": [item.version for item in moved]}
+        )
+    else:
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
+            .values(changes)
+        )
+        result = connection.execute(
+            statement, [{"b_id": item.id, "b_version": item.version} for item in moved]
+        )
+    if result.rowcount != len(moved):
+        raise ConcurrentChange("Someone else changed this at the same time. Try again.")
+    for item in moved:
+        written = {"status": status, "version": item.version + 1, "updated_at": now, **values}
+        for key, value in written.items():
+            set_committed_value(item, key, value)
 
 
 @contextmanager

@@ -103,6 +103,7 @@ class Invoice(UUIDPrimaryKey, Timestamps, Base):
         Index("ix_invoices_parent_period", "parent_id", "ap_start"),
         Index("ix_invoices_provider_created", "provider_id", "created_at"),
         Index("ix_invoices_status_created", "status", "created_at"),
+        Index("ix_invoices_status_updated", "status", "updated_at"),  # the review queue, oldest change first
         Index("ix_invoices_child_care", "child_id", "care_from"),
     )
 

@@ -26,7 +26,7 @@ from claimants.models import Child, Parent
 from claimants.rules import childcare_age_limit
 from config import audit, notify, settings
 from config.auth import Actor, ActorKind, StaffRole
-from config.database import insert_many, transaction, utcnow
+from config.database import insert_many, transaction, utcnow, write_moves
 from config.errors import (
     ChildOverAgeLimit,
     ConcurrentChange,
@@ -1012,7 +1012,9 @@ def record_payments_paid(session: Session, actor: Actor, payment_ids: Sequence[u
     """``record_payment_paid`` for many payments in one transaction (reconciliation's bulk path).
 
     Only payments still ``sent`` move (one another reconciler has just recorded is left alone);
-    returns how many did. Keep ``payment_ids`` to a few thousand: they are locked together.
+    returns how many did. Each payment and invoice gets its audit event and webhook as one at a
+    time would; the rows are written with one UPDATE per table. Keep ``payment_ids`` to a few
+    thousand: they are locked together.
     """
     actor.require_role(StaffRole.FINANCE_OFFICER)
     with transaction(session):
@@ -1022,17 +1024,20 @@ def record_payments_paid(session: Session, actor: Actor, payment_ids: Sequence[u
             .order_by(Payment.id)
             .with_for_update()
         ).all()
+        pairs = repository.live_invoices_of_payments(session, [payment.id for payment in payments])
         now = utcnow()
-        for payment in payments:
-            _payment_event(session, payment, PaymentStatus.PAID, actor)
-            payment.paid_at = now
-        paid = [payment.id for payment in payments]
-        for allocation, invoice in repository.live_invoices_of_payments(session, paid):
-            _move(session, invoice, InvoiceStatus.PAID, actor, payment_id=allocation.payment_id)
+        with session.no_autoflush:
+            for payment in payments:
+                _payment_event(session, payment, PaymentStatus.PAID, actor)
+                payment.paid_at = now
+            for allocation, invoice in pairs:
+                _move(session, invoice, InvoiceStatus.PAID, actor, payment_id=allocation.payment_id)
+        write_moves(session, Payment, payments, now, paid_at=now)
+        write_moves(session, Invoice, [invoice for _allocation, invoice in pairs], now)
         batch_ids = {payment.batch_id for payment in payments}
         for batch in session.scalars(select(PaymentBatch).where(PaymentBatch.id.in_(batch_ids))):
             _settle_batch_if_done(session, batch, actor)
-    return len(paid)
+    return len(payments)
 
 
 def record_payment_failed(session: Session, actor: Actor, payment_id: uuid.UUID, reason: str) -> Payment:
