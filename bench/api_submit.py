@@ -22,7 +22,15 @@ from pathlib import Path
 import requests
 from sqlalchemy import text
 
-from bench.common import engine_for, fresh_database, percentile, report
+from bench.common import (
+    bench_app,
+    engine_for,
+    fresh_database,
+    live_consent,
+    percentile,
+    report,
+    verified_provider,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 CONNECTIONS = 64
@@ -167,62 +175,16 @@ def main() -> None:
 
 def _set_up(url: str) -> tuple[str, list[str]]:
     """A verified provider, its software's token, and live consents for many children (services)."""
-    from claimants import service as claimants
-    from config.app import create_app
     from config.auth import StaffRole
     from config.extensions import database
-    from config.settings import Settings
     from providers import service as providers
-    from providers.models import Regulator
     from tests.factories import create_staff
 
-    app = create_app(Settings(environment="test", database_url=url, secret_key="x" * 40))
+    app = bench_app(url)
     with app.app_context(), database().session_factory() as session:
-        provider = providers.register_provider(
-            session,
-            providers.Registration(
-                name="Bench Nursery",
-                regulator=Regulator.OFSTED,
-                registration_number="EY999999",
-                postcode="LS1 4AP",
-                address="",
-                region="London",
-                bank=providers.BankDetails("089999", "66374958", "Bench"),
-                admin_name="Bea Bench",
-                admin_email="bea@bench.example",
-            ),
-        )
-        providers.verify_provider(session, create_staff(session, StaffRole.CASEWORKER), provider.id)
-        from providers.accounts import user_actor
-
-        admin = user_actor(provider.users[0])
+        admin = verified_provider(session, create_staff(session, StaffRole.CASEWORKER), 0)
         client, secret = providers.register_api_client(session, admin, name="Bench", redirect_uris=[])
-        consent_ids = []
-        for n in range(CHILDREN):
-            email = f"parent{n}@bench.example"
-            parent = claimants.register_parent(
-                session, name=f"Pat {n}", email=email, oidc_subject=f"bench{n}"
-            )
-            parent_actor = claimants.parent_actor(parent)
-            claimants.link_claim(
-                session,
-                parent_actor,
-                claim_reference=f"UC{n}",
-                nino=f"JK{n:06d}A",
-                claim_start_date=date(2025, 1, 15),
-            )
-            child = claimants.add_child(
-                session,
-                parent_actor,
-                first_name="Kit",
-                last_name=f"Bench {n}",
-                date_of_birth=date(2023, 5, 4),
-                disabled=False,
-            )
-            request = claimants.request_consent(session, admin, parent_email=email, child_first_name="Kit")
-            consent_ids.append(
-                str(claimants.authorise_consent(session, parent_actor, request.id, child.id).id)
-            )
+        consent_ids = [str(live_consent(session, admin, n).id) for n in range(CHILDREN)]
         client_id = client.client_id
     return _token(app, client_id, secret), consent_ids
 

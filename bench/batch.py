@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from bench.common import engine_for, fresh_database, report
+from bench.common import bench_app, engine_for, fresh_database, live_consent, report, verified_provider
 
 INVOICES = int(os.environ.get("BENCH_INVOICES", "100000"))
 PROVIDERS = 100
@@ -25,59 +25,15 @@ PROVIDERS = 100
 def set_up_providers(url: str) -> tuple[Any, Any, Any]:
     """The app, a finance officer and an approver; PROVIDERS verified providers, each with one parent's
     live consent (through the services)."""
-    from claimants import service as claimants
-    from config.app import create_app
     from config.auth import StaffRole
     from config.extensions import database
-    from config.settings import Settings
-    from providers import service as providers
-    from providers.accounts import user_actor
-    from providers.models import Regulator
     from tests.factories import create_staff
 
-    app = create_app(Settings(environment="test", database_url=url, secret_key="x" * 40))
+    app = bench_app(url)
     with app.app_context(), database().session_factory() as session:
         caseworker = create_staff(session, StaffRole.CASEWORKER)
         for n in range(PROVIDERS):
-            provider = providers.register_provider(
-                session,
-                providers.Registration(
-                    name=f"Bench Nursery {n}",
-                    regulator=Regulator.OFSTED,
-                    registration_number=f"EY{n:06d}",
-                    postcode="LS1 4AP",
-                    address="",
-                    region="London",
-                    bank=providers.BankDetails("089999", "66374958", f"Bench {n}"),
-                    admin_name="Admin",
-                    admin_email=f"admin{n}@bench.example",
-                ),
-            )
-            providers.verify_provider(session, caseworker, provider.id)
-            admin = user_actor(provider.users[0])
-            parent = claimants.register_parent(
-                session, name=f"Parent {n}", email=f"p{n}@bench.example", oidc_subject=f"b{n}"
-            )
-            actor = claimants.parent_actor(parent)
-            claimants.link_claim(
-                session,
-                actor,
-                claim_reference=f"UC{n}",
-                nino=f"JK{n:06d}A",
-                claim_start_date=date(2025, 1, 15),
-            )
-            child = claimants.add_child(
-                session,
-                actor,
-                first_name="Kit",
-                last_name=f"B{n}",
-                date_of_birth=date(2023, 5, 4),
-                disabled=False,
-            )
-            request = claimants.request_consent(
-                session, admin, parent_email=f"p{n}@bench.example", child_first_name="Kit"
-            )
-            claimants.authorise_consent(session, actor, request.id, child.id)
+            live_consent(session, verified_provider(session, caseworker, n), n)
         officer = create_staff(session, StaffRole.FINANCE_OFFICER)
         approver = create_staff(session, StaffRole.APPROVER)
     return app, officer, approver

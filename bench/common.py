@@ -7,12 +7,23 @@ import statistics
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
+from typing import Any
 
 import psycopg
+from flask import Flask
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
+from claimants import service as claimants
+from config.app import create_app
+from config.auth import Actor
 from config.database import make_engine
 from config.migrations import upgrade_to_head
+from config.settings import Settings
+from providers import service as providers
+from providers.accounts import user_actor
+from providers.models import Regulator
 
 ADMIN_URL = os.environ.get("BENCH_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -50,3 +61,47 @@ def report(name: str, ours: float, baseline: float, unit: str, goal: str) -> Non
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
+
+
+def bench_app(url: str) -> Flask:
+    return create_app(Settings(environment="test", database_url=url, secret_key="x" * 40))
+
+
+def verified_provider(session: Session, caseworker: Actor, n: int) -> Actor:
+    """The n-th benchmark nursery, registered and verified through the services: its admin."""
+    provider = providers.register_provider(
+        session,
+        providers.Registration(
+            name=f"Bench Nursery {n}",
+            regulator=Regulator.OFSTED,
+            registration_number=f"EY{n:06d}",
+            postcode="LS1 4AP",
+            address="",
+            region="London",
+            bank=providers.BankDetails("089999", "66374958", f"Bench {n}"),
+            admin_name="Admin",
+            admin_email=f"admin{n}@bench.example",
+        ),
+    )
+    providers.verify_provider(session, caseworker, provider.id)
+    return user_actor(provider.users[0])
+
+
+def live_consent(session: Session, provider_admin: Actor, n: int) -> Any:
+    """The n-th benchmark parent, claim linked, with one child the provider has live consent for."""
+    email = f"parent{n}@bench.example"
+    parent = claimants.register_parent(session, name=f"Parent {n}", email=email, oidc_subject=f"bench{n}")
+    actor = claimants.parent_actor(parent)
+    claimants.link_claim(
+        session, actor, claim_reference=f"UC{n}", nino=f"JK{n:06d}A", claim_start_date=date(2025, 1, 15)
+    )
+    child = claimants.add_child(
+        session,
+        actor,
+        first_name="Kit",
+        last_name=f"Bench {n}",
+        date_of_birth=date(2023, 5, 4),
+        disabled=False,
+    )
+    request = claimants.request_consent(session, provider_admin, parent_email=email, child_first_name="Kit")
+    return claimants.authorise_consent(session, actor, request.id, child.id)

@@ -14,13 +14,16 @@ does not grow with the data is a test: tests/test_query_counts.py.)
 
 from __future__ import annotations
 
+import hashlib
 import os
 import random
 import time
+import uuid
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from flask import g
 from sqlalchemy import text
 
 from bench.batch import PROVIDERS, set_up_providers
@@ -102,8 +105,6 @@ def _seed(url: str, first: int, last: int) -> None:
 
 def _p95(app: Any, sign_in: Callable[[Any], str]) -> float:
     """p95 in ms of ``REQUESTS`` requests, each by a fresh client signed in by ``sign_in``."""
-    from flask import g
-
     latencies = []
     with app.app_context():
         for _ in range(REQUESTS):
@@ -177,9 +178,6 @@ def _measure(app: Any, url: str, parents: int) -> dict[str, float]:
 
 def _uuid_of(kind: str, n: int) -> str:
     """The id the seed gave the n-th parent (``md5(kind || n)::uuid``)."""
-    import hashlib
-    import uuid
-
     return str(uuid.UUID(hashlib.md5(f"{kind}{n}".encode()).hexdigest()))  # noqa: S324 - an id, not security
 
 

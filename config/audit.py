@@ -47,17 +47,27 @@ class AuditEvent(UUIDPrimaryKey, Base):
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
     def content(self) -> dict[str, Any]:
-        return {
-            "seq": self.seq,
-            "occurred_at": self.occurred_at.isoformat(),
-            "actor_kind": self.actor_kind,
-            "actor_id": self.actor_id,
-            "actor_label": self.actor_label,
-            "action": self.action,
-            "entity_type": self.entity_type,
-            "entity_id": self.entity_id,
-            "data": self.data,
-        }
+        return hashed_content({name: getattr(self, name) for name in CONTENT_FIELDS})
+
+
+# What an event's hash covers, in one place for writing the chain and for verifying it.
+CONTENT_FIELDS = (
+    "seq",
+    "occurred_at",
+    "actor_kind",
+    "actor_id",
+    "actor_label",
+    "action",
+    "entity_type",
+    "entity_id",
+    "data",
+)
+
+
+def hashed_content(values: dict[str, Any]) -> dict[str, Any]:
+    content = {name: values[name] for name in CONTENT_FIELDS}
+    content["occurred_at"] = content["occurred_at"].isoformat()
+    return content
 
 
 def chain_hash(prev_hash: str, content: dict[str, Any]) -> str:
@@ -128,8 +138,7 @@ def _append_pending_events(session: Session) -> None:
             "entity_id": str(item.entity_id or item.entity.id),
             "data": item.data,
         }
-        content = {**row, "occurred_at": item.occurred_at.isoformat()}
-        row.update(id=uuid.uuid4(), prev_hash=prev_hash, hash=chain_hash(prev_hash, content))
+        row.update(id=uuid.uuid4(), prev_hash=prev_hash, hash=chain_hash(prev_hash, hashed_content(row)))
         prev_hash = row["hash"]
         rows.append(row)
     # Plain rows in multi-row INSERTs: a batch of 100,000 invoices writes 100,000 events, and
