@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timedelta
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from claimants import repository
 from claimants.models import AuthorizationCode, Child, Consent, ConsentStatus, Parent
@@ -254,7 +254,9 @@ def live_consent(session: Session, consent_id: uuid.UUID, provider_id: uuid.UUID
 
     Another provider's consent is not found (its existence is never revealed).
     """
-    consent = session.get(Consent, consent_id)
+    # The child and parent come in the same query: whoever invoices under a consent needs both.
+    family = [joinedload(Consent.child).joinedload(Child.parent)]
+    consent = session.get(Consent, consent_id, options=family)
     if consent is None or consent.provider_id != provider_id:
         raise NotFound("No consent with that id")
     if consent.status is not ConsentStatus.AUTHORISED:

@@ -33,11 +33,6 @@ def get_invoice(session: Session, invoice_id: uuid.UUID, *, for_update: bool = F
     return invoice
 
 
-def invoice_number_taken(session: Session, provider_id: uuid.UUID, number: str) -> bool:
-    query = select(Invoice.id).where(Invoice.provider_id == provider_id, Invoice.invoice_number == number)
-    return session.scalar(query.limit(1)) is not None
-
-
 def overlapping_invoices(
     session: Session, child_id: uuid.UUID, provider_id: uuid.UUID, care_from: date, care_to: date
 ) -> list[Invoice]:
@@ -88,17 +83,18 @@ def frozen_usage(
     return usage
 
 
-def count_provider_invoices(
-    session: Session, provider_id: uuid.UUID, since: datetime, until: datetime
-) -> int:
-    return int(
-        session.scalar(
-            select(func.count()).where(
-                Invoice.provider_id == provider_id, Invoice.created_at >= since, Invoice.created_at < until
-            )
+def provider_volume(
+    session: Session, provider_id: uuid.UUID, since: datetime, split: datetime, until: datetime
+) -> tuple[int, int]:
+    """How many invoices a provider sent in ``[since, split)`` and in ``[split, until)``: one query."""
+    earlier = func.count().filter(Invoice.created_at < split)
+    later = func.count().filter(Invoice.created_at >= split)
+    row = session.execute(
+        select(earlier, later).where(
+            Invoice.provider_id == provider_id, Invoice.created_at >= since, Invoice.created_at < until
         )
-        or 0
-    )
+    ).one()
+    return int(row[0]), int(row[1])
 
 
 def invoices_in_state(session: Session, status: InvoiceStatus, limit: int | None = None) -> list[Invoice]:

@@ -217,10 +217,10 @@ def _anomalies(
     cooling_off = timedelta(days=cfg.bank_change_cooling_off_days)
     if account is not None and account.hold_until is not None and account.created_at > now - cooling_off:
         flags.append(InvoiceFlag.RECENT_BANK_CHANGE)
-    recent = repository.count_provider_invoices(session, provider.id, now - timedelta(days=30), now) + 1
-    before = repository.count_provider_invoices(
-        session, provider.id, now - timedelta(days=120), now - timedelta(days=30)
+    before, recent = repository.provider_volume(
+        session, provider.id, now - timedelta(days=120), now - timedelta(days=30), now
     )
+    recent += 1
     if recent > max(cfg.volume_spike_floor, cfg.volume_spike_factor * before / 3):
         flags.append(InvoiceFlag.VOLUME_SPIKE)
     return flags
@@ -369,8 +369,7 @@ def _submit(
                 f"Care from {limit:%-d %B %Y} is not eligible: the child is over the age limit",
                 errors=[FieldError("care_from", "The child is over the age limit for this care")],
             )
-        if repository.invoice_number_taken(session, provider_id, number):
-            raise duplicate_number()
+        # A number already used is refused by the unique constraint at commit (``conflicts``).
 
         total = sum(line.amount_pence for line in data.lines)
         eligible = sum(line.amount_pence for line in data.lines if line.eligible)

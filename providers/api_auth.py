@@ -49,10 +49,14 @@ def _caller() -> ApiCaller:
         raise Unauthenticated("Send an access token: Authorization: Bearer <token>")
     digest = hashlib.sha256(value.strip().encode()).hexdigest()
     db = request_session()
-    token = db.scalars(select(OAuthToken).where(OAuthToken.access_token_hash == digest)).one_or_none()
-    if token is None or token.revoked_at is not None or token.access_expires_at <= utcnow():
+    found = db.execute(
+        select(OAuthToken, ApiClient)
+        .join(ApiClient, ApiClient.id == OAuthToken.api_client_id)
+        .where(OAuthToken.access_token_hash == digest)
+    ).one_or_none()
+    token, client = found if found is not None else (None, None)
+    if token is None or client is None or token.revoked_at is not None or token.access_expires_at <= utcnow():
         raise Unauthenticated("The access token is not valid: it is unknown, expired or revoked")
-    client = db.get_one(ApiClient, token.api_client_id)
     if client.revoked_at is not None:
         raise Unauthenticated("The API client has been revoked")
     actor = Actor(kind=ActorKind.API_CLIENT, id=client.id, label=client.name, provider_id=token.provider_id)

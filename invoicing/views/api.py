@@ -69,8 +69,12 @@ def create_invoice(body: dict[str, Any], idempotency_key: str) -> tuple[Invoice,
         source="api",
     )
     caller = g.caller
+    session = request_session()
+    # The invoice as written is the answer (every column is set before it is written), so it is
+    # not read back, with its lines, after the commit.
+    session.expire_on_commit = False
     invoice, replayed = service.submit_invoice_once(
-        request_session(), caller.actor, data, Idempotency(caller.actor.id, idempotency_key, request_hash)
+        session, caller.actor, data, Idempotency(caller.actor.id, idempotency_key, request_hash)
     )
     return invoice, 200 if replayed else 201
 
