@@ -43,12 +43,15 @@ def page(
     row_id: InstrumentedAttribute[uuid.UUID],
     limit: int,
     cursor: str | None,
+    *,
+    oldest_first: bool = False,
 ) -> tuple[Sequence[Any], str | None]:
-    """One page of ``query`` (newest first) and the cursor of the next, or ``None`` at the end."""
+    """One page of ``query`` (newest first, or oldest) and the cursor of the next, or ``None`` at the end."""
     if cursor:
-        after_time, after_id = decode_cursor(cursor)
-        query = query.where(tuple_(created_at, row_id) < tuple_(after_time, after_id))
-    rows = list(session.scalars(query.order_by(created_at.desc(), row_id.desc()).limit(limit + 1)))
+        key, after = tuple_(created_at, row_id), tuple_(*decode_cursor(cursor))
+        query = query.where(key > after if oldest_first else key < after)
+    order = (created_at, row_id) if oldest_first else (created_at.desc(), row_id.desc())
+    rows = list(session.scalars(query.order_by(*order).limit(limit + 1)))
     if len(rows) <= limit:
         return rows, None
     last = rows[limit - 1]

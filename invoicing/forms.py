@@ -94,7 +94,7 @@ class FilterForm(Form):
     """The invoice list's filters (a GET form: no CSRF token needed)."""
 
     status = SelectField(_l("Status"), validators=[Optional()])
-    child = SelectField(_l("Child"), validators=[Optional()])
+    name = StringField(_l("Child’s name"), validators=[Optional()])
     period = StringField(_l("Care in month"), validators=[Optional()])
 
 

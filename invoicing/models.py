@@ -67,6 +67,9 @@ CAP_USING_STATES = (
     _S.PAID,
     _S.PAYMENT_FAILED,
 )
+# Waiting for a caseworker's decision: the review queue, which has its own partial index (the
+# predicate is SQL text so that the index and the queue's query say exactly the same thing).
+REVIEW_PREDICATE = "status IN ('on_hold', 'disputed')"
 CANCELLABLE_STATES = frozenset(s for s, targets in INVOICE_TRANSITIONS.items() if _S.CANCELLED in targets)
 
 
@@ -103,7 +106,14 @@ class Invoice(UUIDPrimaryKey, Timestamps, Base):
         Index("ix_invoices_parent_period", "parent_id", "ap_start"),
         Index("ix_invoices_provider_created", "provider_id", "created_at"),
         Index("ix_invoices_status_created", "status", "created_at"),
-        Index("ix_invoices_status_updated", "status", "updated_at"),  # the review queue, oldest change first
+        # The review queue, oldest change first: only the invoices waiting for a caseworker.
+        Index(
+            "ix_invoices_review_queue",
+            "updated_at",
+            "id",
+            postgresql_where=text(REVIEW_PREDICATE),
+            sqlite_where=text(REVIEW_PREDICATE),
+        ),
         Index("ix_invoices_child_care", "child_id", "care_from"),
     )
 

@@ -24,7 +24,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from sqlalchemy import select
+from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
 from claimants.models import Child, Consent, ConsentStatus
@@ -93,13 +93,13 @@ def _live_consents() -> list[tuple[Consent, Child]]:
     return [(consent, child) for consent, child in rows]
 
 
-def _children() -> dict[uuid.UUID, Child]:
-    rows = request_session().scalars(
-        select(Child)
-        .join(Consent, Consent.child_id == Child.id)
-        .where(Consent.provider_id == g.actor.provider_id)
+def _child_names(child_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The names of the children on one page of invoices (at most a page's worth, however large the
+    nursery)."""
+    rows = request_session().execute(
+        select(Child.id, Child.first_name, Child.last_name).where(Child.id.in_(child_ids))
     )
-    return {child.id: child for child in rows}
+    return {row.id: f"{row.first_name} {row.last_name}" for row in rows}
 
 
 # --- invoices ---------------------------------------------------------------------------------
@@ -108,26 +108,22 @@ def _children() -> dict[uuid.UUID, Child]:
 @invoicing_providers.get("/invoices")
 @provider_required()
 def invoices() -> ResponseReturnValue:
-    """This provider's invoices, newest first, filtered by status, child and month of care."""
-    children = _children()
+    """This provider's invoices, newest first, filtered by status, child's name and month of care."""
     filters = FilterForm(request.args)
     filters.status.choices = [SelectChoice("", _("Any status"))] + [
         SelectChoice(s.value, str(label)) for s, label in STATUS.items()
-    ]
-    filters.child.choices = [SelectChoice("", _("Any child"))] + [
-        SelectChoice(str(c.id), f"{c.first_name} {c.last_name}") for c in children.values()
     ]
     query = select(Invoice).where(Invoice.provider_id == g.actor.provider_id)
     error = None
     status = request.args.get("status")
     if status in {s.value for s in InvoiceStatus}:
         query = query.where(Invoice.status == InvoiceStatus(status))
-    child = request.args.get("child")
-    if child:
-        try:
-            query = query.where(Invoice.child_id == uuid.UUID(child))
-        except ValueError:
-            error = _("Select a child from the list")
+    # A name to search for, not a list to pick from: a large nursery has hundreds of children.
+    name = " ".join((request.args.get("name") or "").split())[:100].lower()
+    if name:
+        full_name = func.lower(Child.first_name + " " + Child.last_name)
+        query = query.join(Child, Child.id == Invoice.child_id)
+        query = query.where(full_name.contains(name, autoescape=True))
     period = (request.args.get("period") or "").strip()
     if period:
         try:
@@ -148,7 +144,7 @@ def invoices() -> ResponseReturnValue:
     return render_template(
         "invoicing/provider_invoices.html",
         invoices=rows,
-        children=children,
+        children=_child_names({row.child_id for row in rows}),
         status=STATUS,
         filters=filters,
         filter_error=error,

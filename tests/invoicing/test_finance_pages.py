@@ -237,3 +237,28 @@ def test_the_home_page_offers_only_what_the_role_may_open(live_server: LiveServe
         assert links, role
         for link in links:
             assert user.get(link).status_code == 200, (role, link)
+
+
+def test_the_review_queue_shows_the_longest_waiting_first_fifty_a_page(live_server: LiveServer, db) -> None:
+    world = World(db)
+    held = []
+    for _ in range(52):
+        invoice = world.submit()
+        service.confirm_invoice(db, world.parent, invoice.id)
+        service.hold_invoice(db, world.caseworker, invoice.id, "checking")
+        held.append(invoice)
+    service.approve_invoice(db, world.caseworker, held[10].id, "checked")  # decided: leaves the queue
+    waiting = [invoice.invoice_number for invoice in held if invoice is not held[10]]
+    case = staff(live_server, db, StaffRole.CASEWORKER, "Cara Caseworker")
+
+    def shown(page) -> list[str]:
+        return re.findall(r">(INV-\d+)</a>", page.text)
+
+    first = case.get("/finance/queue")
+    assert shown(first) == waiting[:50]
+    later = re.search(r'href="([^"]+)">Next invoices to review', first.text)
+    assert later is not None
+    second = case.get(later.group(1).replace("&amp;", "&"))
+    assert shown(second) == waiting[50:]
+    assert "Next invoices to review" not in second.text
+    assert case.get("/finance/queue?cursor=not-a-cursor").status_code == 400

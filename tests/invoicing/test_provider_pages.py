@@ -132,7 +132,7 @@ def test_a_provider_not_yet_verified_can_prepare_but_not_send(live_server: LiveS
     assert db.scalars(select(Invoice)).all() == []
 
 
-def test_the_invoice_list_filters_by_status_child_and_month(live_server: LiveServer, db) -> None:
+def test_the_invoice_list_filters_by_status_childs_name_and_month(live_server: LiveServer, db) -> None:
     world = World(db)
     other_child = create_child(db, world.parent, first_name="Rosa")
     other_consent = create_consent(db, world.provider_user, world.parent, other_child)
@@ -144,8 +144,11 @@ def test_the_invoice_list_filters_by_status_child_and_month(live_server: LiveSer
     assert "SAM-1" in everything and "ROSA-1" in everything
     cancelled = user.get("/provider/invoices", params={"status": "cancelled"}).text
     assert "ROSA-1" in cancelled and "SAM-1" not in cancelled
-    by_child = user.get("/provider/invoices", params={"child": str(world.child.id)}).text
-    assert "SAM-1" in by_child and "ROSA-1" not in by_child
+    for name in ("sam", "SAM TEST", "  Sam   Test "):  # any part of the name, any case or spacing
+        by_name = user.get("/provider/invoices", params={"name": name}).text
+        assert "SAM-1" in by_name and "ROSA-1" not in by_name
+    for name in ("%", "_am", "Rosalind"):  # a wildcard is only a character to look for
+        assert "SAM-1" not in user.get("/provider/invoices", params={"name": name}).text
     month = sam.care_from.strftime("%Y-%m")
     assert "SAM-1" in user.get("/provider/invoices", params={"period": month}).text
     assert "SAM-1" not in user.get("/provider/invoices", params={"period": "2001-01"}).text
