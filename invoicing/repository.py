@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
 
@@ -127,13 +128,25 @@ def get_batch(session: Session, batch_id: uuid.UUID, *, for_update: bool = False
 
 def batch_with_payments(session: Session, batch_id: uuid.UUID) -> PaymentBatch:
     batch = session.scalars(
-        select(PaymentBatch)
-        .where(PaymentBatch.id == batch_id)
-        .options(selectinload(PaymentBatch.payments).selectinload(Payment.allocations))
+        select(PaymentBatch).where(PaymentBatch.id == batch_id).options(selectinload(PaymentBatch.payments))
     ).one_or_none()
     if batch is None:
         raise NotFound("No payment batch with that id")
     return batch
+
+
+def live_allocations(session: Session, batch_id: uuid.UUID) -> dict[uuid.UUID, list[tuple[uuid.UUID, int]]]:
+    """Each payment's live allocations in a batch as ``(invoice_id, amount_pence)``: plain rows, as a
+    batch can hold 100,000 invoices and only these two values of each go into its hash."""
+    rows = session.execute(
+        select(PaymentAllocation.payment_id, PaymentAllocation.invoice_id, PaymentAllocation.amount_pence)
+        .join(Payment, Payment.id == PaymentAllocation.payment_id)
+        .where(Payment.batch_id == batch_id, PaymentAllocation.live)
+    )
+    found: dict[uuid.UUID, list[tuple[uuid.UUID, int]]] = defaultdict(list)
+    for payment_id, invoice_id, amount_pence in rows:
+        found[payment_id].append((invoice_id, amount_pence))
+    return found
 
 
 def get_payment(session: Session, payment_id: uuid.UUID, *, for_update: bool = False) -> Payment:

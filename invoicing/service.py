@@ -11,7 +11,7 @@ import hashlib
 import json
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -835,8 +835,10 @@ def _control_totals(batch: PaymentBatch) -> dict[str, object]:
     }
 
 
-def content_hash(batch: PaymentBatch) -> str:
-    """SHA-256 over everything that decides where money goes: destinations, amounts, invoices."""
+def content_hash(batch: PaymentBatch, allocations: Mapping[uuid.UUID, list[tuple[uuid.UUID, int]]]) -> str:
+    """SHA-256 over everything that decides where money goes: destinations, amounts, invoices.
+
+    ``allocations``: each payment's live allocations (``repository.live_allocations``)."""
     content = {
         "batch": str(batch.id),
         "payment_date": batch.payment_date.isoformat(),
@@ -852,7 +854,7 @@ def content_hash(batch: PaymentBatch) -> str:
                 "sort_code": p.destination_sort_code,
                 "account_number": p.destination_account_number,
                 "account_name": p.destination_account_name,
-                "allocations": sorted([str(a.invoice_id), a.amount_pence] for a in p.allocations if a.live),
+                "allocations": sorted([str(invoice), pence] for invoice, pence in allocations.get(p.id, [])),
             }
             for p in sorted(batch.payments, key=lambda p: str(p.id))
         ],
@@ -867,13 +869,18 @@ class BatchTampered(DomainError):
     title = "Batch changed after approval"
 
 
-def verify_frozen(batch: PaymentBatch) -> None:
+def verify_frozen(session: Session, batch: PaymentBatch) -> None:
     """Before any money moves: the batch must still be exactly what the approver approved."""
+    allocations = repository.live_allocations(session, batch.id)
     totals_hold = batch.total_pence == sum(p.amount_pence for p in batch.payments) and all(
-        p.amount_pence + p.credit_pence == sum(a.amount_pence for a in p.allocations if a.live)
+        p.amount_pence + p.credit_pence == sum(amount for _invoice, amount in allocations.get(p.id, []))
         for p in batch.payments
     )
-    if batch.content_hash is None or not totals_hold or content_hash(batch) != batch.content_hash:
+    if (
+        batch.content_hash is None
+        or not totals_hold
+        or content_hash(batch, allocations) != batch.content_hash
+    ):
         raise BatchTampered("The batch no longer matches what was approved: no money has been moved")
 
 
@@ -903,7 +910,8 @@ def approve_batch(session: Session, actor: Actor, batch_id: uuid.UUID) -> Paymen
         repository.get_batch(session, batch_id, for_update=True)
         batch = repository.batch_with_payments(session, batch_id)
         assert actor.id is not None
-        batch.approve(by=actor.id, at=utcnow(), content_hash=content_hash(batch))
+        frozen = content_hash(batch, repository.live_allocations(session, batch_id))
+        batch.approve(by=actor.id, at=utcnow(), content_hash=frozen)
         audit.record(
             session,
             "batch.approved",
@@ -945,7 +953,7 @@ def submit_batch(session: Session, actor: Actor, batch_id: uuid.UUID) -> Payment
         repository.get_batch(session, batch_id, for_update=True)
         batch = repository.batch_with_payments(session, batch_id)
         if batch.status is BatchStatus.APPROVED:
-            verify_frozen(batch)
+            verify_frozen(session, batch)
         batch.move_to(BatchStatus.SUBMITTED)
         batch.submitted_at = utcnow()
         audit.record(session, "batch.submitted", batch, actor, {"content_hash": batch.content_hash})

@@ -154,13 +154,36 @@ def test_a_batch_can_not_be_approved_twice_or_before_it_is_sent_for_approval(ses
         service.approve_batch(session, second_approver, batch.id)
 
 
-def test_an_approved_batch_changed_afterwards_moves_no_money(session: Session) -> None:
-    world = World(session)
-    world.approved_invoice()
-    batch = world.approved_batch()
+def _another_account(session: Session, batch: PaymentBatch) -> None:
     session.execute(
         update(Payment).where(Payment.batch_id == batch.id).values(destination_account_number="12345678")
     )
+
+
+def _paid_for_another_invoice(session: Session, batch: PaymentBatch) -> None:
+    """Only the hash can tell: every amount and total still adds up."""
+    other = World(session).submit()
+    session.execute(
+        update(PaymentAllocation)
+        .where(PaymentAllocation.payment_id == batch.payments[0].id)
+        .values(invoice_id=other.id)
+    )
+
+
+def _an_invoice_dropped(session: Session, batch: PaymentBatch) -> None:
+    session.execute(
+        update(PaymentAllocation)
+        .where(PaymentAllocation.payment_id == batch.payments[0].id)
+        .values(live=False)
+    )
+
+
+@pytest.mark.parametrize("tamper", [_another_account, _paid_for_another_invoice, _an_invoice_dropped])
+def test_an_approved_batch_changed_afterwards_moves_no_money(session: Session, tamper) -> None:
+    world = World(session)
+    world.approved_invoice()
+    batch = world.approved_batch()
+    tamper(session, batch)
     session.commit()
     with pytest.raises(BatchTampered):
         service.submit_batch(session, world.officer, batch.id)
