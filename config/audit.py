@@ -100,6 +100,21 @@ def record(
     )
 
 
+def record_many(
+    session: Session,
+    action: str,
+    entity_type: str,
+    actor: Actor,
+    items: Iterable[tuple[uuid.UUID, dict[str, Any]]],
+) -> None:
+    """``record`` for many entities of one table at once (a batch's 100,000 invoices): each item is
+    an entity id and its event's data, already plain JSON values (strings, numbers, lists, dicts)."""
+    occurred_at = utcnow()
+    session.info.setdefault(_PENDING, []).extend(
+        _Pending(action, None, entity_type, actor, data, occurred_at, entity_id) for entity_id, data in items
+    )
+
+
 def _known_id(entity: Any) -> Any:
     """The entity's id without loading anything (an expired object would cost a query each)."""
     state = inspect(entity, raiseerr=False)

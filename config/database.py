@@ -7,17 +7,19 @@ job. Sessions never commit on their own: service functions own the transaction.
 from __future__ import annotations
 
 import enum
+import json
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, cast
 
 import psycopg
-from psycopg.types.json import Jsonb
 from sqlalchemy import (
     ARRAY,
     JSON,
+    Boolean,
+    Date,
     DateTime,
     Enum,
     Integer,
@@ -165,17 +167,68 @@ def insert_many(session: Session, model: type[Any], rows: list[dict[str, Any]]) 
         connection.execute(table.insert(), rows)
         return
     columns = list(rows[0])
-    json_columns = {column.name for column in table.columns if isinstance(column.type, JSON)}
+    copy_rows(session, table, columns, ([row[name] for name in columns] for row in rows))
+
+
+def copy_rows(session: Session, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """PostgreSQL's ``COPY … FROM STDIN`` of ``rows`` (values in the order of ``columns``) into
+    ``table`` (a model's, or a temporary table described as a ``Table``), in the session's
+    transaction. Values are written in COPY's text format by hand: psycopg's ``write_row`` adapts
+    each value on its own, which for a batch's 200,000 rows cost more than PostgreSQL took to
+    store them."""
+    formats = [_copy_format(table.columns[name].type) for name in columns]
     statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         with cursor.copy(statement) as copy:
+            lines: list[str] = []
             for row in rows:
-                copy.write_row([Jsonb(row[c]) if c in json_columns else row[c] for c in columns])
+                lines.append(
+                    "\t".join(
+                        _COPY_NULL if value is None else show(value)
+                        for value, show in zip(row, formats, strict=True)
+                    )
+                )
+                if len(lines) == _COPY_CHUNK:
+                    copy.write("\n".join(lines) + "\n")
+                    lines.clear()
+            if lines:
+                copy.write("\n".join(lines) + "\n")
     except psycopg.errors.IntegrityError as exc:
         raise IntegrityError(statement, None, exc) from exc
     finally:
         cursor.close()
+
+
+_COPY_CHUNK = 5000
+_COPY_NULL = "\\N"
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def _copy_text(value: Any) -> str:
+    text = str(value)
+    if "\\" in text or "\n" in text or "\r" in text or "\t" in text:
+        return text.translate(_COPY_ESCAPES)
+    return text
+
+
+def _copy_json(value: Any) -> str:
+    return _copy_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+
+
+def _copy_format(column_type: Any) -> Callable[[Any], str]:
+    """How one column's values are written in COPY's text format."""
+    if isinstance(column_type, JSON):
+        return _copy_json
+    if isinstance(column_type, Boolean):
+        return lambda value: "t" if value else "f"
+    if isinstance(column_type, Integer | Uuid):
+        return str  # digits, or a UUID's hex and hyphens: nothing to escape
+    if isinstance(column_type, UTCDateTime):
+        return lambda value: value.astimezone(UTC).isoformat()
+    if isinstance(column_type, Date):
+        return date.isoformat
+    return _copy_text
 
 
 def write_moves(

@@ -16,7 +16,12 @@ def human(state: StrEnum) -> str:
 def move(entity: Any, target: StrEnum, allowed: Mapping[Any, frozenset[Any]], noun: str) -> StrEnum:
     """Set ``entity.status`` to ``target`` if the whitelist allows it; return the old state."""
     current = entity.status
-    if target not in allowed.get(current, frozenset()):
-        raise InvalidTransition(f"A {noun} that is {human(current)} cannot become {human(target)}")
+    check(current, target, allowed, noun)
     entity.status = target
     return current
+
+
+def check(current: StrEnum, target: StrEnum, allowed: Mapping[Any, frozenset[Any]], noun: str) -> None:
+    """Refuse a move the whitelist does not allow (for bulk paths that write rows, not objects)."""
+    if target not in allowed.get(current, frozenset()):
+        raise InvalidTransition(f"A {noun} that is {human(current)} cannot become {human(target)}")

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select, text, update
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from claimants import service as claimants_service
@@ -26,7 +26,7 @@ from claimants.models import Child, Parent
 from claimants.rules import childcare_age_limit
 from config import audit, notify, settings
 from config.auth import Actor, ActorKind, StaffRole
-from config.database import insert_many, transaction, utcnow, write_moves
+from config.database import transaction, utcnow, write_moves
 from config.errors import (
     ChildOverAgeLimit,
     ConcurrentChange,
@@ -41,10 +41,12 @@ from config.errors import (
 )
 from config.formatting import london_date
 from config.money import format_pence
+from config.states import check as check_move
 from invoicing import repository
-from invoicing.eligibility import attribute, days_inclusive
+from invoicing.eligibility import Attribution, attribute, days_inclusive
 from invoicing.entitlement import childcare_award
 from invoicing.models import (
+    INVOICE_TRANSITIONS,
     BatchStatus,
     CreditNote,
     Invoice,
@@ -52,7 +54,6 @@ from invoicing.models import (
     InvoiceLine,
     InvoiceStatus,
     Payment,
-    PaymentAllocation,
     PaymentBatch,
     PaymentStatus,
     Rail,
@@ -602,6 +603,9 @@ def build_batch(session: Session, actor: Actor, payment_date: date | None = None
     invoice that picks up a new flag on the way goes on hold instead. Builders take turns (an
     advisory lock on PostgreSQL) and skip invoices another transaction holds, so no invoice is
     ever in two batches. Returns ``None`` when there is nothing to pay.
+
+    A day's batch can hold 100,000 invoices, so they are read as rows and written with one
+    statement (``_write_batched``), each still with its own audit event.
     """
     actor.require_role(StaffRole.FINANCE_OFFICER)
     now = utcnow()
@@ -614,40 +618,32 @@ def build_batch(session: Session, actor: Actor, payment_date: date | None = None
     with transaction(session, live_allocation):
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": BATCH_BUILD_LOCK})
-        candidates = repository.approved_invoices_for_batch(session)
-        payable = providers_repository.payable_provider_ids(session, {i.provider_id for i in candidates}, now)
-        invoices = [invoice for invoice in candidates if invoice.provider_id in payable]
-        if not invoices:
+        candidates = repository.batch_candidates(session)
+        payable = providers_repository.payable_provider_ids(session, {c.provider_id for c in candidates}, now)
+        candidates = [c for c in candidates if c.provider_id in payable]
+        if not candidates:
             return None
-        parent_ids = {invoice.parent_id for invoice in invoices}
         claim_starts = {
             row.id: row.claim_start_date
             for row in session.execute(
-                select(Parent.id, Parent.claim_start_date).where(Parent.id.in_(parent_ids))
+                select(Parent.id, Parent.claim_start_date).where(
+                    Parent.id.in_({c.parent_id for c in candidates})
+                )
             )
         }
-        usage = repository.frozen_usage(session, set(claim_starts))
-        this_batch_children: dict[tuple[uuid.UUID, date], set[uuid.UUID]] = defaultdict(set)
-        to_pay: list[tuple[Invoice, date, date]] = []
-        for invoice in invoices:
-            if invoice.status is InvoiceStatus.PAYMENT_FAILED:
-                _move(
-                    session,
-                    invoice,
-                    InvoiceStatus.APPROVED,
-                    actor,
-                    reason="paid again after a failed payment",
-                )
+        to_pay: list[tuple[Any, Attribution]] = []
+        newly_flagged: dict[uuid.UUID, set[str]] = {}
+        for candidate in candidates:
             where = attribute(
-                claim_starts[invoice.parent_id], invoice.care_from, invoice.care_to, payment_date
+                claim_starts[candidate.parent_id], candidate.care_from, candidate.care_to, payment_date
             )
-            new_flags = set(where.flags) - set(invoice.flags)
+            had = json.loads(candidate.flags_json) if candidate.flags_json else ()
+            new_flags = set(where.flags).difference(had)
             if new_flags:
-                invoice.flags = sorted({*invoice.flags, *new_flags})
-                _move(session, invoice, InvoiceStatus.ON_HOLD, actor, flags=sorted(new_flags))
-                continue
-            this_batch_children[(invoice.parent_id, where.start)].add(invoice.child_id)
-            to_pay.append((invoice, where.start, where.end))
+                newly_flagged[candidate.id] = new_flags
+            else:
+                to_pay.append((candidate, where))
+        _hold_newly_flagged(session, actor, newly_flagged)
         if not to_pay:
             return None
 
@@ -655,123 +651,128 @@ def build_batch(session: Session, actor: Actor, payment_date: date | None = None
             id=uuid.uuid4(), payment_date=payment_date, built_by_id=actor.staff_id, built_at=now
         )
         session.add(batch)
-        by_provider: dict[uuid.UUID, list[tuple[Invoice, int]]] = defaultdict(list)
-        changes: list[dict[str, object]] = []
-        for invoice, ap_start, ap_end in to_pay:
-            key = (invoice.parent_id, ap_start)
-            used, children = usage.get(key, (0, set()))
-            award = childcare_award(
-                invoice.eligible_pence, len(children | this_batch_children[key]), ap_start
-            )
-            share = _within(award.dwp_pence, award.cap_pence - used, invoice.eligible_pence)
-            usage[key] = (used + share.dwp_pence, children)
-            by_provider[invoice.provider_id].append((invoice, share.dwp_pence))
-            changes.append(
-                {
-                    "b_id": invoice.id,
-                    "invoice": invoice,
-                    "ap_start": ap_start,
-                    "ap_end": ap_end,
-                    "dwp_pence": share.dwp_pence,
-                    "claimant_pence": invoice.total_pence - share.dwp_pence,
-                }
-            )
-
-        providers = {p.id: p for p in session.scalars(select(Provider).where(Provider.id.in_(by_provider)))}
-        allocations: list[dict[str, object]] = []
-        made: list[Payment] = []
-        for provider_id, provider_invoices in sorted(by_provider.items(), key=lambda item: str(item[0])):
-            payment = _new_payment(session, batch, providers[provider_id])
-            for invoice, dwp_pence in provider_invoices:
-                allocations.append(
-                    {
-                        "id": uuid.uuid4(),
-                        "payment_id": payment.id,
-                        "invoice_id": invoice.id,
-                        "amount_pence": dwp_pence,
-                        "live": True,
-                    }
-                )
-                payment.amount_pence += dwp_pence
-                audit.record(
-                    session,
-                    "invoice.batched",
-                    invoice,
-                    actor,
-                    {
-                        "from": invoice.status.value,
-                        "batch_id": batch.id,
-                        "payment_id": payment.id,
-                        "dwp_pence": dwp_pence,
-                        "claimant_pence": invoice.total_pence - dwp_pence,
-                    },
-                )
-            made.append(payment)
-            batch.payment_count += 1
-            batch.invoice_count += len(provider_invoices)
+        shares = _share_out_caps(session, to_pay, set(claim_starts))
+        owed: dict[uuid.UUID, int] = defaultdict(int)
+        for (candidate, _where), dwp_pence in zip(to_pay, shares, strict=True):
+            owed[candidate.provider_id] += dwp_pence
+        providers = {p.id: p for p in session.scalars(select(Provider).where(Provider.id.in_(owed)))}
+        payments: dict[uuid.UUID, Payment] = {}
+        for provider_id in sorted(owed, key=str):
+            payments[provider_id] = _new_payment(session, batch, providers[provider_id])
+            payments[provider_id].amount_pence = owed[provider_id]
+        batch.payment_count, batch.invoice_count = len(payments), len(to_pay)
         session.flush()  # the payments exist before their allocations and credit notes point at them
-        insert_many(session, PaymentAllocation, allocations)
-        for payment in made:
+
+        batched = [
+            repository.Batched(
+                candidate.id,
+                candidate.version,
+                candidate.status,
+                candidate.invoice_number,
+                candidate.provider_id,
+                payments[candidate.provider_id].id,
+                where.start,
+                where.end,
+                dwp_pence,
+                candidate.total_pence - dwp_pence,
+            )
+            for (candidate, where), dwp_pence in zip(to_pay, shares, strict=True)
+        ]
+        _check_batched_moves({item.was for item in batched})
+        repository.write_batched(session, batched, now)
+        _audit_batched(session, actor, batch, batched)
+        for payment in payments.values():
             _take_credit_notes(session, payment, actor)
-        batch.total_pence = sum(payment.amount_pence for payment in made)
-        _mark_batched(session, changes)
+        batch.total_pence = sum(payment.amount_pence for payment in payments.values())
         audit.record(session, "batch.built", batch, actor, _control_totals(batch))
     return batch
 
 
-def _mark_batched(session: Session, changes: list[dict[str, object]]) -> None:
-    """One statement for every invoice in the batch (not one round trip each): status, frozen period
-    and shares, guarded by each row's version (the rows are also locked by this transaction)."""
-    session.flush()  # versions are final once pending changes (payments failed before) are written
-    invoices: list[Invoice] = [change.pop("invoice") for change in changes]  # type: ignore[misc]
-    for change, invoice in zip(changes, invoices, strict=True):
-        change["b_version"] = invoice.version
-    if session.get_bind().dialect.name == "postgresql":
-        result = session.connection().execute(
-            _MARK_BATCHED_POSTGRESQL,
-            {
-                "now": utcnow(),
-                **{key: [change[key] for change in changes] for key in _MARK_BATCHED_COLUMNS},
-            },
+def _hold_newly_flagged(session: Session, actor: Actor, newly_flagged: dict[uuid.UUID, set[str]]) -> None:
+    """Invoices that picked up a flag since they were approved go to the review queue (few: objects)."""
+    if not newly_flagged:
+        return
+    for invoice in session.scalars(select(Invoice).where(Invoice.id.in_(newly_flagged))):
+        if invoice.status is InvoiceStatus.PAYMENT_FAILED:
+            _move(session, invoice, InvoiceStatus.APPROVED, actor, reason="paid again after a failed payment")
+        invoice.flags = sorted({*invoice.flags, *newly_flagged[invoice.id]})
+        _move(session, invoice, InvoiceStatus.ON_HOLD, actor, flags=sorted(newly_flagged[invoice.id]))
+
+
+def _share_out_caps(
+    session: Session, to_pay: Sequence[tuple[Any, Attribution]], parent_ids: set[uuid.UUID]
+) -> list[int]:
+    """DWP's share of each invoice, in order: each parent's cap in an AP is shared by what is
+    already frozen there (batched or paid) and then this batch's invoices, first come first served."""
+    usage = repository.frozen_usage(session, parent_ids)
+    children_now: dict[tuple[uuid.UUID, date], set[uuid.UUID]] = defaultdict(set)
+    for candidate, where in to_pay:
+        children_now[(candidate.parent_id, where.start)].add(candidate.child_id)
+    shares: list[int] = []
+    for candidate, where in to_pay:
+        key = (candidate.parent_id, where.start)
+        used, children = usage.get(key, (0, set()))
+        award = childcare_award(candidate.eligible_pence, len(children | children_now[key]), where.start)
+        share = _within(award.dwp_pence, award.cap_pence - used, candidate.eligible_pence).dwp_pence
+        usage[key] = (used + share, children)
+        shares.append(share)
+    return shares
+
+
+def _check_batched_moves(states: set[InvoiceStatus]) -> None:
+    """The whitelist allows every move the batch writes as rows (payment failed → approved → batched)."""
+    for was in states:
+        if was is InvoiceStatus.PAYMENT_FAILED:
+            check_move(was, InvoiceStatus.APPROVED, INVOICE_TRANSITIONS, "invoice")
+        check_move(
+            InvoiceStatus.APPROVED if was is InvoiceStatus.PAYMENT_FAILED else was,
+            InvoiceStatus.BATCHED,
+            INVOICE_TRANSITIONS,
+            "invoice",
         )
-    else:
-        result = session.connection().execute(_mark_batched_statement(), changes)
-    if result.rowcount not in (-1, len(changes)):
-        raise ConcurrentChange("Invoices changed while the batch was built: build it again")
-    session.expire_all()  # the rows changed underneath the objects: read them afresh
 
 
-_MARK_BATCHED_COLUMNS = ("b_id", "b_version", "ap_start", "ap_end", "dwp_pence", "claimant_pence")
-# PostgreSQL: one UPDATE joined to the batch's values as arrays (executemany would send a
-# statement per invoice).
-_MARK_BATCHED_POSTGRESQL = text(
-    """
-    UPDATE invoices AS i
-    SET status = 'batched', ap_start = v.ap_start, ap_end = v.ap_end, dwp_pence = v.dwp_pence,
-        claimant_pence = v.claimant_pence, version = i.version + 1, updated_at = :now
-    FROM unnest(
-        CAST(:b_id AS uuid[]), CAST(:b_version AS integer[]), CAST(:ap_start AS date[]),
-        CAST(:ap_end AS date[]), CAST(:dwp_pence AS integer[]), CAST(:claimant_pence AS integer[])
-    ) AS v(id, version, ap_start, ap_end, dwp_pence, claimant_pence)
-    WHERE i.id = v.id AND i.version = v.version
-    """
-)
-
-
-def _mark_batched_statement() -> Any:
-    return (
-        update(Invoice)
-        .where(Invoice.id == bindparam("b_id"), Invoice.version == bindparam("b_version"))
-        .values(
-            status=InvoiceStatus.BATCHED,
-            ap_start=bindparam("ap_start"),
-            ap_end=bindparam("ap_end"),
-            dwp_pence=bindparam("dwp_pence"),
-            claimant_pence=bindparam("claimant_pence"),
-            version=Invoice.version + 1,
-            updated_at=utcnow(),
+def _audit_batched(
+    session: Session, actor: Actor, batch: PaymentBatch, batched: list[repository.Batched]
+) -> None:
+    """The audit events (and webhooks) ``_move`` would have written for each invoice of the batch."""
+    again = [item for item in batched if item.was is InvoiceStatus.PAYMENT_FAILED]
+    audit.record_many(
+        session,
+        "invoice.approved",
+        Invoice.__tablename__,
+        actor,
+        (
+            (item.invoice_id, {"from": item.was.value, "reason": "paid again after a failed payment"})
+            for item in again
+        ),
+    )
+    for item in again:
+        webhooks.queue_event(
+            session,
+            item.provider_id,
+            "invoice.approved",
+            {"invoice_id": item.invoice_id, "invoice_number": item.invoice_number, "status": "approved"},
         )
-        .execution_options(synchronize_session=False)
+    batch_id = str(batch.id)
+    audit.record_many(
+        session,
+        "invoice.batched",
+        Invoice.__tablename__,
+        actor,
+        (
+            (
+                item.invoice_id,
+                {
+                    "from": InvoiceStatus.APPROVED.value,
+                    "batch_id": batch_id,
+                    "payment_id": str(item.payment_id),
+                    "dwp_pence": item.dwp_pence,
+                    "claimant_pence": item.claimant_pence,
+                },
+            )
+            for item in batched
+        ),
     )
 
 
