@@ -25,19 +25,17 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Table,
+    any_,
     bindparam,
     create_engine,
     event,
-    func,
-    update,
 )
-from sqlalchemy import cast as cast_
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, registry, sessionmaker
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator, Uuid
 
 from config.errors import ConcurrentChange, DomainError
@@ -231,53 +229,16 @@ def _copy_format(column_type: Any) -> Callable[[Any], str]:
     return _copy_text
 
 
-def write_moves(
-    session: Session, model: type[Any], moved: Sequence[Any], now: datetime, **values: Any
-) -> None:
-    """Write many loaded objects' new ``status`` (and ``values``) in one statement, each row guarded
-    by the version it was read at; the objects are then clean, as if the ORM had flushed them.
+def among(session: Session, column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
+    """``column IN values``, sent as one array parameter on PostgreSQL (``= ANY(:values)``).
 
-    The ORM writes a versioned row one UPDATE at a time; a reconciliation of thousands of
-    payments cannot wait for that. ``ConcurrentChange`` if any row moved meanwhile.
+    An IN list of thousands of ids costs SQLAlchemy and psycopg a bind parameter each (and
+    PostgreSQL takes at most 65,535); SQLite has no arrays, so it gets the IN list.
     """
-    if not moved:
-        return
-    table = cast(Table, model.__table__)
-    status = moved[0].status
-    if any(item.status != status for item in moved):
-        raise ValueError("write_moves writes one target state at a time")
-    changes = {"status": status, "version": table.c.version + 1, "updated_at": now, **values}
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        # One UPDATE joined to the ids and versions sent as two arrays.
-        read = (
-            func.unnest(
-                cast_(bindparam("ids"), ARRAY(Uuid())), cast_(bindparam("versions"), ARRAY(Integer()))
-            )
-            .table_valued("id", "version")
-            .render_derived(name="read")
-        )
-        statement = (
-            update(table).where(table.c.id == read.c.id, table.c.version == read.c.version).values(changes)
-        )
-        result = connection.execute(
-            statement, {"ids": [item.id for item in moved], "versions": [item.version for item in moved]}
-        )
-    else:
-        statement = (
-            update(table)
-            .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
-            .values(changes)
-        )
-        result = connection.execute(
-            statement, [{"b_id": item.id, "b_version": item.version} for item in moved]
-        )
-    if result.rowcount != len(moved):
-        raise ConcurrentChange("Someone else changed this at the same time. Try again.")
-    for item in moved:
-        written = {"status": status, "version": item.version + 1, "updated_at": now, **values}
-        for key, value in written.items():
-            set_committed_value(item, key, value)
+    values = list(values)
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(ColumnElement[bool], column == any_(bindparam(None, values, type_=ARRAY(column.type))))
+    return cast(ColumnElement[bool], column.in_(values))
 
 
 @contextmanager

@@ -27,16 +27,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, selectinload
 
-from config.database import copy_rows, insert_many
+from config.database import among, copy_rows, insert_many
 from config.errors import ConcurrentChange, NotFound
 from invoicing.models import (
     CAP_USING_STATES,
+    BatchStatus,
     CreditNote,
     Invoice,
     InvoiceStatus,
     Payment,
     PaymentAllocation,
     PaymentBatch,
+    PaymentStatus,
 )
 
 _NOT_COUNTING = (InvoiceStatus.CANCELLED, InvoiceStatus.REJECTED)
@@ -129,26 +131,30 @@ def batch_candidates(session: Session) -> Sequence[Row[*tuple[Any, ...]]]:
 
     Rows, not objects: a day's batch can hold 100,000 invoices and the build needs a few columns of
     each (and read through Core: the ORM's loading costs more than the query)."""
-    return session.connection().execute(
-        select(
-            Invoice.id,
-            Invoice.version,
-            Invoice.status,
-            Invoice.invoice_number,
-            Invoice.provider_id,
-            Invoice.parent_id,
-            Invoice.child_id,
-            Invoice.care_from,
-            Invoice.care_to,
-            Invoice.eligible_pence,
-            Invoice.total_pence,
-            # JSON text, or NULL for no flags (most invoices): decoding 100,000 empty lists cost a second.
-            func.nullif(cast(Invoice.flags, Text), "[]").label("flags_json"),
+    return (
+        session.connection()
+        .execute(
+            select(
+                Invoice.id,
+                Invoice.version,
+                Invoice.status,
+                Invoice.invoice_number,
+                Invoice.provider_id,
+                Invoice.parent_id,
+                Invoice.child_id,
+                Invoice.care_from,
+                Invoice.care_to,
+                Invoice.eligible_pence,
+                Invoice.total_pence,
+                # JSON text, or NULL for no flags (most invoices): decoding 100,000 empty lists cost a second.
+                func.nullif(cast(Invoice.flags, Text), "[]").label("flags_json"),
+            )
+            .where(Invoice.status.in_([InvoiceStatus.APPROVED, InvoiceStatus.PAYMENT_FAILED]))
+            .order_by(Invoice.parent_id, Invoice.created_at, Invoice.id)
+            .with_for_update(skip_locked=True)
         )
-        .where(Invoice.status.in_([InvoiceStatus.APPROVED, InvoiceStatus.PAYMENT_FAILED]))
-        .order_by(Invoice.parent_id, Invoice.created_at, Invoice.id)
-        .with_for_update(skip_locked=True)
-    ).all()
+        .all()
+    )
 
 
 def get_batch(session: Session, batch_id: uuid.UUID, *, for_update: bool = False) -> PaymentBatch:
@@ -328,9 +334,7 @@ def write_batched(session: Session, batched: list[Batched], now: datetime) -> No
         )
     if written not in (-1, len(batched)):
         raise ConcurrentChange("Invoices changed while the batch was built: build it again")
-    for loaded in list(session.identity_map.values()):
-        if isinstance(loaded, Invoice):
-            session.expire(loaded)
+    _expire_loaded(session, Invoice)
 
 
 _BATCHED_COLUMNS = (
@@ -387,3 +391,78 @@ def _mark_batched_statement(now: datetime) -> Any:
         )
         .execution_options(synchronize_session=False)
     )
+
+
+def lock_payments(
+    session: Session, payment_ids: Sequence[uuid.UUID], status: PaymentStatus
+) -> Sequence[Row[*tuple[Any, ...]]]:
+    """Those of ``payment_ids`` still in ``status``, locked (in id order, so two lockers never
+    deadlock), as rows: id, batch, provider and amount."""
+    return session.execute(
+        select(Payment.id, Payment.batch_id, Payment.provider_id, Payment.amount_pence)
+        .where(among(session, Payment.id, payment_ids), Payment.status == status)
+        .order_by(Payment.id)
+        .with_for_update()
+    ).all()
+
+
+def lock_live_invoices(session: Session, payment_ids: list[uuid.UUID]) -> Sequence[Row[*tuple[Any, ...]]]:
+    """The invoices these payments pay (live allocations), locked, as rows: id, status, payment."""
+    return session.execute(
+        select(Invoice.id, Invoice.status, PaymentAllocation.payment_id)
+        .join(PaymentAllocation, PaymentAllocation.invoice_id == Invoice.id)
+        .where(among(session, PaymentAllocation.payment_id, payment_ids), PaymentAllocation.live)
+        .order_by(Invoice.id)
+        .with_for_update(of=Invoice)
+    ).all()
+
+
+def write_paid(session: Session, payment_ids: list[uuid.UUID], now: datetime) -> None:
+    """These locked payments, and the invoices they pay, are paid: one UPDATE per table. Loaded
+    payments and invoices are expired, as their rows changed underneath them."""
+    session.execute(
+        update(Payment)
+        .where(among(session, Payment.id, payment_ids))
+        .values(status=PaymentStatus.PAID, paid_at=now, version=Payment.version + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(Invoice)
+        .where(
+            Invoice.id == PaymentAllocation.invoice_id,
+            among(session, PaymentAllocation.payment_id, payment_ids),
+            PaymentAllocation.live,
+        )
+        .values(status=InvoiceStatus.PAID, version=Invoice.version + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    _expire_loaded(session, Payment, Invoice)
+
+
+def payment_states(session: Session, batch_ids: set[uuid.UUID]) -> dict[uuid.UUID, set[PaymentStatus]]:
+    """Each batch's payments' states."""
+    states: dict[uuid.UUID, set[PaymentStatus]] = defaultdict(set)
+    for batch_id, status in session.execute(
+        select(Payment.batch_id, Payment.status).where(Payment.batch_id.in_(batch_ids)).distinct()
+    ):
+        states[batch_id].add(status)
+    return states
+
+
+def submitted_batches(session: Session, batch_ids: set[uuid.UUID]) -> list[PaymentBatch]:
+    return list(
+        session.scalars(
+            select(PaymentBatch)
+            .where(PaymentBatch.id.in_(batch_ids), PaymentBatch.status == BatchStatus.SUBMITTED)
+            .order_by(PaymentBatch.id)
+            .with_for_update()
+        )
+    )
+
+
+def _expire_loaded(session: Session, *models: type[Any]) -> None:
+    """Objects of ``models`` already loaded are read afresh when next used (a bulk write changed
+    their rows underneath them)."""
+    for loaded in list(session.identity_map.values()):
+        if isinstance(loaded, models):
+            session.expire(loaded)

@@ -26,7 +26,7 @@ from claimants.models import Child, Parent
 from claimants.rules import childcare_age_limit
 from config import audit, notify, settings
 from config.auth import Actor, ActorKind, StaffRole
-from config.database import transaction, utcnow, write_moves
+from config.database import transaction, utcnow
 from config.errors import (
     ChildOverAgeLimit,
     ConcurrentChange,
@@ -47,6 +47,7 @@ from invoicing.eligibility import Attribution, attribute, days_inclusive
 from invoicing.entitlement import childcare_award
 from invoicing.models import (
     INVOICE_TRANSITIONS,
+    PAYMENT_TRANSITIONS,
     BatchStatus,
     CreditNote,
     Invoice,
@@ -1021,30 +1022,50 @@ def record_payments_paid(session: Session, actor: Actor, payment_ids: Sequence[u
 
     Only payments still ``sent`` move (one another reconciler has just recorded is left alone);
     returns how many did. Each payment and invoice gets its audit event and webhook as one at a
-    time would; the rows are written with one UPDATE per table. Keep ``payment_ids`` to a few
-    thousand: they are locked together.
+    time would; the rows are read and written a table at a time, not an object at a time, as
+    reconciliation records 100,000 payments a day. Keep ``payment_ids`` to a few thousand: they
+    are locked together.
     """
     actor.require_role(StaffRole.FINANCE_OFFICER)
     with transaction(session):
-        payments = session.scalars(
-            select(Payment)
-            .where(Payment.id.in_(list(payment_ids)), Payment.status == PaymentStatus.SENT)
-            .order_by(Payment.id)
-            .with_for_update()
-        ).all()
-        pairs = repository.live_invoices_of_payments(session, [payment.id for payment in payments])
         now = utcnow()
-        with session.no_autoflush:
-            for payment in payments:
-                _payment_event(session, payment, PaymentStatus.PAID, actor)
-                payment.paid_at = now
-            for allocation, invoice in pairs:
-                _move(session, invoice, InvoiceStatus.PAID, actor, payment_id=allocation.payment_id)
-        write_moves(session, Payment, payments, now, paid_at=now)
-        write_moves(session, Invoice, [invoice for _allocation, invoice in pairs], now)
-        batch_ids = {payment.batch_id for payment in payments}
-        for batch in session.scalars(select(PaymentBatch).where(PaymentBatch.id.in_(batch_ids))):
-            _settle_batch_if_done(session, batch, actor)
+        payments = repository.lock_payments(session, payment_ids, PaymentStatus.SENT)
+        if not payments:
+            return 0
+        check_move(PaymentStatus.SENT, PaymentStatus.PAID, PAYMENT_TRANSITIONS, "payment")
+        invoices = repository.lock_live_invoices(session, [payment.id for payment in payments])
+        for was in {invoice.status for invoice in invoices}:
+            check_move(was, InvoiceStatus.PAID, INVOICE_TRANSITIONS, "invoice")
+        repository.write_paid(session, [payment.id for payment in payments], now)
+        audit.record_many(
+            session,
+            "payment.paid",
+            Payment.__tablename__,
+            actor,
+            ((payment.id, {"from": PaymentStatus.SENT.value}) for payment in payments),
+        )
+        audit.record_many(
+            session,
+            "invoice.paid",
+            Invoice.__tablename__,
+            actor,
+            (
+                (invoice.id, {"from": invoice.status.value, "payment_id": str(invoice.payment_id)})
+                for invoice in invoices
+            ),
+        )
+        webhooks.queue_events(
+            session,
+            (
+                (
+                    payment.provider_id,
+                    "payment.paid",
+                    {"payment_id": payment.id, "amount_pence": payment.amount_pence, "status": "paid"},
+                )
+                for payment in payments
+            ),
+        )
+        _settle_batches(session, {payment.batch_id for payment in payments}, actor)
     return len(payments)
 
 
@@ -1083,7 +1104,19 @@ def _settle_batch_if_done(session: Session, batch: PaymentBatch, actor: Actor) -
     if batch.status is not BatchStatus.SUBMITTED:
         return
     session.flush()
-    states = {p.status for p in batch.payments}
+    _settle(session, batch, {p.status for p in batch.payments}, actor)
+
+
+def _settle_batches(session: Session, batch_ids: set[uuid.UUID], actor: Actor) -> None:
+    """``_settle_batch_if_done`` for many batches, from their payments' states read in one query."""
+    states = repository.payment_states(session, batch_ids)
+    for batch in repository.submitted_batches(session, batch_ids):
+        _settle(session, batch, states[batch.id], actor)
+
+
+def _settle(session: Session, batch: PaymentBatch, states: set[PaymentStatus], actor: Actor) -> None:
+    """A submitted batch is settled once every payment is paid; partly failed once none is still on
+    its way."""
     if states <= {PaymentStatus.PAID}:
         target = BatchStatus.SETTLED
     elif states <= {PaymentStatus.PAID, PaymentStatus.FAILED, PaymentStatus.RETURNED}:
