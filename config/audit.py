@@ -2,10 +2,11 @@
 
 Services call ``record(session, ...)`` beside each change. The events are written just before the
 session commits (so the chain lock is held for as short a time as possible), each with the next
-sequence number and ``hash = sha256(prev_hash + canonical JSON of its content)``. Unique sequence
-numbers and previous hashes mean two writers can never fork the chain; on PostgreSQL a transaction
-advisory lock makes them wait their turn instead of failing, and a trigger (on both databases)
-refuses UPDATE and DELETE on the table.
+sequence number and ``hash = sha256(prev_hash + canonical JSON of its content)``. Sequence numbers
+are unique, so two writers can never fork the chain (both would take the same next number); on
+PostgreSQL a transaction advisory lock makes them wait their turn instead of failing, and a trigger
+(on both databases) refuses UPDATE and DELETE on the table. The hashes need no index of their own:
+nothing looks an event up by its hash, and ``verify_chain`` walks the events in order.
 """
 
 from __future__ import annotations
@@ -43,8 +44,8 @@ class AuditEvent(UUIDPrimaryKey, Base):
     entity_type: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[str] = mapped_column(String(36))
     data: Mapped[dict[str, Any]]
-    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
 
     def content(self) -> dict[str, Any]:
         return hashed_content({name: getattr(self, name) for name in CONTENT_FIELDS})

@@ -7,17 +7,17 @@ job. Sessions never commit on their own: service functions own the transaction.
 from __future__ import annotations
 
 import enum
-import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any, cast
 
 import psycopg
 from sqlalchemy import (
     ARRAY,
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -153,8 +153,7 @@ def insert_many(session: Session, model: type[Any], rows: list[dict[str, Any]]) 
     """Insert many complete rows in the session's transaction: ``COPY`` on PostgreSQL, else executemany.
 
     For the bulk paths (a batch's allocations, its audit events): every column without a server
-    default must be in each row, as a plain value (enum values, not members), because ``COPY``
-    fills in no Python-side defaults. A broken constraint is raised as SQLAlchemy's
+    default must be in each row, because ``COPY`` fills in no Python-side defaults. A broken constraint is raised as SQLAlchemy's
     ``IntegrityError``, so ``transaction`` maps it as it would any other.
     """
     if not rows:
@@ -169,64 +168,40 @@ def insert_many(session: Session, model: type[Any], rows: list[dict[str, Any]]) 
 
 
 def copy_rows(session: Session, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """PostgreSQL's ``COPY … FROM STDIN`` of ``rows`` (values in the order of ``columns``) into
-    ``table`` (a model's, or a temporary table described as a ``Table``), in the session's
-    transaction. Values are written in COPY's text format by hand: psycopg's ``write_row`` adapts
-    each value on its own, which for a batch's 200,000 rows cost more than PostgreSQL took to
-    store them."""
-    formats = [_copy_format(table.columns[name].type) for name in columns]
-    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    """PostgreSQL's binary ``COPY … FROM STDIN`` of ``rows`` (values in the order of ``columns``)
+    into ``table`` (a model's, or a temporary table described as a ``Table``), in the session's
+    transaction. With the columns' types given up front psycopg writes each value in C, which for
+    a batch's 200,000 rows is several times quicker than adapting them one by one."""
+    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
     cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         with cursor.copy(statement) as copy:
-            lines: list[str] = []
+            copy.set_types([_copy_type(table.columns[name].type) for name in columns])
             for row in rows:
-                lines.append(
-                    "\t".join(
-                        _COPY_NULL if value is None else show(value)
-                        for value, show in zip(row, formats, strict=True)
-                    )
-                )
-                if len(lines) == _COPY_CHUNK:
-                    copy.write("\n".join(lines) + "\n")
-                    lines.clear()
-            if lines:
-                copy.write("\n".join(lines) + "\n")
+                copy.write_row(row)
     except psycopg.errors.IntegrityError as exc:
         raise IntegrityError(statement, None, exc) from exc
     finally:
         cursor.close()
 
 
-_COPY_CHUNK = 5000
-_COPY_NULL = "\\N"
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
-
-
-def _copy_text(value: Any) -> str:
-    text = str(value)
-    if "\\" in text or "\n" in text or "\r" in text or "\t" in text:
-        return text.translate(_COPY_ESCAPES)
-    return text
-
-
-def _copy_json(value: Any) -> str:
-    return _copy_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
-
-
-def _copy_format(column_type: Any) -> Callable[[Any], str]:
-    """How one column's values are written in COPY's text format."""
+def _copy_type(column_type: Any) -> str:
+    """The PostgreSQL type a column's values are written as in a binary COPY."""
     if isinstance(column_type, JSON):
-        return _copy_json
+        return "jsonb"
     if isinstance(column_type, Boolean):
-        return lambda value: "t" if value else "f"
-    if isinstance(column_type, Integer | Uuid):
-        return str  # digits, or a UUID's hex and hyphens: nothing to escape
+        return "bool"
+    if isinstance(column_type, BigInteger):
+        return "int8"
+    if isinstance(column_type, Integer):
+        return "int4"
+    if isinstance(column_type, Uuid):
+        return "uuid"
     if isinstance(column_type, UTCDateTime):
-        return lambda value: value.astimezone(UTC).isoformat()
+        return "timestamptz"
     if isinstance(column_type, Date):
-        return date.isoformat
-    return _copy_text
+        return "date"
+    return "text"  # strings and enum values (a varchar column reads text's binary form)
 
 
 def among(session: Session, column: Any, values: Iterable[Any]) -> ColumnElement[bool]:

@@ -104,6 +104,9 @@ def _deliveries(
 def _listening_clients(session: Session, provider_id: uuid.UUID) -> list[uuid.UUID]:
     """The provider's live clients with a webhook address, read once per transaction (a batch
     settling 1,000 payments would otherwise ask 2,000 times)."""
+    known: dict[uuid.UUID, list[uuid.UUID]] = session.info.get(_CLIENTS, {})
+    if provider_id in known:
+        return known[provider_id]
     return _read_listening_clients(session, {provider_id})[provider_id]
 
 
