@@ -159,8 +159,9 @@ def insert_many(session: Session, model: type[Any], rows: list[dict[str, Any]]) 
     ``COPY_FROM_ROWS`` or more), else a multi-row INSERT.
 
     For the bulk paths (a batch's allocations, its audit events): every column without a server
-    default must be in each row, because ``COPY`` fills in no Python-side defaults. A broken constraint is raised as SQLAlchemy's
-    ``IntegrityError``, so ``transaction`` maps it as it would any other.
+    default must be in each row, because ``COPY`` fills in no Python-side defaults. A broken
+    constraint is raised as SQLAlchemy's ``IntegrityError``, so ``transaction`` maps it as it
+    would any other.
     """
     if not rows:
         return
