@@ -354,8 +354,10 @@ def bacs_file(session: Session, actor: Actor, batch_id: uuid.UUID) -> BacsFile:
             actor,
             {"serial": serial, "processing_day": processing.isoformat(), "sha256": item.content_sha256},
         )
-    for payment in to_pay:  # the file's maker is on the batch's audit event above
-        service.record_payment_sent(session, SYSTEM, payment.id, f"BACS {today:%y%m%d}/{serial:06d}")
+        # Recorded sent with the file, in its transaction: a file exists exactly when its
+        # payments are on their way. The file's maker is on the batch's audit event above.
+        for payment in to_pay:
+            service.mark_payment_sent(session, SYSTEM, payment, f"BACS {today:%y%m%d}/{serial:06d}")
     return item
 
 

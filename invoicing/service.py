@@ -986,13 +986,20 @@ def record_payment_sent(
     actor.require_role(StaffRole.FINANCE_OFFICER)
     with transaction(session):
         payment = repository.get_payment(session, payment_id, for_update=True)
-        if payment.batch.status is not BatchStatus.SUBMITTED:
-            raise rule(
-                "batch_not_submitted", "Batch not submitted", "Only payments of a submitted batch can be sent"
-            )
-        _payment_event(session, payment, PaymentStatus.SENT, actor, rail_reference=rail_reference)
-        payment.rail_reference, payment.sent_at = rail_reference, utcnow()
+        mark_payment_sent(session, actor, payment, rail_reference)
     return payment
+
+
+def mark_payment_sent(session: Session, actor: Actor, payment: Payment, rail_reference: str) -> None:
+    """The payment (locked) has gone to its rail. Part of a use case: call it inside the caller's
+    transaction (``record_payment_sent``'s, or the Bacs file's, so the file and its payments are
+    recorded together)."""
+    if payment.batch.status is not BatchStatus.SUBMITTED:
+        raise rule(
+            "batch_not_submitted", "Batch not submitted", "Only payments of a submitted batch can be sent"
+        )
+    _payment_event(session, payment, PaymentStatus.SENT, actor, rail_reference=rail_reference)
+    payment.rail_reference, payment.sent_at = rail_reference, utcnow()
 
 
 def record_payment_unknown(session: Session, actor: Actor, payment_id: uuid.UUID, detail: str) -> Payment:

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from config.errors import Forbidden, ValidationFailed
-from invoicing import payments
+from invoicing import payments, service
 from invoicing.models import BacsFile, BatchStatus, InvoiceStatus, Payment, PaymentBatch, PaymentStatus
 from invoicing.rails import bacs
 from tests.factories import World
@@ -94,6 +94,31 @@ def test_the_approver_gets_one_file_for_a_batch_however_often_they_ask(session) 
     parsed = bacs.parse(first.content)
     assert [(c.sort_code, c.account_number, c.amount_pence) for c in parsed.credits] == [
         ("089999", "66374958", payment.amount_pence)
+    ]
+
+
+def test_a_file_is_kept_only_with_its_payments_recorded_sent(session, monkeypatch) -> None:
+    """Fault injected inside the file's transaction: the file and the payments go together or not
+    at all, so a file never exists for payments still waiting to be sent."""
+    world, batch = bacs_batch(session)
+
+    def crash(*_args: object) -> None:
+        raise RuntimeError("the process died while recording the payments")
+
+    monkeypatch.setattr(service, "mark_payment_sent", crash)
+    with pytest.raises(RuntimeError):
+        payments.bacs_file(session, world.approver, batch.id)
+    assert session.scalars(select(BacsFile)).all() == []
+    assert session.scalars(select(Payment.status).where(Payment.batch_id == batch.id)).all() == [
+        PaymentStatus.CREATED
+    ]
+
+    monkeypatch.undo()
+    made = payments.bacs_file(session, world.approver, batch.id)  # asked again: made, and sent
+    session.expire_all()
+    assert session.scalars(select(BacsFile)).all() == [made]
+    assert session.scalars(select(Payment.status).where(Payment.batch_id == batch.id)).all() == [
+        PaymentStatus.SENT
     ]
 
 
