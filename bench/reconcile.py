@@ -3,7 +3,8 @@
 Set-up (not measured): 100 verified providers with connected accounts (through the services, as
 in the batch benchmark); 1,000 submitted batches of 100 payments each, every payment ``sent`` with
 one invoice, written straight into the database; and the matching transfers put straight into the
-Stripe-compatible test server (``tests/stripe_server.py``, the edge we cannot run for real).
+Stripe-compatible test server (``tests/stripe_server.py``, the edge we cannot run for real), run
+in a process of its own.
 
 Ours: ``invoicing.payments.reconcile_payments`` with the real Stripe SDK over HTTP: every transfer
 group listed, each transfer compared field by field, every payment, invoice and batch moved
@@ -14,15 +15,24 @@ everything paid with two UPDATE statements. Goal: ours within 10 seconds.
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import stripe
 from sqlalchemy import text
 
 from bench.batch import PROVIDERS, set_up_providers
 from bench.common import engine_for, fresh_database, report
-from tests.stripe_server import API_KEY, stripe_server
+from tests.stripe_server import API_KEY
+
+ROOT = Path(__file__).resolve().parent.parent
 
 PAYMENTS = int(os.environ.get("BENCH_PAYMENTS", "100000"))
 BATCHES = max(1, PAYMENTS // PROVIDERS)
@@ -94,6 +104,24 @@ def _transfers(url: str) -> list[dict[str, object]]:
     ]
 
 
+@contextmanager
+def stripe_in_its_own_process(transfers: list[dict[str, object]]) -> Iterator[str]:
+    """The Stripe-compatible test server holding ``transfers``, in a process of its own (as Stripe
+    is never in ours: its work must not share our interpreter); yields its address."""
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as held:
+        held.writelines(json.dumps(transfer) + "\n" for transfer in transfers)
+    server = subprocess.Popen(  # noqa: S603 - our own test server, fixed arguments
+        [sys.executable, "-m", "tests.stripe_server", held.name], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert server.stdout is not None
+        yield server.stdout.readline().strip()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        os.unlink(held.name)
+
+
 def main() -> None:
     with fresh_database("reconcile") as url:
         app, officer, approver = set_up_providers(url)
@@ -111,10 +139,7 @@ def main() -> None:
                 )
         transfers = _transfers(url)
         groups = sorted({str(transfer["transfer_group"]) for transfer in transfers})
-        with stripe_server() as (base, state):
-            for transfer in transfers:
-                state.add(transfer)
-
+        with stripe_in_its_own_process(transfers) as base:
             # The baseline: read every transfer once, then mark everything paid (rolled back).
             started = time.perf_counter()
             client = stripe.StripeClient(

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -85,6 +86,9 @@ def _error(status: int, kind: str, message: str, code: str | None = None, param:
 
 class _Handler(BaseHTTPRequestHandler):
     state: StripeState
+    protocol_version = "HTTP/1.1"  # keep-alive, as Stripe's API: one connection for many requests
+    wbufsize = 1 << 16  # each answer leaves in one write (flushed after each request)...
+    disable_nagle_algorithm = True  # ...at once, not after the client's delayed acknowledgement
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -112,39 +116,32 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._authorised():
             self._send(*_error(401, "invalid_request_error", "Invalid API Key provided"))
             return
-        url = urlsplit(self.path)
+        with self.state.lock:  # read under the lock, answer outside it
+            answer = self._read(urlsplit(self.path))
+        self._send(*answer)
+
+    def _read(self, url: Any) -> tuple[int, dict[str, Any]]:
         query = dict(parse_qsl(url.query))
-        with self.state.lock:
-            if url.path.startswith("/v1/transfers/"):
-                transfer = self.state.transfers.get(url.path.rsplit("/", 1)[1])
-                if transfer is None:
-                    self._send(
-                        *_error(404, "invalid_request_error", "No such transfer", "resource_missing", "id")
-                    )
-                else:
-                    self._send(200, transfer)
-                return
-            if url.path == "/v1/transfers":
-                rows = self.state.listed(query.get("transfer_group"))
-                if "starting_after" in query:
-                    ids = [t["id"] for t in rows]
-                    rows = (
-                        rows[ids.index(query["starting_after"]) + 1 :]
-                        if query["starting_after"] in ids
-                        else []
-                    )
-                limit = int(query.get("limit", 10))
-                self._send(
-                    200,
-                    {
-                        "object": "list",
-                        "url": "/v1/transfers",
-                        "has_more": len(rows) > limit,
-                        "data": rows[:limit],
-                    },
-                )
-                return
-        self._send(*_error(404, "invalid_request_error", f"Unrecognized request URL (GET: {url.path})"))
+        if url.path.startswith("/v1/transfers/"):
+            transfer = self.state.transfers.get(url.path.rsplit("/", 1)[1])
+            if transfer is None:
+                return _error(404, "invalid_request_error", "No such transfer", "resource_missing", "id")
+            return 200, dict(transfer)
+        if url.path == "/v1/transfers":
+            rows = self.state.listed(query.get("transfer_group"))
+            if "starting_after" in query:
+                ids = [t["id"] for t in rows]
+                after = query["starting_after"]
+                rows = rows[ids.index(after) + 1 :] if after in ids else []
+            limit = int(query.get("limit", 10))
+            page = [dict(transfer) for transfer in rows[:limit]]
+            return 200, {
+                "object": "list",
+                "url": "/v1/transfers",
+                "has_more": len(rows) > limit,
+                "data": page,
+            }
+        return _error(404, "invalid_request_error", f"Unrecognized request URL (GET: {url.path})")
 
     def do_POST(self) -> None:
         time.sleep(self.state.latency)
@@ -253,3 +250,21 @@ def stripe_server(accounts: set[str] | None = None) -> Iterator[tuple[str, Strip
     finally:
         server.shutdown()
         server.server_close()
+
+
+def main() -> None:
+    """Serve in a process of its own (the benchmarks: Stripe is never in our process), with the
+    transfers in a JSON-lines file given as the first argument; prints the address, then serves
+    until stopped."""
+    state = StripeState()
+    with open(sys.argv[1], encoding="utf-8") as lines:
+        for line in lines:
+            state.add(json.loads(line))
+    handler = type("Handler", (_Handler,), {"state": state})
+    server = _Server(("127.0.0.1", 0), handler)
+    print(f"http://127.0.0.1:{server.server_address[1]}", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
