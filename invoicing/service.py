@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -606,7 +607,7 @@ def build_batch(session: Session, actor: Actor, payment_date: date | None = None
     ever in two batches. Returns ``None`` when there is nothing to pay.
 
     A day's batch can hold 100,000 invoices, so they are read as rows and written with one
-    statement (``_write_batched``), each still with its own audit event.
+    statement (``repository.write_batched``), each still with its own audit event.
     """
     actor.require_role(StaffRole.FINANCE_OFFICER)
     now = utcnow()
@@ -723,14 +724,9 @@ def _share_out_caps(
 def _check_batched_moves(states: set[InvoiceStatus]) -> None:
     """The whitelist allows every move the batch writes as rows (payment failed → approved → batched)."""
     for was in states:
-        if was is InvoiceStatus.PAYMENT_FAILED:
-            check_move(was, InvoiceStatus.APPROVED, INVOICE_TRANSITIONS, "invoice")
-        check_move(
-            InvoiceStatus.APPROVED if was is InvoiceStatus.PAYMENT_FAILED else was,
-            InvoiceStatus.BATCHED,
-            INVOICE_TRANSITIONS,
-            "invoice",
-        )
+        path = [was, InvoiceStatus.APPROVED] if was is InvoiceStatus.PAYMENT_FAILED else [was]
+        for current, target in pairwise([*path, InvoiceStatus.BATCHED]):
+            check_move(current, target, INVOICE_TRANSITIONS, "invoice")
 
 
 def _audit_batched(
@@ -748,13 +744,17 @@ def _audit_batched(
             for item in again
         ),
     )
-    for item in again:
-        webhooks.queue_event(
-            session,
-            item.provider_id,
-            "invoice.approved",
-            {"invoice_id": item.invoice_id, "invoice_number": item.invoice_number, "status": "approved"},
-        )
+    webhooks.queue_events(
+        session,
+        (
+            (
+                item.provider_id,
+                "invoice.approved",
+                {"invoice_id": item.invoice_id, "invoice_number": item.invoice_number, "status": "approved"},
+            )
+            for item in again
+        ),
+    )
     batch_id = str(batch.id)
     audit.record_many(
         session,
