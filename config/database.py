@@ -193,22 +193,21 @@ def copy_rows(session: Session, table: Table, columns: Sequence[str], rows: Iter
 
 
 def _copy_type(column_type: Any) -> str:
-    """The PostgreSQL type a column's values are written as in a binary COPY."""
-    if isinstance(column_type, JSON):
-        return "jsonb"
-    if isinstance(column_type, Boolean):
-        return "bool"
-    if isinstance(column_type, BigInteger):
-        return "int8"
-    if isinstance(column_type, Integer):
-        return "int4"
-    if isinstance(column_type, Uuid):
-        return "uuid"
-    if isinstance(column_type, UTCDateTime):
-        return "timestamptz"
-    if isinstance(column_type, Date):
-        return "date"
-    return "text"  # strings and enum values (a varchar column reads text's binary form)
+    """The PostgreSQL type a column's values are written as in a binary COPY: strings and enum
+    values as text (a varchar column reads text's binary form)."""
+    return next((name for kind, name in _COPY_TYPES if isinstance(column_type, kind)), "text")
+
+
+# The first match wins: BigInteger is also an Integer.
+_COPY_TYPES: tuple[tuple[type[Any], str], ...] = (
+    (JSON, "jsonb"),
+    (Boolean, "bool"),
+    (BigInteger, "int8"),
+    (Integer, "int4"),
+    (Uuid, "uuid"),
+    (UTCDateTime, "timestamptz"),
+    (Date, "date"),
+)
 
 
 def among(session: Session, column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
