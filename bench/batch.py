@@ -91,7 +91,8 @@ def main() -> None:
             transaction.rollback()
 
         from config.extensions import database
-        from invoicing import payments, service
+        from invoicing import service
+        from invoicing.service import sending
 
         with app.app_context(), database().session_factory() as session:
             steps: list[tuple[str, float]] = []
@@ -103,7 +104,7 @@ def main() -> None:
             steps.append(("ask for approval", time.perf_counter()))
             service.approve_batch(session, approver, batch.id)
             steps.append(("approve", time.perf_counter()))
-            made = payments.bacs_file(session, approver, batch.id)
+            made = sending.bacs_file(session, approver, batch.id)
             steps.append(("write the Bacs file", time.perf_counter()))
             ours = time.perf_counter() - started
             before = started

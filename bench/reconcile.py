@@ -6,7 +6,7 @@ one invoice, written straight into the database; and the matching transfers put 
 Stripe-compatible test server (``tests/stripe_server.py``, the edge we cannot run for real), run
 in a process of its own.
 
-Ours: ``invoicing.payments.reconcile_payments`` with the real Stripe SDK over HTTP: every transfer
+Ours: ``invoicing.reconciliation.reconcile_payments`` with the real Stripe SDK over HTTP: every transfer
 group listed, each transfer compared field by field, every payment, invoice and batch moved
 through the service layer with its audit events and webhooks. Baseline: the least any
 reconciliation must do, in the same run: list the same transfers through the same SDK and mark
@@ -160,12 +160,12 @@ def main() -> None:
             assert listed == PAYMENTS, listed
 
             from config.extensions import database
-            from invoicing import payments
             from invoicing.rails.stripe import StripeRail
+            from invoicing.service import reconciliation
 
             with app.app_context(), database().session_factory() as session:
                 started = time.perf_counter()
-                counts = payments.reconcile_payments(session, StripeRail(API_KEY, api_base=base))
+                counts = reconciliation.reconcile_payments(session, StripeRail(API_KEY, api_base=base))
                 ours = time.perf_counter() - started
             assert counts == {"paid": PAYMENTS, "failed": 0, "breaks": 0}, counts
         with engine.connect() as connection:

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from config.database import Base, Timestamps, UUIDPrimaryKey
 from config.errors import InvalidTransition
-from config.states import move
 
 
 class Parent(UUIDPrimaryKey, Timestamps, Base):
@@ -56,8 +55,6 @@ CONSENT_TRANSITIONS = {
     ConsentStatus.AUTHORISED: frozenset({ConsentStatus.REVOKED, ConsentStatus.EXPIRED}),
 }
 
-LIVE_CONSENT_STATES = (ConsentStatus.AWAITING_AUTHORISATION, ConsentStatus.AUTHORISED)
-
 
 class Consent(UUIDPrimaryKey, Timestamps, Base):
     """A parent's permission for one provider to invoice DWP for one child."""
@@ -94,7 +91,7 @@ class Consent(UUIDPrimaryKey, Timestamps, Base):
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     def authorise(self, child: Child, at: datetime, expires_at: datetime) -> None:
-        move(self, ConsentStatus.AUTHORISED, CONSENT_TRANSITIONS, "consent")
+        """What an authorised consent records (its move is ``config.transitions``')."""
         self.parent_id, self.child_id = child.parent_id, child.id
         self.authorised_at, self.expires_at = at, expires_at
 
@@ -103,16 +100,6 @@ class Consent(UUIDPrimaryKey, Timestamps, Base):
         if not self.is_live_on(at):
             raise InvalidTransition("Only a live consent can be reconfirmed")
         self.expires_at = expires_at
-
-    def reject(self) -> None:
-        move(self, ConsentStatus.REJECTED, CONSENT_TRANSITIONS, "consent")
-
-    def revoke(self, at: datetime) -> None:
-        move(self, ConsentStatus.REVOKED, CONSENT_TRANSITIONS, "consent")
-        self.revoked_at = at
-
-    def expire(self) -> None:
-        move(self, ConsentStatus.EXPIRED, CONSENT_TRANSITIONS, "consent")
 
     def is_live_on(self, at: datetime) -> bool:
         return (

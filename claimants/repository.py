@@ -113,3 +113,20 @@ def list_consents_for_provider(session: Session, provider_id: uuid.UUID) -> list
             .order_by(Consent.created_at.desc())
         )
     )
+
+
+def live_consents_of_provider(
+    session: Session, provider_id: uuid.UUID, at: datetime
+) -> list[tuple[Consent, Child]]:
+    """The provider's consents live at ``at``, each with its child, by the child's name."""
+    rows = session.execute(
+        select(Consent, Child)
+        .join(Child, Child.id == Consent.child_id)
+        .where(
+            Consent.provider_id == provider_id,
+            Consent.status == ConsentStatus.AUTHORISED,
+            Consent.expires_at > at,
+        )
+        .order_by(Child.first_name, Child.last_name)
+    )
+    return [(consent, child) for consent, child in rows]

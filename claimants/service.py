@@ -8,10 +8,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session, joinedload
 
 from claimants import repository
-from claimants.models import AuthorizationCode, Child, Consent, ConsentStatus, Parent
+from claimants.models import CONSENT_TRANSITIONS, AuthorizationCode, Child, Consent, ConsentStatus, Parent
 from claimants.nino import nino_hash, nino_last, normalise_nino
 from claimants.rules import childcare_age_limit
-from config import audit, notify, settings
+from config import audit, notify, settings, transitions
 from config.auth import Actor, ActorKind
 from config.database import transaction, utcnow
 from config.errors import (
@@ -24,6 +24,23 @@ from config.errors import (
 )
 from providers import repository as providers_repository
 from providers import webhooks
+
+
+def _consent_payload(consent: Consent, target: ConsentStatus) -> dict[str, object]:
+    return {"consent_id": consent.id, "child_id": consent.child_id, "status": target.value}
+
+
+# Nursery software hears when a consent starts and when the parent stops it (API.md "Webhooks out").
+CONSENT = transitions.machine(
+    name="consent",
+    noun="consent",
+    table=Consent.__tablename__,
+    allowed=CONSENT_TRANSITIONS,
+    states=ConsentStatus,
+    events={ConsentStatus.AUTHORISED: "consent.authorised", ConsentStatus.REVOKED: "consent.revoked"},
+    payload=_consent_payload,
+    queue=webhooks.queue_events,
+)
 
 
 def _nino_key() -> bytes:
@@ -194,22 +211,22 @@ def authorise_consent(session: Session, actor: Actor, consent_id: uuid.UUID, chi
         consent = _own_consent(session, actor, consent_id)
         child = repository.get_child_of(session, actor.require_parent(), child_id)
         consent.authorise(child, now, now + timedelta(days=settings.current().consent_validity_days))
-        audit.record(
+        transitions.move(
             session,
-            "consent.authorised",
+            CONSENT,
             consent,
+            ConsentStatus.AUTHORISED,
             actor,
-            {"child_id": child.id, "expires_at": consent.expires_at},
+            child_id=child.id,
+            expires_at=consent.expires_at,
         )
-        _tell_software(session, consent, "consent.authorised")
     return consent
 
 
 def reject_consent(session: Session, actor: Actor, consent_id: uuid.UUID) -> Consent:
     with transaction(session):
         consent = _own_consent(session, actor, consent_id)
-        consent.reject()
-        audit.record(session, "consent.rejected", consent, actor)
+        transitions.move(session, CONSENT, consent, ConsentStatus.REJECTED, actor)
     return consent
 
 
@@ -221,10 +238,9 @@ def revoke_consent(session: Session, actor: Actor, consent_id: uuid.UUID) -> Con
     now = utcnow()
     with transaction(session):
         consent = _own_consent(session, actor, consent_id)
-        consent.revoke(now)
+        consent.revoked_at = now
         revoked = providers_repository.revoke_consent_tokens(session, consent.id, now)
-        audit.record(session, "consent.revoked", consent, actor, {"tokens_revoked": revoked})
-        _tell_software(session, consent, "consent.revoked")
+        transitions.move(session, CONSENT, consent, ConsentStatus.REVOKED, actor, tokens_revoked=revoked)
     return consent
 
 
@@ -244,8 +260,7 @@ def expire_consents(session: Session, actor: Actor, now: datetime | None = None)
     with transaction(session):
         expired = repository.list_expiring(session, now)
         for consent in expired:
-            consent.expire()
-            audit.record(session, "consent.expired", consent, actor)
+            transitions.move(session, CONSENT, consent, ConsentStatus.EXPIRED, actor)
     return len(expired)
 
 
@@ -295,24 +310,17 @@ def grant_consent(session: Session, actor: Actor, *, provider_id: uuid.UUID, chi
         consent = Consent(id=uuid.uuid4(), provider_id=provider_id, parent_id=parent_id)
         session.add(consent)
         consent.authorise(child, now, now + timedelta(days=settings.current().consent_validity_days))
-        audit.record(
+        transitions.move(
             session,
-            "consent.authorised",
+            CONSENT,
             consent,
+            ConsentStatus.AUTHORISED,
             actor,
-            {"child_id": child.id, "expires_at": consent.expires_at, "through": "oauth"},
+            child_id=child.id,
+            expires_at=consent.expires_at,
+            through="oauth",
         )
-        _tell_software(session, consent, "consent.authorised")
     return consent
-
-
-def _tell_software(session: Session, consent: Consent, event_type: str) -> None:
-    webhooks.queue_event(
-        session,
-        consent.provider_id,
-        event_type,
-        {"consent_id": consent.id, "child_id": consent.child_id, "status": consent.status.value},
-    )
 
 
 def refuse_consent(session: Session, actor: Actor, *, provider_id: uuid.UUID) -> Consent:
@@ -321,8 +329,7 @@ def refuse_consent(session: Session, actor: Actor, *, provider_id: uuid.UUID) ->
     with transaction(session):
         consent = Consent(id=uuid.uuid4(), provider_id=provider_id, parent_id=parent_id)
         session.add(consent)
-        consent.reject()
-        audit.record(session, "consent.rejected", consent, actor, {"through": "oauth"})
+        transitions.move(session, CONSENT, consent, ConsentStatus.REJECTED, actor, through="oauth")
     return consent
 
 

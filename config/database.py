@@ -38,7 +38,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator, Uuid
 
-from config.errors import ConcurrentChange, DomainError
+from config.errors import ConcurrentChange, DomainError, NotFound
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -220,6 +220,15 @@ def among(session: Session, column: Any, values: Iterable[Any]) -> ColumnElement
     if session.get_bind().dialect.name == "postgresql":
         return cast(ColumnElement[bool], column == any_(bindparam(None, values, type_=ARRAY(column.type))))
     return cast(ColumnElement[bool], column.in_(values))
+
+
+def fetch(session: Session, model: type[Any], entity_id: Any, what: str, *, for_update: bool = False) -> Any:
+    """The ``model`` row with this id (locked for the transaction with ``for_update``), else
+    ``NotFound("No <what> with that id")``: the one fetch-or-not-found of every repository."""
+    entity = session.get(model, entity_id, with_for_update=for_update or None)
+    if entity is None:
+        raise NotFound(f"No {what} with that id")
+    return entity
 
 
 @contextmanager

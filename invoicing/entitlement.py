@@ -112,3 +112,18 @@ def childcare_award(eligible_costs_pence: int, children: int, on: date) -> Award
     cap = monthly_cap_pence(children, on)
     dwp = min(eligible_costs_pence * _DWP_PERCENT // 100, cap)
     return Award(dwp_pence=dwp, claimant_pence=eligible_costs_pence - dwp, cap_pence=cap)
+
+
+@dataclass(frozen=True)
+class Share:
+    """What DWP pays for one invoice once the AP's earlier invoices have used their part of the cap."""
+
+    dwp_pence: int
+    over_cap: bool
+
+
+def within_cap(dwp_pence: int, cap_left_pence: int, eligible_pence: int) -> Share:
+    """DWP's share of an invoice limited by what is left of the AP's cap (never below £0); over the
+    cap when that is less than 85% of its eligible costs."""
+    share = max(0, min(dwp_pence, cap_left_pence))
+    return Share(share, over_cap=share < eligible_pence * _DWP_PERCENT // 100)

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 from config import settings
 from config.auth import SYSTEM
 from config.database import make_session_factory
-from invoicing import payments, service, uploads
+from invoicing import service
 from invoicing.rails import bacs
+from invoicing.service import reconciliation, sending, uploads
 
 
 def check_confirmed_invoices(session: Session) -> dict[str, int]:
@@ -27,10 +28,9 @@ def build_daily_batch(session: Session) -> dict[str, int]:
     today = service.today_in_london()
     if not is_working_day(today):
         return {"batches": 0}
-    batch = service.build_batch(session, SYSTEM, payment_date=today)
+    batch = service.build_batch(session, SYSTEM, payment_date=today, for_approval=True)
     if batch is None:
         return {"batches": 0}
-    service.request_batch_approval(session, SYSTEM, batch.id)
     return {"batches": 1, "payments": batch.payment_count, "invoices": batch.invoice_count}
 
 
@@ -56,15 +56,15 @@ def submit_approved_batches(session: Session) -> dict[str, int]:
     """Without Stripe settings (a development machine), Stripe payments wait; Bacs ones need no call."""
     if not _stripe_configured():
         return {"stripe_not_configured": 1}
-    return payments.submit_approved_batches(session, payments.stripe_rail())
+    return sending.submit_approved_batches(session, sending.stripe_rail())
 
 
 def resolve_unknown_payments(session: Session) -> dict[str, int]:
     if not _stripe_configured():
         return {"stripe_not_configured": 1}
-    return payments.resolve_unknown_payments(session, payments.stripe_rail())
+    return sending.resolve_unknown_payments(session, sending.stripe_rail())
 
 
 def reconcile_payments(session: Session) -> dict[str, int]:
-    counts = payments.reconcile_payments(session, payments.stripe_rail()) if _stripe_configured() else {}
-    return {**counts, "bacs_paid": payments.reconcile_bacs(session)}
+    counts = reconciliation.reconcile_payments(session, sending.stripe_rail()) if _stripe_configured() else {}
+    return {**counts, "bacs_paid": reconciliation.reconcile_bacs(session)}

@@ -21,11 +21,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config import audit, notify, settings
-from config.auth import SYSTEM, Actor, ActorKind
+from config.auth import SYSTEM, Actor
 from config.database import transaction, utcnow
 from config.errors import DomainError, FieldError, Forbidden, NotFound, ValidationFailed, rule
 from config.formatting import london_time
 from providers.models import Provider, ProviderInvitation, ProviderUser, ProviderUserRole
+from providers.service import provider_user_actor
 
 MAX_FAILURES = 5
 LOCK_FOR = timedelta(minutes=15)
@@ -51,7 +52,7 @@ class AccountLocked(DomainError):
 
 
 def user_actor(user: ProviderUser) -> Actor:
-    return Actor(kind=ActorKind.PROVIDER_USER, id=user.id, label=user.name, provider_id=user.provider_id)
+    return provider_user_actor(user.id, user.provider_id, user.name)
 
 
 def hash_password(password: str) -> str:

@@ -16,11 +16,12 @@ from typing import Any
 from flask import g, request
 from sqlalchemy import select
 
-from config.auth import Actor, ActorKind
+from config.auth import Actor
 from config.database import utcnow
 from config.errors import DomainError
 from config.extensions import request_session
 from providers.models import ApiClient, OAuthToken
+from providers.service import api_client_actor
 
 
 class Unauthenticated(DomainError):
@@ -59,7 +60,7 @@ def _caller() -> ApiCaller:
         raise Unauthenticated("The access token is not valid: it is unknown, expired or revoked")
     if client.revoked_at is not None:
         raise Unauthenticated("The API client has been revoked")
-    actor = Actor(kind=ActorKind.API_CLIENT, id=client.id, label=client.name, provider_id=token.provider_id)
+    actor = api_client_actor(client.id, token.provider_id, client.name)
     return ApiCaller(actor, frozenset(token.scope.split()), token.consent_id)
 
 

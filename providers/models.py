@@ -11,7 +11,6 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from config.database import Base, Timestamps, UUIDPrimaryKey
-from config.states import move
 
 
 class Regulator(StrEnum):
@@ -32,13 +31,10 @@ REGULATOR_NAMES = {
 class ProviderStatus(StrEnum):
     PENDING_VERIFICATION = "pending_verification"
     ACTIVE = "active"
-    SUSPENDED = "suspended"
 
 
 PROVIDER_TRANSITIONS = {
     ProviderStatus.PENDING_VERIFICATION: frozenset({ProviderStatus.ACTIVE}),
-    ProviderStatus.ACTIVE: frozenset({ProviderStatus.SUSPENDED}),
-    ProviderStatus.SUSPENDED: frozenset({ProviderStatus.ACTIVE}),
 }
 
 
@@ -69,12 +65,6 @@ class Provider(UUIDPrimaryKey, Timestamps, Base):
     )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
-
-    def verify(self) -> None:
-        move(self, ProviderStatus.ACTIVE, PROVIDER_TRANSITIONS, "provider")
-
-    def suspend(self) -> None:
-        move(self, ProviderStatus.SUSPENDED, PROVIDER_TRANSITIONS, "provider")
 
     @property
     def current_bank_account(self) -> BankAccount | None:

@@ -11,17 +11,19 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from config import audit, notify, settings
+from config import audit, notify, settings, transitions
 from config.auth import Actor, ActorKind, StaffRole
 from config.database import transaction, utcnow
 from config.errors import DomainError, FieldError, Forbidden, NotFound, ValidationFailed, rule
 from providers import repository
 from providers.models import (
+    PROVIDER_TRANSITIONS,
     REGULATOR_NAMES,
     ApiClient,
     BankAccount,
     OAuthToken,
     Provider,
+    ProviderStatus,
     ProviderUser,
     ProviderUserRole,
     Regulator,
@@ -33,6 +35,25 @@ from providers.rules import (
     normalise_sort_code,
     passes_modulus_check,
 )
+
+PROVIDER = transitions.machine(
+    name="provider",
+    noun="provider",
+    table=Provider.__tablename__,
+    allowed=PROVIDER_TRANSITIONS,
+    states=ProviderStatus,
+    actions={ProviderStatus.ACTIVE: "provider.verified"},
+)
+
+
+def provider_user_actor(user_id: uuid.UUID | None, provider_id: uuid.UUID, label: str) -> Actor:
+    """Someone at a nursery (or the spreadsheet upload they started), acting for it."""
+    return Actor(kind=ActorKind.PROVIDER_USER, id=user_id, label=label, provider_id=provider_id)
+
+
+def api_client_actor(api_client_id: uuid.UUID, provider_id: uuid.UUID, label: str = "API client") -> Actor:
+    """A nursery's software, acting for the nursery through its token."""
+    return Actor(kind=ActorKind.API_CLIENT, id=api_client_id, label=label, provider_id=provider_id)
 
 
 @dataclass(frozen=True)
@@ -138,7 +159,7 @@ def register_provider(session: Session, registration: Registration) -> Provider:
             password_hash=registration.admin_password_hash,
         )
         session.add(admin)
-        actor = Actor(kind=ActorKind.PROVIDER_USER, id=None, label=admin.name, provider_id=provider.id)
+        actor = provider_user_actor(None, provider.id, admin.name)
         audit.record(
             session,
             "provider.registered",
@@ -162,18 +183,8 @@ def verify_provider(session: Session, actor: Actor, provider_id: uuid.UUID) -> P
     actor.require_role(StaffRole.CASEWORKER, StaffRole.FINANCE_OFFICER)
     with transaction(session):
         provider = repository.get_provider(session, provider_id, for_update=True)
-        provider.verify()
+        transitions.move(session, PROVIDER, provider, ProviderStatus.ACTIVE, actor)
         provider.verified_at, provider.verified_by_id = utcnow(), actor.staff_id
-        audit.record(session, "provider.verified", provider, actor)
-    return provider
-
-
-def suspend_provider(session: Session, actor: Actor, provider_id: uuid.UUID, reason: str) -> Provider:
-    actor.require_role(StaffRole.CASEWORKER, StaffRole.FINANCE_OFFICER)
-    with transaction(session):
-        provider = repository.get_provider(session, provider_id, for_update=True)
-        provider.suspend()
-        audit.record(session, "provider.suspended", provider, actor, {"reason": reason})
     return provider
 
 
@@ -365,9 +376,7 @@ def issue_token(
             access_expires_at=now + timedelta(seconds=expires_in),
         )
         session.add(token)
-        actor = Actor(
-            kind=ActorKind.API_CLIENT, id=api_client_id, label="API client", provider_id=provider_id
-        )
+        actor = api_client_actor(api_client_id, provider_id)
         audit.record(session, "oauth.token_issued", token, actor, {"scope": scope, "consent_id": consent_id})
     return token
 
@@ -377,10 +386,5 @@ def revoke_token(session: Session, token_id: uuid.UUID, *, reason: str) -> None:
         token = session.get_one(OAuthToken, token_id)
         if token.revoked_at is None:
             token.revoked_at = utcnow()
-            actor = Actor(
-                kind=ActorKind.API_CLIENT,
-                id=token.api_client_id,
-                label="API client",
-                provider_id=token.provider_id,
-            )
+            actor = api_client_actor(token.api_client_id, token.provider_id)
             audit.record(session, "oauth.token_revoked", token, actor, {"reason": reason})

@@ -18,8 +18,9 @@ import pytest
 from sqlalchemy import select
 
 from config.auth import StaffRole
-from invoicing import payments, service, uploads
+from invoicing import service
 from invoicing.models import Payment, ReconciliationBreak
+from invoicing.service import reconciliation, sending, uploads
 from providers import service as providers_service
 from providers.models import ProviderUser, WebhookDelivery
 from tests.conftest import LiveServer
@@ -55,9 +56,9 @@ def setting(live_server: LiveServer, db) -> tuple[dict[str, str], list[Persona]]
     a, b = World(db), World(db)
     invoice = a.approved_invoice()
     batch = a.approved_batch()
-    payments.bacs_file(db, a.approver, batch.id)
+    sending.bacs_file(db, a.approver, batch.id)
     payment = db.scalars(select(Payment).where(Payment.batch_id == batch.id)).one()
-    payments.open_break(db, payment.id, "amount_pence", {"amount_pence": 1}, {"amount_pence": 2})
+    reconciliation.open_break(db, payment.id, "amount_pence", {"amount_pence": 1}, {"amount_pence": 2})
     client, _ = providers_service.register_api_client(
         db, a.provider_user, name="Soft", redirect_uris=[], webhook_url="https://hooks.example/x"
     )

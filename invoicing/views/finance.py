@@ -25,7 +25,7 @@ from config.oidc import STAFF, begin_sign_in, finish_sign_in
 from config.pagination import page
 from config.scheduler import recent_runs, registry
 from config.staff import current_staff, forget_staff, remember_staff, sign_in_staff, staff_required
-from invoicing import payments, repository, service
+from invoicing import repository, service
 from invoicing.forms import BreakForm, DecisionForm, ReasonForm, ReturnsForm
 from invoicing.models import (
     REVIEW_PREDICATE,
@@ -37,6 +37,7 @@ from invoicing.models import (
     PaymentStatus,
     ReconciliationBreak,
 )
+from invoicing.service import reconciliation, sending
 from providers import repository as providers_repository
 from providers import service as providers_service
 from providers.models import BankAccount, Provider, ProviderStatus
@@ -265,11 +266,10 @@ def batches() -> ResponseReturnValue:
     db = request_session()
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
-        batch = service.build_batch(db, g.actor)
+        batch = service.build_batch(db, g.actor, for_approval=True)
         if batch is None:
             flash(_("There is nothing to pay: no approved invoices from payable providers"))
             return redirect(url_for("invoicing_finance.batches"))
-        service.request_batch_approval(db, g.actor, batch.id)
         return redirect(url_for("invoicing_finance.batch", batch_id=batch.id))
     rows = db.scalars(select(PaymentBatch).order_by(PaymentBatch.built_at.desc()).limit(100)).all()
     return render_template(
@@ -321,7 +321,7 @@ def batch(batch_id: uuid.UUID) -> ResponseReturnValue:
 @invoicing_finance.get("/batches/<uuid:batch_id>/bacs.txt")
 @staff_required(StaffRole.APPROVER)
 def bacs_download(batch_id: uuid.UUID) -> ResponseReturnValue:
-    made = payments.bacs_file(request_session(), g.actor, batch_id)
+    made = sending.bacs_file(request_session(), g.actor, batch_id)
     filename = f"bacs-{made.created_on:%Y%m%d}-{made.serial:06d}.txt"
     return Response(
         made.content,
@@ -339,7 +339,7 @@ def bacs_returns() -> ResponseReturnValue:
     form = ReturnsForm()
     if form.validate_on_submit():
         try:
-            counts = payments.import_bacs_returns(
+            counts = reconciliation.import_bacs_returns(
                 request_session(), g.actor, form.file.data.read().decode("utf-8-sig")
             )
         except (DomainError, UnicodeDecodeError) as error:
@@ -388,7 +388,7 @@ def resolve_break(break_id: uuid.UUID) -> ResponseReturnValue:
     form = BreakForm()
     if form.validate_on_submit():
         try:
-            payments.resolve_break(request_session(), g.actor, break_id, form.note.data or "")
+            reconciliation.resolve_break(request_session(), g.actor, break_id, form.note.data or "")
             flash(_("Break resolved"))
         except DomainError as error:
             flash(_(error.detail))

@@ -36,10 +36,10 @@ from config.extensions import database, request_session
 from config.forms import ConfirmForm, date_items, show_errors
 from config.money import MoneyFormatError, format_pence, parse_pounds
 from config.pagination import decode_cursor, page
-from invoicing import repository, service, uploads
+from invoicing import repository, service, spreadsheet
 from invoicing.forms import CancelForm, CreditNoteForm, FilterForm, InvoiceForm, UploadForm
 from invoicing.models import CANCELLABLE_STATES, Invoice, InvoiceStatus, Payment, PaymentAllocation
-from invoicing.service import InvoiceInput, LineInput
+from invoicing.service import InvoiceInput, LineInput, uploads
 from providers.views.session import provider_required
 
 invoicing_providers = Blueprint(
@@ -418,7 +418,7 @@ def remittance_csv(payment_id: uuid.UUID) -> ResponseReturnValue:
 @provider_required()
 def upload_template() -> ResponseReturnValue:
     return csv_download(
-        "childcare-direct-invoices.csv", list(uploads.COLUMNS), [list(uploads.TEMPLATE_EXAMPLE)]
+        "childcare-direct-invoices.csv", list(spreadsheet.COLUMNS), [list(spreadsheet.TEMPLATE_EXAMPLE)]
     )
 
 
@@ -451,7 +451,7 @@ def upload(upload_id: uuid.UUID) -> ResponseReturnValue:
         upload=item,
         good=good,
         form=ConfirmForm(),
-        columns=uploads.COLUMN_NAMES,
+        columns=spreadsheet.COLUMN_NAMES,
     )
 
 

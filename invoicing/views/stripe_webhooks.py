@@ -8,8 +8,8 @@ from flask.typing import ResponseReturnValue
 from config import settings
 from config.errors import Forbidden
 from config.extensions import request_session
-from invoicing import payments
 from invoicing.rails.stripe import BadSignature, verified_event
+from invoicing.service import reconciliation
 
 invoicing_stripe = Blueprint("invoicing_stripe", __name__, url_prefix="/stripe")
 
@@ -23,5 +23,5 @@ def webhooks() -> ResponseReturnValue:
         event = verified_event(request.get_data(), request.headers.get("Stripe-Signature", ""), secret)
     except BadSignature:
         raise Forbidden("The Stripe signature is not valid") from None
-    new = payments.record_stripe_event(request_session(), event)
+    new = reconciliation.record_stripe_event(request_session(), event)
     return {"received": True, "duplicate": not new}, 200

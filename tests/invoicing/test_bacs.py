@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from config.errors import Forbidden, ValidationFailed
-from invoicing import payments, service
+from invoicing import service
 from invoicing.models import BacsFile, BatchStatus, InvoiceStatus, Payment, PaymentBatch, PaymentStatus
 from invoicing.rails import bacs
+from invoicing.service import reconciliation, sending
 from tests.factories import World
 
 ORIGIN = bacs.Originator("123456", "200000", "12345678", "DWP CHILDCARE DIRECT")
@@ -82,9 +83,9 @@ def bacs_batch(session) -> tuple[World, PaymentBatch]:
 def test_the_approver_gets_one_file_for_a_batch_however_often_they_ask(session) -> None:
     world, batch = bacs_batch(session)
     with pytest.raises(Forbidden):
-        payments.bacs_file(session, world.officer, batch.id)  # approvers send the file
-    first = payments.bacs_file(session, world.approver, batch.id)
-    again = payments.bacs_file(session, world.approver, batch.id)
+        sending.bacs_file(session, world.officer, batch.id)  # approvers send the file
+    first = sending.bacs_file(session, world.approver, batch.id)
+    again = sending.bacs_file(session, world.approver, batch.id)
     assert (first.id, first.content) == (again.id, again.content)
     assert session.scalars(select(BacsFile)).all() == [first]
     session.expire_all()
@@ -105,16 +106,16 @@ def test_a_file_is_kept_only_with_its_payments_recorded_sent(session, monkeypatc
     def crash(*_args: object) -> None:
         raise RuntimeError("the process died while recording the payments")
 
-    monkeypatch.setattr(service, "mark_payment_sent", crash)
+    monkeypatch.setattr(sending, "mark_payment_sent", crash)
     with pytest.raises(RuntimeError):
-        payments.bacs_file(session, world.approver, batch.id)
+        sending.bacs_file(session, world.approver, batch.id)
     assert session.scalars(select(BacsFile)).all() == []
     assert session.scalars(select(Payment.status).where(Payment.batch_id == batch.id)).all() == [
         PaymentStatus.CREATED
     ]
 
     monkeypatch.undo()
-    made = payments.bacs_file(session, world.approver, batch.id)  # asked again: made, and sent
+    made = sending.bacs_file(session, world.approver, batch.id)  # asked again: made, and sent
     session.expire_all()
     assert session.scalars(select(BacsFile)).all() == [made]
     assert session.scalars(select(Payment.status).where(Payment.batch_id == batch.id)).all() == [
@@ -124,10 +125,10 @@ def test_a_file_is_kept_only_with_its_payments_recorded_sent(session, monkeypatc
 
 def test_a_bacs_credit_is_paid_after_its_entry_day_unless_the_bank_returns_it(session) -> None:
     world, batch = bacs_batch(session)
-    made = payments.bacs_file(session, world.approver, batch.id)
+    made = sending.bacs_file(session, world.approver, batch.id)
     entry = bacs.entry_day(made.processing_day)
-    assert payments.reconcile_bacs(session, today=entry) == 0  # not yet
-    assert payments.reconcile_bacs(session, today=entry + timedelta(days=1)) == 1
+    assert reconciliation.reconcile_bacs(session, today=entry) == 0  # not yet
+    assert reconciliation.reconcile_bacs(session, today=entry + timedelta(days=1)) == 1
     session.expire_all()
     payment = session.scalars(select(Payment).where(Payment.batch_id == batch.id)).one()
     assert payment.status is PaymentStatus.PAID
@@ -135,14 +136,14 @@ def test_a_bacs_credit_is_paid_after_its_entry_day_unless_the_bank_returns_it(se
     header = "reference,amount_pence,reason\n"
     bad = f"{header}{payment.reference},{payment.amount_pence + 1},closed\nCCD NOPE,1,x\n"
     with pytest.raises(ValidationFailed) as error:
-        payments.import_bacs_returns(session, world.officer, bad)
+        reconciliation.import_bacs_returns(session, world.officer, bad)
     assert [e.field for e in error.value.errors] == ["line 1", "line 2"]
     session.expire_all()
     assert session.get_one(Payment, payment.id).status is PaymentStatus.PAID  # nothing changed
 
     good = f"reference,amount_pence,reason\n{payment.reference},{payment.amount_pence},account closed\n"
-    assert payments.import_bacs_returns(session, world.officer, good) == {"returned": 1}
-    assert payments.import_bacs_returns(session, world.officer, good) == {"returned": 0}  # once only
+    assert reconciliation.import_bacs_returns(session, world.officer, good) == {"returned": 1}
+    assert reconciliation.import_bacs_returns(session, world.officer, good) == {"returned": 0}  # once only
     session.expire_all()
     payment = session.get_one(Payment, payment.id)
     assert payment.status is PaymentStatus.RETURNED and "account closed" in payment.failure_reason

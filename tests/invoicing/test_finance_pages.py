@@ -16,7 +16,7 @@ from sqlalchemy import select
 from config.auth import StaffRole
 from config.extensions import database
 from config.scheduler import run_job
-from invoicing import payments, service
+from invoicing import service
 from invoicing.models import (
     BatchStatus,
     InvoiceStatus,
@@ -26,6 +26,7 @@ from invoicing.models import (
     StripeEvent,
 )
 from invoicing.rails import bacs
+from invoicing.service import reconciliation, sending
 from providers.models import Provider, ProviderStatus
 from tests.conftest import LiveServer
 from tests.factories import PASSWORD, World, create_provider, create_staff, give_password
@@ -166,9 +167,9 @@ def test_breaks_jobs_reports_and_exports(live_server: LiveServer, db) -> None:
     world = World(db)
     world.approved_invoice()
     batch = world.approved_batch()
-    payments.bacs_file(db, world.approver, batch.id)
+    sending.bacs_file(db, world.approver, batch.id)
     payment = db.scalars(select(Payment)).one()
-    payments.open_break(db, payment.id, "amount_pence", {"amount_pence": 1}, {"amount_pence": 2})
+    reconciliation.open_break(db, payment.id, "amount_pence", {"amount_pence": 1}, {"amount_pence": 2})
     run_job(database().session_factory, "expire-consents")
     officer = staff(live_server, db, StaffRole.FINANCE_OFFICER, "Femi Finance")
 

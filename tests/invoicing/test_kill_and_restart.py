@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from invoicing import payments
 from invoicing.models import Payment, PaymentStatus
 from invoicing.rails.stripe import StripeRail
+from invoicing.service import sending
 from tests.factories import World
 from tests.stripe_server import API_KEY, stripe_server
 
@@ -94,7 +94,7 @@ def test_a_killed_scheduler_leaves_every_payment_sent_exactly_once(session) -> N
             killed_mid_batch += 0 < made_before_restart < len(batch_payment_ids)
             assert run_job(env) == 0
             # A kill can not leave a payment unknown (no fault was injected), but resolve anyway.
-            payments.resolve_unknown_payments(session, StripeRail(API_KEY, api_base=url))
+            sending.resolve_unknown_payments(session, StripeRail(API_KEY, api_base=url))
             session.expire_all()
             for payment_id in batch_payment_ids:
                 payment = session.get_one(Payment, payment_id)

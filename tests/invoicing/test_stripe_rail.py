@@ -16,7 +16,6 @@ from sqlalchemy import select
 from config import settings
 from config.notify import Notification
 from config.scheduler import run_job
-from invoicing import payments
 from invoicing.models import (
     BatchStatus,
     InvoiceStatus,
@@ -26,6 +25,7 @@ from invoicing.models import (
     ReconciliationBreak,
 )
 from invoicing.rails.stripe import StripeRail
+from invoicing.service import reconciliation, sending
 from tests.factories import World
 from tests.stripe_server import API_KEY, StripeState, stripe_server
 
@@ -58,7 +58,7 @@ def test_an_approved_batch_is_paid_by_one_transfer_and_reconciled(session, strip
     _, state = stripe_test
     _, batch = submitted_world(session)
     rail = rail_for(stripe_test)
-    counts = payments.submit_approved_batches(session, rail)
+    counts = sending.submit_approved_batches(session, rail)
     assert counts == {"batches": 1, "tampered": 0, "sent": 1}
     payment = payment_of(session, batch)
     transfers = state.transfers_for(str(payment.id))
@@ -75,8 +75,8 @@ def test_an_approved_batch_is_paid_by_one_transfer_and_reconciled(session, strip
     assert state.idempotency and str(payment.id) in state.idempotency  # the key is the payment id
     assert (payment.status, payment.rail_reference) == (PaymentStatus.SENT, transfer["id"])
 
-    assert payments.submit_approved_batches(session, rail) == {"batches": 0, "tampered": 0}  # nothing twice
-    assert payments.reconcile_payments(session, rail) == {"paid": 1, "failed": 0, "breaks": 0}
+    assert sending.submit_approved_batches(session, rail) == {"batches": 0, "tampered": 0}  # nothing twice
+    assert reconciliation.reconcile_payments(session, rail) == {"paid": 1, "failed": 0, "breaks": 0}
     payment = payment_of(session, batch)
     assert payment.status is PaymentStatus.PAID
     assert {a.invoice.status for a in payment.allocations} == {InvoiceStatus.PAID}
@@ -92,18 +92,18 @@ def test_a_rail_fault_ends_in_one_transfer_after_the_janitor(session, stripe_tes
     _, batch = submitted_world(session)
     rail = rail_for(stripe_test, timeout=1.0)
     state.faults.append(fault)
-    counts = payments.submit_approved_batches(session, rail)
+    counts = sending.submit_approved_batches(session, rail)
     assert counts["unknown"] == 1, counts  # no answer: never guessed either way
     payment = payment_of(session, batch)
     assert payment.status is PaymentStatus.UNKNOWN
     made = len(state.transfers_for(str(payment.id)))
     assert made == (1 if fault.endswith("after") else 0)
 
-    assert payments.resolve_unknown_payments(session, rail) == {"sent": 1}
+    assert sending.resolve_unknown_payments(session, rail) == {"sent": 1}
     payment = payment_of(session, batch)
     assert payment.status is PaymentStatus.SENT
     assert len(state.transfers_for(str(payment.id))) == 1  # found, or sent again with the same key
-    payments.reconcile_payments(session, rail)
+    reconciliation.reconcile_payments(session, rail)
     assert payment_of(session, batch).status is PaymentStatus.PAID
 
 
@@ -113,7 +113,7 @@ def test_a_refused_transfer_fails_the_payment_and_its_invoices_wait_for_the_next
     world = World(session, stripe_account="acct_unknown")
     invoice = world.approved_invoice()
     batch = world.approved_batch()
-    counts = payments.submit_approved_batches(session, rail_for(stripe_test))
+    counts = sending.submit_approved_batches(session, rail_for(stripe_test))
     assert counts["failed"] == 1
     payment = payment_of(session, batch)
     assert payment.status is PaymentStatus.FAILED and "No such destination" in payment.failure_reason
@@ -128,11 +128,11 @@ def test_a_disagreement_with_stripe_opens_one_break_and_pays_nothing(session, st
     _, state = stripe_test
     _, batch = submitted_world(session)
     rail = rail_for(stripe_test)
-    payments.submit_approved_batches(session, rail)
+    sending.submit_approved_batches(session, rail)
     payment = payment_of(session, batch)
     state.tamper(payment.rail_reference, amount=payment.amount_pence + 1)
-    assert payments.reconcile_payments(session, rail)["breaks"] == 1
-    assert payments.reconcile_payments(session, rail)["breaks"] == 0  # already open: not opened again
+    assert reconciliation.reconcile_payments(session, rail)["breaks"] == 1
+    assert reconciliation.reconcile_payments(session, rail)["breaks"] == 0  # already open: not opened again
     item = session.scalars(select(ReconciliationBreak)).one()
     assert (item.kind, item.expected, item.actual) == (
         "amount_pence",
@@ -146,9 +146,9 @@ def test_a_reversed_transfer_fails_the_payment(session, stripe_test) -> None:
     _, state = stripe_test
     _, batch = submitted_world(session)
     rail = rail_for(stripe_test)
-    payments.submit_approved_batches(session, rail)
+    sending.submit_approved_batches(session, rail)
     state.reverse(payment_of(session, batch).rail_reference)
-    assert payments.reconcile_payments(session, rail)["failed"] == 1
+    assert reconciliation.reconcile_payments(session, rail)["failed"] == 1
     assert payment_of(session, batch).status is PaymentStatus.FAILED
 
 
@@ -201,5 +201,5 @@ def test_wrong_stripe_keys_fail_the_job_and_touch_no_payment(session, stripe_tes
     _, batch = submitted_world(session)
     wrong = StripeRail("sk_test_wrong", api_base=stripe_test[0])
     with pytest.raises(stripe.AuthenticationError):
-        payments.submit_approved_batches(session, wrong)
+        sending.submit_approved_batches(session, wrong)
     assert payment_of(session, batch).status is PaymentStatus.CREATED  # sent later, once keys are right

@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 
 from config.database import utcnow
 from config.scheduler import run_job
-from invoicing import uploads
 from invoicing.models import Invoice, InvoiceUpload, UploadStatus
-from invoicing.uploads import COLUMNS
+from invoicing.service import uploads
+from invoicing.spreadsheet import COLUMNS
 from providers.models import ProviderUser
 from tests.conftest import LiveServer
 from tests.factories import (

@@ -1,0 +1,92 @@
+"""The limits of an invoice, defined once.
+
+The API's schema, the portal's form, the spreadsheet checker and the service all take their
+limits and their words from here, so the same value is refused the same way wherever it is
+typed. Pure: no database, no Flask.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from invoicing.eligibility import days_inclusive
+
+MAX_INVOICE_NUMBER = 40
+MAX_LINES = 50
+MAX_DESCRIPTION = 200
+MAX_AMOUNT_PENCE = 10_000_000  # £100,000 a line
+MAX_HOURS = Decimal(2400)
+HOURS_PLACES = 2
+MAX_CARE_DAYS = 92
+MAX_CREDIT_REASON = 500
+MAX_CANCEL_REASON = 1000
+
+ENTER_INVOICE_NUMBER = "Enter the invoice number"
+INVOICE_NUMBER_TOO_LONG = f"Invoice number must be {MAX_INVOICE_NUMBER} characters or fewer"
+ENTER_DESCRIPTION = "Enter a description"
+DESCRIPTION_TOO_LONG = f"Description must be {MAX_DESCRIPTION} characters or fewer"
+AMOUNT_NOT_WHOLE_PENCE = "Amount must be a whole number of pence"
+AMOUNT_TOO_SMALL = "Amount must be more than £0"
+AMOUNT_TOO_LARGE = "Amount must be £100,000 or less"
+HOURS_OUT_OF_RANGE = "Hours must be a number between 0 and 2,400, like 7.5"
+CARE_OUT_OF_ORDER = "The end of the care period must be the same as or after the start"
+CARE_TOO_LONG = f"The care period must be {MAX_CARE_DAYS} days or fewer"
+ISSUED_IN_FUTURE = "The invoice date must be today or in the past"
+NO_LINES = "Add at least one line"
+TOO_MANY_LINES = f"An invoice must have {MAX_LINES} lines or fewer"
+
+
+def invoice_number_problem(number: str) -> str | None:
+    number = number.strip()
+    if not number:
+        return ENTER_INVOICE_NUMBER
+    if len(number) > MAX_INVOICE_NUMBER:
+        return INVOICE_NUMBER_TOO_LONG
+    return None
+
+
+def description_problem(description: str) -> str | None:
+    description = description.strip()
+    if not description:
+        return ENTER_DESCRIPTION
+    if len(description) > MAX_DESCRIPTION:
+        return DESCRIPTION_TOO_LONG
+    return None
+
+
+def amount_problem(amount_pence: object) -> str | None:
+    if isinstance(amount_pence, bool) or not isinstance(amount_pence, int):
+        return AMOUNT_NOT_WHOLE_PENCE
+    if amount_pence <= 0:
+        return AMOUNT_TOO_SMALL
+    if amount_pence > MAX_AMOUNT_PENCE:
+        return AMOUNT_TOO_LARGE
+    return None
+
+
+def hours_problem(hours: Decimal | None) -> str | None:
+    if hours is None:
+        return None
+    if not hours.is_finite() or not (0 <= hours <= MAX_HOURS):
+        return HOURS_OUT_OF_RANGE
+    exponent = hours.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -HOURS_PLACES:
+        return HOURS_OUT_OF_RANGE
+    return None
+
+
+def care_period_problem(care_from: date, care_to: date) -> str | None:
+    if care_from > care_to:
+        return CARE_OUT_OF_ORDER
+    if days_inclusive(care_from, care_to) > MAX_CARE_DAYS:
+        return CARE_TOO_LONG
+    return None
+
+
+def lines_problem(count: int) -> str | None:
+    if count == 0:
+        return NO_LINES
+    if count > MAX_LINES:
+        return TOO_MANY_LINES
+    return None

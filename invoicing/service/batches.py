@@ -1,0 +1,242 @@
+"""Building a payment batch: every invoice due for payment, one payment per provider.
+
+A day's batch can hold 100,000 invoices, so they are read as rows and written with one statement
+(``repository.write_batched``); each still gets its audit event through ``move_rows``.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from config import audit
+from config.auth import Actor, StaffRole
+from config.database import transaction, utcnow
+from config.errors import ConcurrentChange, DomainError
+from config.transitions import Moved, move_rows
+from invoicing import repository
+from invoicing.eligibility import Attribution, attribute
+from invoicing.entitlement import childcare_award, within_cap
+from invoicing.models import BatchStatus, InvoiceStatus, Payment, PaymentBatch, Rail
+from invoicing.service.common import today_in_london
+from invoicing.service.credit_notes import take_credit_notes
+from invoicing.service.transitions import INVOICE, move_batch, move_invoice
+from providers import repository as providers_repository
+from providers.models import Provider
+
+# Arbitrary constant naming the batch builders' PostgreSQL advisory lock.
+BATCH_BUILD_LOCK = 0x43434242  # "CCBB"
+
+
+def payment_reference(payment_id: uuid.UUID) -> str:
+    return f"CCD {payment_id.hex[:12].upper()}"
+
+
+def build_batch(
+    session: Session, actor: Actor, payment_date: date | None = None, *, for_approval: bool = False
+) -> PaymentBatch | None:
+    """Gather every approved (or failed and due again) invoice of payable providers into one draft batch.
+
+    One payment per provider, an allocation per invoice. Each invoice's assessment period and
+    DWP share are decided again for the payment date and frozen: the cap is shared by all of a
+    parent's invoices counting in one AP, in order, so later invoices get what is left. An
+    invoice that picks up a new flag on the way goes on hold instead. Builders take turns (an
+    advisory lock on PostgreSQL) and skip invoices another transaction holds, so no invoice is
+    ever in two batches. Returns ``None`` when there is nothing to pay. ``for_approval`` asks
+    for approval in the same transaction (the finance page and the daily job).
+    """
+    actor.require_role(StaffRole.FINANCE_OFFICER)
+    now = utcnow()
+    payment_date = payment_date or today_in_london(now)
+
+    def taken() -> DomainError:
+        return ConcurrentChange("Another batch took these invoices at the same time: build again")
+
+    live_allocation = {"payment_allocations.invoice_id": taken, "uq_payment_allocations_one_live": taken}
+    with transaction(session, live_allocation):
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": BATCH_BUILD_LOCK})
+        candidates = repository.batch_candidates(session)
+        payable = providers_repository.payable_provider_ids(session, {c.provider_id for c in candidates}, now)
+        candidates = [c for c in candidates if c.provider_id in payable]
+        if not candidates:
+            return None
+        claim_starts = repository.claim_starts(session, {c.parent_id for c in candidates})
+        to_pay: list[tuple[Any, Attribution]] = []
+        newly_flagged: dict[uuid.UUID, set[str]] = {}
+        for candidate in candidates:
+            where = attribute(
+                claim_starts[candidate.parent_id], candidate.care_from, candidate.care_to, payment_date
+            )
+            had = json.loads(candidate.flags_json) if candidate.flags_json else ()
+            new_flags = set(where.flags).difference(had)
+            if new_flags:
+                newly_flagged[candidate.id] = new_flags
+            else:
+                to_pay.append((candidate, where))
+        _hold_newly_flagged(session, actor, newly_flagged)
+        if not to_pay:
+            return None
+
+        batch = PaymentBatch(
+            id=uuid.uuid4(), payment_date=payment_date, built_by_id=actor.staff_id, built_at=now
+        )
+        session.add(batch)
+        shares = _share_out_caps(session, to_pay, set(claim_starts))
+        owed: dict[uuid.UUID, int] = defaultdict(int)
+        for (candidate, _where), dwp_pence in zip(to_pay, shares, strict=True):
+            owed[candidate.provider_id] += dwp_pence
+        providers = providers_repository.providers_by_id(session, set(owed))
+        payments: dict[uuid.UUID, Payment] = {}
+        for provider_id in sorted(owed, key=str):
+            payments[provider_id] = _new_payment(session, batch, providers[provider_id])
+            payments[provider_id].amount_pence = owed[provider_id]
+        batch.payment_count, batch.invoice_count = len(payments), len(to_pay)
+        session.flush()  # the payments exist before their allocations and credit notes point at them
+
+        batched = [
+            repository.Batched(
+                candidate.id,
+                candidate.version,
+                candidate.status,
+                candidate.invoice_number,
+                candidate.provider_id,
+                payments[candidate.provider_id].id,
+                where.start,
+                where.end,
+                dwp_pence,
+                candidate.total_pence - dwp_pence,
+            )
+            for (candidate, where), dwp_pence in zip(to_pay, shares, strict=True)
+        ]
+        _record_batched(session, actor, batch, batched)
+        repository.write_batched(session, batched, now)
+        for payment in payments.values():
+            take_credit_notes(session, payment, actor)
+        batch.total_pence = sum(payment.amount_pence for payment in payments.values())
+        audit.record(session, "batch.built", batch, actor, control_totals(batch))
+        if for_approval:
+            move_batch(session, batch, BatchStatus.AWAITING_APPROVAL, actor)
+    return batch
+
+
+def _hold_newly_flagged(session: Session, actor: Actor, newly_flagged: dict[uuid.UUID, set[str]]) -> None:
+    """Invoices that picked up a flag since they were approved go to the review queue (few: objects)."""
+    if not newly_flagged:
+        return
+    for invoice in repository.invoices_by_id(session, set(newly_flagged)):
+        if invoice.status is InvoiceStatus.PAYMENT_FAILED:
+            move_invoice(
+                session, invoice, InvoiceStatus.APPROVED, actor, reason="paid again after a failed payment"
+            )
+        invoice.flags = sorted({*invoice.flags, *newly_flagged[invoice.id]})
+        move_invoice(session, invoice, InvoiceStatus.ON_HOLD, actor, flags=sorted(newly_flagged[invoice.id]))
+
+
+def _share_out_caps(
+    session: Session, to_pay: Sequence[tuple[Any, Attribution]], parent_ids: set[uuid.UUID]
+) -> list[int]:
+    """DWP's share of each invoice, in order: each parent's cap in an AP is shared by what is
+    already frozen there (batched or paid) and then this batch's invoices, first come first served."""
+    usage = repository.frozen_usage(session, parent_ids)
+    children_now: dict[tuple[uuid.UUID, date], set[uuid.UUID]] = defaultdict(set)
+    for candidate, where in to_pay:
+        children_now[(candidate.parent_id, where.start)].add(candidate.child_id)
+    shares: list[int] = []
+    for candidate, where in to_pay:
+        key = (candidate.parent_id, where.start)
+        used, children = usage.get(key, (0, set()))
+        award = childcare_award(candidate.eligible_pence, len(children | children_now[key]), where.start)
+        share = within_cap(award.dwp_pence, award.cap_pence - used, candidate.eligible_pence).dwp_pence
+        usage[key] = (used + share, children)
+        shares.append(share)
+    return shares
+
+
+def _record_batched(
+    session: Session, actor: Actor, batch: PaymentBatch, batched: list[repository.Batched]
+) -> None:
+    """Each invoice's moves (a failed one approved again first), recorded as ``move`` would."""
+    move_rows(
+        session,
+        INVOICE,
+        InvoiceStatus.APPROVED,
+        actor,
+        [
+            Moved(
+                item.invoice_id,
+                item.was,
+                item.provider_id,
+                {"invoice_number": item.invoice_number},
+                {"reason": "paid again after a failed payment"},
+            )
+            for item in batched
+            if item.was is InvoiceStatus.PAYMENT_FAILED
+        ],
+    )
+    batch_id = str(batch.id)
+    move_rows(
+        session,
+        INVOICE,
+        InvoiceStatus.BATCHED,
+        actor,
+        [
+            Moved(
+                item.invoice_id,
+                InvoiceStatus.APPROVED,
+                item.provider_id,
+                {"invoice_number": item.invoice_number},
+                {
+                    "batch_id": batch_id,
+                    "payment_id": str(item.payment_id),
+                    "dwp_pence": item.dwp_pence,
+                    "claimant_pence": item.claimant_pence,
+                },
+            )
+            for item in batched
+        ],
+    )
+
+
+def _new_payment(session: Session, batch: PaymentBatch, provider: Provider) -> Payment:
+    """A payment to the provider's connected Stripe account, else a Bacs credit to their bank."""
+    payment_id = uuid.uuid4()
+    destination: dict[str, object]
+    if provider.stripe_account_id:
+        destination = {"rail": Rail.STRIPE, "destination_stripe_account": provider.stripe_account_id}
+    else:
+        account = providers_repository.current_bank_account(session, provider.id)
+        assert account is not None  # payable_provider_ids only lets through providers with one
+        destination = {
+            "rail": Rail.BACS,
+            "destination_sort_code": account.sort_code,
+            "destination_account_number": account.account_number,
+            "destination_account_name": account.account_name,
+        }
+    payment = Payment(
+        id=payment_id,
+        batch=batch,
+        provider_id=provider.id,
+        amount_pence=0,
+        reference=payment_reference(payment_id),
+        allocations=[],
+        **destination,
+    )
+    session.add(payment)
+    return payment
+
+
+def control_totals(batch: PaymentBatch) -> dict[str, object]:
+    return {
+        "payment_count": batch.payment_count,
+        "invoice_count": batch.invoice_count,
+        "total_pence": batch.total_pence,
+        "per_provider": {str(p.provider_id): p.amount_pence for p in batch.payments},
+    }

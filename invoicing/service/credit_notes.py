@@ -1,0 +1,102 @@
+"""Credit notes: after DWP paid an invoice, the provider says it was paid too much.
+
+A note is outstanding until it is taken off one of the provider's later payments (whole notes,
+oldest first); if that payment is cancelled or fails, the note is outstanding again.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.orm import Session
+
+from config import audit
+from config.auth import Actor
+from config.database import transaction, utcnow
+from config.errors import FieldError, NotFound, ValidationFailed, rule
+from config.money import format_pence
+from invoicing import limits, repository
+from invoicing.models import CreditNote, Invoice, InvoiceStatus, Payment
+
+MAX_REASON = limits.MAX_CREDIT_REASON
+
+
+def issue_credit_note(
+    session: Session, actor: Actor, invoice_id: uuid.UUID, amount_pence: int, reason: str
+) -> CreditNote:
+    """After DWP paid an invoice, the provider says it was paid too much by ``amount_pence``.
+
+    The amount comes off the provider's next payment. Refused (422) unless the invoice is paid and
+    the credits on it stay within what DWP paid for it; another provider's invoice is not found.
+    """
+    provider_id = actor.require_provider()
+    reason = (reason or "").strip()
+    errors = []
+    if isinstance(amount_pence, bool) or not isinstance(amount_pence, int) or amount_pence <= 0:
+        errors.append(FieldError("amount_pence", limits.AMOUNT_TOO_SMALL))
+    if not reason:
+        errors.append(FieldError("reason", "Enter the reason for the credit note"))
+    elif len(reason) > MAX_REASON:
+        errors.append(FieldError("reason", f"Reason must be {MAX_REASON} characters or fewer"))
+    if errors:
+        raise ValidationFailed("The credit note is not valid", errors=errors)
+    with transaction(session):
+        invoice = repository.get_invoice(session, invoice_id, for_update=True)
+        if invoice.provider_id != provider_id:
+            raise NotFound("No invoice with that id")
+        if invoice.status is not InvoiceStatus.PAID:
+            raise rule(
+                "invoice_not_paid",
+                "Invoice not paid",
+                "A credit note can only follow a paid invoice: cancel an unpaid invoice instead",
+            )
+        credited = repository.credited_pence(session, invoice.id)
+        if credited + amount_pence > invoice.dwp_pence:
+            most = format_pence(invoice.dwp_pence - credited)
+            raise rule(
+                "credit_too_large",
+                "Credit note too large",
+                f"The credit must be {most} or less: what DWP paid for this invoice less earlier credits",
+                errors=[FieldError("amount_pence", f"Amount must be {most} or less")],
+            )
+        note = CreditNote(
+            id=uuid.uuid4(),
+            provider_id=provider_id,
+            invoice_id=invoice.id,
+            amount_pence=amount_pence,
+            reason=reason,
+            created_at=utcnow(),
+        )
+        session.add(note)
+        audit.record(
+            session,
+            "invoice.credit_note_issued",
+            invoice,
+            actor,
+            {"credit_note_id": note.id, "amount_pence": amount_pence, "reason": reason},
+        )
+    return note
+
+
+def take_credit_notes(session: Session, payment: Payment, actor: Actor) -> None:
+    """Net the provider's outstanding credit notes off the payment, oldest first, whole notes only,
+    leaving something to pay (a note bigger than what is left waits for a later payment). Part of
+    the batch build's transaction."""
+    for note in repository.outstanding_credit_notes(session, payment.provider_id):
+        if note.amount_pence < payment.amount_pence:
+            note.payment_id = payment.id
+            payment.amount_pence -= note.amount_pence
+            payment.credit_pence += note.amount_pence
+            audit.record(
+                session,
+                "invoice.credit_note_recovered",
+                session.get_one(Invoice, note.invoice_id),
+                actor,
+                {"credit_note_id": note.id, "amount_pence": note.amount_pence, "payment_id": payment.id},
+            )
+
+
+def release_credit_notes(session: Session, payment_ids: list[uuid.UUID]) -> None:
+    """The payments will not be made: their credit notes are outstanding again."""
+    for note in repository.credit_notes_of_payments(session, payment_ids):
+        note.payment_id = None

@@ -1,0 +1,200 @@
+"""Moving the money: approved batches handed to the rails, lost answers resolved, Bacs files made.
+
+These run in the scheduler (``submit-approved-batches``, ``resolve-unknown-payments``), except
+the Bacs file, which an approver asks for. No database transaction is held open while a rail is
+called: the payment is read, the rail is asked, and the answer is recorded through the service
+layer in its own transaction. A process killed between the rail's answer and our record leaves
+the payment ``created`` (or ``unknown``); the next run sends it again with the same idempotency
+key, and the rail answers with the transfer it already made. So each payment moves money once,
+whatever fails.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+from sqlalchemy.orm import Session
+
+from config import audit, settings
+from config.auth import SYSTEM, Actor, StaffRole
+from config.database import transaction, utcnow
+from config.errors import ConcurrentChange, InvalidTransition, rule
+from invoicing import repository
+from invoicing.models import BacsFile, BatchStatus, Payment, PaymentStatus, Rail
+from invoicing.rails import Answer, Order, Outcome, PaymentRail, bacs
+from invoicing.rails.stripe import StripeRail
+from invoicing.service.approval import BatchTampered, hand_to_rails, submit_batch
+from invoicing.service.common import today_in_london
+from invoicing.service.payment_outcomes import (
+    mark_payment_sent,
+    record_payment_failed,
+    record_payment_sent,
+    record_payment_unknown,
+)
+
+
+def stripe_rail() -> StripeRail:
+    cfg = settings.current()
+    return StripeRail(cfg.stripe_api_key, api_base=cfg.stripe_api_base or None)
+
+
+def orders_for(session: Session, payments: list[Payment]) -> list[Order]:
+    """What the rail needs for each payment, with all their invoice numbers read in one query."""
+    numbers = repository.invoice_numbers_of_payments(session, [payment.id for payment in payments])
+    return [
+        Order(
+            payment_id=payment.id,
+            batch_id=payment.batch_id,
+            amount_pence=payment.amount_pence,
+            reference=payment.reference,
+            stripe_account=payment.destination_stripe_account,
+            invoice_numbers=tuple(numbers.get(payment.id, [])),
+        )
+        for payment in payments
+    ]
+
+
+def order_for(session: Session, payment: Payment) -> Order:
+    return orders_for(session, [payment])[0]
+
+
+def _record(session: Session, payment_id: uuid.UUID, answer: Answer) -> str:
+    """Turn the rail's answer into our state; a second recorder (a twin scheduler) changes nothing."""
+    try:
+        if answer.outcome is Outcome.ACCEPTED:
+            record_payment_sent(session, SYSTEM, payment_id, answer.rail_reference or "")
+            return "sent"
+        if answer.outcome is Outcome.REFUSED:
+            record_payment_failed(session, SYSTEM, payment_id, answer.detail or "refused by the rail")
+            return "failed"
+        record_payment_unknown(session, SYSTEM, payment_id, answer.detail)
+        return "unknown"
+    except InvalidTransition:
+        session.rollback()
+        return "already_recorded"
+
+
+def send_payment(session: Session, rail: PaymentRail, payment_id: uuid.UUID) -> str:
+    payment = session.get_one(Payment, payment_id)
+    if payment.status is not PaymentStatus.CREATED:
+        session.rollback()
+        return "already_recorded"
+    order = order_for(session, payment)
+    session.rollback()  # nothing held open while the rail is called
+    return _record(session, payment_id, rail.send(order))
+
+
+def submit_approved_batches(session: Session, rail: PaymentRail) -> dict[str, int]:
+    """Hand approved batches due today to the rails (hash re-checked first), then send their payments."""
+    counts: dict[str, int] = {"batches": 0, "tampered": 0}
+    due = repository.approved_batches_due(session, today_in_london())
+    session.rollback()
+    for batch_id in due:
+        try:
+            submit_batch(session, SYSTEM, batch_id)
+            counts["batches"] += 1
+        except BatchTampered:
+            session.rollback()
+            counts["tampered"] += 1  # recorded nowhere else: the batch stays approved, no money moves
+            _flag_tampered(session, batch_id)
+    pending = repository.stripe_payments_to_send(session)
+    session.rollback()
+    for payment_id in pending:
+        outcome = send_payment(session, rail, payment_id)
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
+
+
+def _flag_tampered(session: Session, batch_id: uuid.UUID) -> None:
+    with transaction(session):
+        batch = repository.get_batch(session, batch_id)
+        audit.record(session, "batch.tamper_detected", batch, SYSTEM, {"content_hash": batch.content_hash})
+
+
+def resolve_unknown_payments(session: Session, rail: PaymentRail) -> dict[str, int]:
+    """A payment whose send got no answer: find it at the rail, else send it again with the same key."""
+    counts: dict[str, int] = {}
+    orders = orders_for(session, repository.unknown_stripe_payments(session))
+    session.rollback()
+    for order in orders:
+        payment_id = order.payment_id
+        record = rail.look_up(order)
+        if record is not None:
+            outcome = _record(session, payment_id, Answer(Outcome.ACCEPTED, record.rail_reference))
+        else:
+            answer = rail.send(order)  # the same idempotency key: never a second transfer
+            outcome = "unknown" if answer.outcome is Outcome.UNKNOWN else _record(session, payment_id, answer)
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
+
+
+def bacs_file(session: Session, actor: Actor, batch_id: uuid.UUID) -> BacsFile:
+    """The batch's Standard 18 file, made the first time an approver asks for it and kept.
+
+    Making it submits the batch (its hash is re-checked first) and records each Bacs payment as
+    sent, with the file, in one transaction; asking again answers the same file.
+    """
+    actor.require_role(StaffRole.APPROVER)
+    existing = repository.bacs_file_of(session, batch_id)
+    if existing is not None:
+        return existing
+    cfg = settings.current()
+    today = today_in_london()
+    conflicts = {"bacs_files": lambda: ConcurrentChange("The file is being made by someone else: try again")}
+    with transaction(session, conflicts):
+        batch = repository.get_batch(session, batch_id, for_update=True)
+        if batch.status is BatchStatus.APPROVED:
+            batch = hand_to_rails(session, actor, batch_id)
+        if batch.status is not BatchStatus.SUBMITTED:
+            raise rule("batch_not_submitted", "Batch not approved", "Only an approved batch has a Bacs file")
+        to_pay = [p for p in batch.payments if p.rail is Rail.BACS and p.status is PaymentStatus.CREATED]
+        if not to_pay:
+            raise rule("no_bacs_payments", "No Bacs payments", "This batch has no Bacs payments to send")
+        serial = 1 + repository.bacs_files_made_on(session, today)
+        processing = bacs.processing_day(today)
+        content = bacs.standard18(
+            bacs.Originator(
+                cfg.bacs_service_user_number,
+                cfg.bacs_sort_code,
+                cfg.bacs_account_number,
+                cfg.service_user_name,
+            ),
+            [
+                bacs.Credit(
+                    p.destination_sort_code or "",
+                    p.destination_account_number or "",
+                    p.destination_account_name or "",
+                    p.amount_pence,
+                    p.reference,
+                )
+                for p in sorted(to_pay, key=lambda p: p.reference)
+            ],
+            serial=serial,
+            created=today,
+            processing=processing,
+        )
+        item = BacsFile(
+            id=uuid.uuid4(),
+            batch_id=batch.id,
+            serial=serial,
+            created_on=today,
+            processing_day=processing,
+            content=content,
+            content_sha256=hashlib.sha256(content.encode()).hexdigest(),
+            made_by_id=actor.staff_id,
+            made_at=utcnow(),
+        )
+        session.add(item)
+        audit.record(
+            session,
+            "batch.bacs_file_made",
+            batch,
+            actor,
+            {"serial": serial, "processing_day": processing.isoformat(), "sha256": item.content_sha256},
+        )
+        # Recorded sent with the file, in its transaction: a file exists exactly when its
+        # payments are on their way. The file's maker is on the batch's audit event above.
+        for payment in to_pay:
+            mark_payment_sent(session, SYSTEM, payment, f"BACS {today:%y%m%d}/{serial:06d}")
+    return item

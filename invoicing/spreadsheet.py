@@ -1,0 +1,224 @@
+"""The invoice spreadsheet: its columns, how a file is read, and the checks each row must pass.
+
+One row is one line of an invoice; rows with the same invoice number make one invoice. Pure:
+the checks need no database (the consents a row may name are handed in).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from config.errors import FieldError, ValidationFailed
+from config.money import MoneyFormatError, parse_pounds
+from invoicing import limits
+
+COLUMNS = (
+    "invoice_number",
+    "child_first_name",
+    "child_last_name",
+    "child_date_of_birth",
+    "issued_on",
+    "care_from",
+    "care_to",
+    "description",
+    "hours",
+    "amount",
+    "eligible",
+)
+TEMPLATE_EXAMPLE = (
+    "INV-1001",
+    "Ada",
+    "Lovelace",
+    "04/05/2023",
+    "01/11/2026",
+    "01/10/2026",
+    "31/10/2026",
+    "Full days",
+    "120",
+    "950.00",
+    "yes",
+)
+MAX_ROWS = 10_000
+MAX_BYTES = 5 * 1024 * 1024
+
+
+@dataclass
+class Problem:
+    row: int
+    column: str
+    message: str
+
+
+def reading_order(problem: Problem) -> tuple[int, int]:
+    """Problems row by row, and in a row in the order of the columns."""
+    return problem.row, COLUMNS.index(problem.column) if problem.column in COLUMNS else 0
+
+
+def _date(text: str) -> date:
+    text = text.strip()
+    for parse in (
+        lambda t: datetime.strptime(t, "%d/%m/%Y").date(),  # noqa: DTZ007 - a calendar date
+        date.fromisoformat,
+    ):
+        try:
+            return parse(text)
+        except ValueError:
+            continue
+    raise ValueError("must be a real date, like 31/10/2026")
+
+
+COLUMN_NAMES = {
+    "invoice_number": "Invoice number",
+    "child_first_name": "Child’s first name",
+    "child_last_name": "Child’s last name",
+    "child_date_of_birth": "Child’s date of birth",
+    "issued_on": "Invoice date",
+    "care_from": "Care from",
+    "care_to": "Care to",
+    "description": "Description",
+    "hours": "Hours",
+    "amount": "Amount",
+    "eligible": "Eligible",
+}
+
+
+def read_rows(content: bytes) -> list[dict[str, str]]:
+    """The file's rows as dicts of its columns; ``ValidationFailed`` if it is not a usable CSV."""
+    if len(content) > MAX_BYTES:
+        raise _file_problem("The file must be smaller than 5MB")
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _file_problem("The file must be a CSV saved as UTF-8") from exc
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [name.strip().lower() for name in reader.fieldnames or []]
+    missing = [column for column in COLUMNS if column not in header]
+    if missing:
+        raise _file_problem("The file must have the columns of the template. Missing: " + ", ".join(missing))
+    reader.fieldnames = header
+    rows: list[dict[str, str]] = []
+    for row in reader:
+        if len(rows) >= MAX_ROWS:
+            raise _file_problem(f"The file must have {MAX_ROWS:,} rows or fewer")
+        rows.append({key: (value or "").strip() for key, value in row.items() if isinstance(key, str)})
+    if not rows:
+        raise _file_problem("The file is empty: add a row for each invoice line")
+    return rows
+
+
+def _file_problem(message: str) -> ValidationFailed:
+    return ValidationFailed(message, errors=[FieldError("file", message)])
+
+
+_COLUMN_OF_FIELD = {
+    "care_to": "care_to",
+    "issued_on": "issued_on",
+    "lines": "description",
+    "description": "description",
+    "amount_pence": "amount",
+    "hours": "hours",
+}
+
+
+def group_problems(group: dict[str, Any], error: ValidationFailed) -> list[Problem]:
+    """The service's problems with one invoice, each on the row and column it comes from."""
+    found = []
+    for item in error.errors:
+        name, row = item.field, group["rows"][0]
+        if name.startswith("lines["):
+            index = int(name[len("lines[") : name.index("]")])
+            row = group["rows"][index] if index < len(group["rows"]) else row
+        column = _COLUMN_OF_FIELD.get(name.split(".")[-1], "invoice_number")
+        found.append(Problem(row, column, item.message))
+    return found
+
+
+def check_row(
+    row: dict[str, str],
+    number: int,
+    consents: dict[tuple[str, str, date], uuid.UUID],
+    problems: list[Problem],
+) -> dict[str, Any] | None:
+    before = len(problems)
+
+    def problem(column: str, message: str) -> None:
+        problems.append(Problem(number, column, message))
+
+    values: dict[str, Any] = {}
+    if not row.get("invoice_number"):
+        problem("invoice_number", limits.ENTER_INVOICE_NUMBER)
+    values["invoice_number"] = row.get("invoice_number", "")
+    for column, label in (
+        ("child_date_of_birth", "Child’s date of birth"),
+        ("issued_on", "Invoice date"),
+        ("care_from", "Care from"),
+        ("care_to", "Care to"),
+    ):
+        if not row.get(column):
+            problem(column, f"Enter the {label[0].lower() + label[1:]}")
+            continue
+        try:
+            values[column] = _date(row[column])
+        except ValueError as error:
+            problem(column, f"{label} {error}")
+    for column, label in (
+        ("child_first_name", "child’s first name"),
+        ("child_last_name", "child’s last name"),
+    ):
+        if not row.get(column):
+            problem(column, f"Enter the {label}")
+    if (wrong := limits.description_problem(row.get("description", ""))) is not None:
+        problem("description", wrong)
+    amount = 0
+    try:
+        amount = parse_pounds(row.get("amount", ""))
+    except MoneyFormatError as error:
+        problem("amount", str(error))
+    else:
+        if (wrong := limits.amount_problem(amount)) is not None:
+            problem("amount", wrong)
+    hours: Decimal | None = None
+    if row.get("hours"):
+        try:
+            hours = Decimal(row["hours"])
+        except InvalidOperation:
+            problem("hours", limits.HOURS_OUT_OF_RANGE)
+        else:
+            if (wrong := limits.hours_problem(hours)) is not None:
+                problem("hours", wrong)
+    eligible = row.get("eligible", "").lower()
+    if eligible not in {"yes", "no", "y", "n", "true", "false"}:
+        problem("eligible", "Eligible must be yes or no")
+    if len(problems) > before:
+        return None
+    child_key = (
+        row["child_first_name"].lower(),
+        row["child_last_name"].lower(),
+        values["child_date_of_birth"],
+    )
+    consent_id = consents.get(child_key)
+    if consent_id is None:
+        problem(
+            "child_first_name",
+            "No parent has given you consent for a child with this name and date of birth",
+        )
+        return None
+    return {
+        "invoice_number": values["invoice_number"],
+        "consent_id": str(consent_id),
+        "issued_on": values["issued_on"].isoformat(),
+        "care_from": values["care_from"].isoformat(),
+        "care_to": values["care_to"].isoformat(),
+        "line": {
+            "description": row["description"],
+            "hours": str(hours) if hours is not None else None,
+            "amount_pence": amount,
+            "eligible": eligible in {"yes", "y", "true"},
+        },
+    }
