@@ -28,7 +28,6 @@ from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from flask import Blueprint, Flask, g, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from claimants import repository, service
@@ -40,6 +39,7 @@ from config.errors import DomainError
 from config.extensions import request_session
 from config.formatting import london_date
 from config.forms import show_errors
+from providers import repository as providers_repository
 from providers import service as providers_service
 from providers.models import ApiClient, OAuthToken
 
@@ -147,11 +147,7 @@ class Code:
 
 
 def _query_client(client_id: str) -> Client | None:
-    row = (
-        request_session()
-        .scalars(select(ApiClient).where(ApiClient.client_id == client_id, ApiClient.revoked_at.is_(None)))
-        .one_or_none()
-    )
+    row = providers_repository.find_live_client(request_session(), client_id)
     return Client(row) if row else None
 
 
@@ -219,17 +215,13 @@ class _RefreshToken(grants.RefreshTokenGrant):
     INCLUDE_NEW_REFRESH_TOKEN = True
 
     def authenticate_refresh_token(self, refresh_token: str) -> Token | None:
-        row = (
-            request_session()
-            .scalars(select(OAuthToken).where(OAuthToken.refresh_token_hash == token_hash(refresh_token)))
-            .one_or_none()
-        )
+        row = providers_repository.token_by_hash(request_session(), token_hash(refresh_token), refresh=True)
         if row is None or row.revoked_at is not None or row.consent_id is None:
             return None
         consent = repository.get_consent(request_session(), row.consent_id)
         if not consent.is_live_on(utcnow()):
             return None  # a refresh token lives no longer than its consent
-        return Token(row, Client(request_session().get_one(ApiClient, row.api_client_id)))
+        return Token(row, Client(providers_repository.get_api_client(request_session(), row.api_client_id)))
 
     def authenticate_user(self, refresh_token: Token) -> ConsentGrant:
         consent = repository.get_consent(request_session(), refresh_token.row.consent_id)  # type: ignore[arg-type]
@@ -242,13 +234,12 @@ class _RefreshToken(grants.RefreshTokenGrant):
 
 def _query_token(token_string: str, hint: str | None) -> Token | None:
     digest = token_hash(token_string)
-    column = OAuthToken.refresh_token_hash if hint == "refresh_token" else OAuthToken.access_token_hash
+    refresh_first = hint == "refresh_token"
     db = request_session()
-    row = db.scalars(select(OAuthToken).where(column == digest)).one_or_none()
+    row = providers_repository.token_by_hash(db, digest, refresh=refresh_first)
     if row is None:
-        other = OAuthToken.access_token_hash if hint == "refresh_token" else OAuthToken.refresh_token_hash
-        row = db.scalars(select(OAuthToken).where(other == digest)).one_or_none()
-    return Token(row, Client(db.get_one(ApiClient, row.api_client_id))) if row else None
+        row = providers_repository.token_by_hash(db, digest, refresh=not refresh_first)
+    return Token(row, Client(providers_repository.get_api_client(db, row.api_client_id))) if row else None
 
 
 class _Revocation(RevocationEndpoint):
@@ -325,7 +316,7 @@ def init_oauth(app: Flask) -> AuthorizationServer:
 
 
 def _blueprint(server: AuthorizationServer) -> tuple[Blueprint, list[Any]]:
-    from claimants.views.portal import current_parent
+    from claimants.views.parent import current_parent
 
     oauth = Blueprint("claimants_oauth", __name__)
 
@@ -372,11 +363,11 @@ def _blueprint(server: AuthorizationServer) -> tuple[Blueprint, list[Any]]:
             return render_template("claimants/oauth_error.html", error=error), 400
         parent = current_parent()
         if parent is None:
-            return redirect(url_for("claimants_portal.sign_in", next=request.full_path))
+            return redirect(url_for("claimants_parent.sign_in", next=request.full_path))
         g.parent, g.actor = parent, service.parent_actor(parent)
         db = request_session()
         client: Client = grant.client
-        provider = providers_service.repository.get_provider(db, client.row.provider_id)
+        provider = providers_repository.get_provider(db, client.row.provider_id)
         children = repository.list_children(db, parent.id)
         form = ConsentResponseForm()
         form.child.choices = [SelectChoice(str(c.id), f"{c.first_name} {c.last_name}") for c in children]

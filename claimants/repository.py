@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from claimants.models import AuthorizationCode, Child, Consent, ConsentStatus, Parent
 from config.errors import NotFound
+from config.pagination import page
 
 
 def get_parent(session: Session, parent_id: uuid.UUID) -> Parent:
@@ -130,3 +132,42 @@ def live_consents_of_provider(
         .order_by(Child.first_name, Child.last_name)
     )
     return [(consent, child) for consent, child in rows]
+
+
+def find_parent(session: Session, parent_id: uuid.UUID) -> Parent | None:
+    return session.get(Parent, parent_id)
+
+
+def consent_of_parent(session: Session, parent_id: uuid.UUID, consent_id: uuid.UUID) -> Consent:
+    """One of the parent's own consents; another parent's is simply not found."""
+    consent = session.get(Consent, consent_id)
+    if consent is None or consent.parent_id != parent_id:
+        raise NotFound("No consent with that id")
+    return consent
+
+
+def consent_of_provider(session: Session, provider_id: uuid.UUID | None, consent_id: uuid.UUID) -> Consent:
+    """A consent granted to this provider; another provider's is simply not found."""
+    consent = session.get(Consent, consent_id)
+    if consent is None or consent.provider_id != provider_id:
+        raise NotFound("No consent with that id")
+    return consent
+
+
+def consents_of_provider_page(
+    session: Session,
+    provider_id: uuid.UUID | None,
+    status: ConsentStatus | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[Sequence[Consent], str | None]:
+    """A page of the consents granted to this provider, newest first, in one state or any."""
+    query = select(Consent).where(Consent.provider_id == provider_id)
+    if status is not None:
+        query = query.where(Consent.status == status)
+    return page(session, query, Consent.created_at, Consent.id, limit, cursor)
+
+
+def parents_with_subject(session: Session) -> list[Parent]:
+    """Parents who have signed in through an identity provider, by name."""
+    return list(session.scalars(select(Parent).where(Parent.oidc_subject.is_not(None)).order_by(Parent.name)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, render_template, request, session
@@ -13,7 +14,7 @@ from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader, PrefixLoader
 
 from config import settings as settings_module
 from config.api import init_api
-from config.extensions import Database
+from config.extensions import Database, request_session
 from config.formatting import london_date, london_time
 from config.limits import init_limits, limit_views
 from config.models import load_all_models
@@ -56,10 +57,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     init_oidc(app, settings)
     _register_blueprints(app)
     if settings.dev_identity_provider:
-        from claimants.dev_identity import init_dev_identity
+        from config.dev_identity import init_dev_identity
         from config.dev_tools import dev_tools
 
-        init_dev_identity(app, settings)
+        init_dev_identity(app, settings, _demo_people)
         app.register_blueprint(dev_tools)
     _limit(app, settings)
     _register_cli(app)
@@ -69,26 +70,30 @@ def create_app(settings: Settings | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from claimants.oauth import init_oauth
     from claimants.views.api import claimants_api
-    from claimants.views.portal import claimants_portal
-    from claimants.views.providers import claimants_providers
+    from claimants.views.nursery import claimants_nursery
+    from claimants.views.parent import claimants_parent
     from invoicing.views.api import invoicing_api
     from invoicing.views.finance import invoicing_finance
-    from invoicing.views.parents import invoicing_parents
-    from invoicing.views.providers import invoicing_providers
+    from invoicing.views.nursery import invoicing_nursery
+    from invoicing.views.parent import invoicing_parent
     from invoicing.views.stripe_webhooks import invoicing_stripe
-    from providers.views.portal import providers_portal
-    from providers.views.registration import providers_registration
+    from providers.views.finance import providers_finance
+    from providers.views.nursery import providers_nursery
+    from providers.views.nursery_registration import providers_nursery_registration
+    from staff.views.finance import staff_finance
 
     app.register_blueprint(_home_blueprint())
-    app.register_blueprint(providers_portal)
-    app.register_blueprint(providers_registration)
-    app.register_blueprint(claimants_providers)
-    app.register_blueprint(invoicing_providers)
+    app.register_blueprint(providers_nursery)
+    app.register_blueprint(providers_nursery_registration)
+    app.register_blueprint(claimants_nursery)
+    app.register_blueprint(invoicing_nursery)
     app.register_blueprint(invoicing_stripe)
     app.extensions["csrf"].exempt(invoicing_stripe)  # Stripe signs its posts; there is no cookie
-    app.register_blueprint(claimants_portal)
+    app.register_blueprint(claimants_parent)
+    app.register_blueprint(staff_finance)
     app.register_blueprint(invoicing_finance)
-    app.register_blueprint(invoicing_parents)
+    app.register_blueprint(providers_finance)
+    app.register_blueprint(invoicing_parent)
     init_oauth(app)
     api = init_api(app)
     api.register_blueprint(claimants_api)
@@ -100,16 +105,36 @@ def _register_blueprints(app: Flask) -> None:
         app.extensions["csrf"].exempt(blueprint)
 
 
+def _demo_people() -> tuple[list[Any], list[Any]]:
+    """Whom the development identity provider lists: parents and staff who have signed in before."""
+    from claimants import repository as claimants_repository
+    from config.dev_identity import Identity
+    from staff import repository as staff_repository
+
+    db = request_session()
+    parents = [
+        Identity(p.oidc_subject, p.name, p.email)
+        for p in claimants_repository.parents_with_subject(db)
+        if p.oidc_subject
+    ]
+    staff = [
+        Identity(s.oidc_subject, s.name, s.email, tuple(s.roles))
+        for s in staff_repository.signed_in_before(db)
+        if s.oidc_subject
+    ]
+    return parents, staff
+
+
 def _limit(app: Flask, settings: Settings) -> None:
     limiter = init_limits(app, settings)
     sign_in = [
-        "providers_portal.sign_in",
-        "providers_portal.enter_code",
-        "providers_portal.accept_invitation",
-        "claimants_portal.sign_in",
-        "claimants_portal.callback",
-        "invoicing_finance.sign_in",
-        "invoicing_finance.callback",
+        "providers_nursery.sign_in",
+        "providers_nursery.enter_code",
+        "providers_nursery.accept_invitation",
+        "claimants_parent.sign_in",
+        "claimants_parent.callback",
+        "staff_finance.sign_in",
+        "staff_finance.callback",
     ]
     limit_views(app, limiter, sign_in, settings.rate_limit_sign_in)
     limit_views(

@@ -1,7 +1,8 @@
 """Who is acting: the actor every service function is given, DWP staff and their roles.
 
 Services check permissions against the actor they are handed; views only work out who the actor
-is. DWP staff live here, in the platform, because all three domain packages act on their word.
+is. The roles are here, in the platform, because all three domain packages act on DWP staff's
+word; the staff themselves (their accounts and sign-in) are the ``staff`` package.
 """
 
 from __future__ import annotations
@@ -10,10 +11,6 @@ import uuid
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
-
-from config.database import Base, Timestamps, UUIDPrimaryKey
 from config.errors import Forbidden
 
 
@@ -65,21 +62,3 @@ class Actor:
 
 
 SYSTEM = Actor(kind=ActorKind.SYSTEM, id=None, label="Childcare Direct (automatic)")
-
-
-class StaffUser(UUIDPrimaryKey, Timestamps, Base):
-    __tablename__ = "staff_users"
-
-    email: Mapped[str] = mapped_column(String(320), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    roles: Mapped[list[str]]
-    oidc_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
-    active: Mapped[bool] = mapped_column(default=True)
-
-    def as_actor(self) -> Actor:
-        return Actor(
-            kind=ActorKind.STAFF,
-            id=self.id,
-            label=self.name,
-            roles=frozenset(StaffRole(role) for role in self.roles),
-        )

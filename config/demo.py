@@ -18,13 +18,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from claimants import service as claimants
 from claimants.models import Child, Consent, Parent
-from config.auth import SYSTEM, Actor, ActorKind, StaffRole, StaffUser
+from config.auth import SYSTEM, Actor, ActorKind, StaffRole
 from invoicing import service as invoicing
 from invoicing.models import Invoice
 from invoicing.service import InvoiceInput, LineInput
 from providers import accounts
 from providers import service as providers
 from providers.models import Provider, ProviderUser, Regulator
+from staff.models import StaffUser
 
 DEMO_REDIRECT_URI = "http://127.0.0.1:5000/demo/callback"
 # Development only, like the rest of the demo: every demo nursery login uses it.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 
 MODEL_MODULES = (
-    "config.auth",
+    "staff.models",
     "config.audit",
     "config.scheduler",
     "config.notify",

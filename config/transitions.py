@@ -67,13 +67,13 @@ class Machine:
         return self.events.get(target)
 
     def announce(
-        self, session: Session, moved: Iterable[tuple[Any, StrEnum, uuid.UUID]], target: StrEnum
+        self, session: Session, moved: Iterable[tuple[Any, StrEnum, uuid.UUID | None]], target: StrEnum
     ) -> None:
         """Queue the webhooks for ``(object or row, was, provider id)`` moved into ``target``."""
         events = [
             (provider_id, event, self.payload(item, target))  # type: ignore[misc]
             for item, was, provider_id in moved
-            if (event := self.event(was, target)) is not None
+            if provider_id is not None and (event := self.event(was, target)) is not None
         ]
         if events and self.queue is not None:
             self.queue(session, events)

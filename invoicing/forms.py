@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from config.forms import GovDateField
+from invoicing import limits
 
 LINE_ROWS = 4
 
@@ -18,7 +19,10 @@ LINE_ROWS = 4
 class LineForm(Form):
     """One line of an invoice; a line left blank is ignored."""
 
-    description = StringField(_l("Description"), validators=[Optional(), Length(max=200)])
+    description = StringField(
+        _l("Description"),
+        validators=[Optional(), Length(max=limits.MAX_DESCRIPTION, message=_l(limits.DESCRIPTION_TOO_LONG))],
+    )
     hours = StringField(_l("Hours"), validators=[Optional(), Length(max=10)])
     amount = StringField(_l("Amount"), validators=[Optional(), Length(max=15)])
     eligible = SelectField(
@@ -38,7 +42,10 @@ class InvoiceForm(FlaskForm):
     invoice_number = StringField(
         _l("Invoice number"),
         widget=GovTextInput(),
-        validators=[InputRequired(message=_l("Enter the invoice number")), Length(max=40)],
+        validators=[
+            InputRequired(message=_l(limits.ENTER_INVOICE_NUMBER)),
+            Length(max=limits.MAX_INVOICE_NUMBER, message=_l(limits.INVOICE_NUMBER_TOO_LONG)),
+        ],
     )
     issued_on = GovDateField(
         _l("Invoice date"),
@@ -55,14 +62,20 @@ class InvoiceForm(FlaskForm):
         description=_l("The last day of care this invoice is for"),
         validators=[InputRequired(message=_l("Enter the last day of care"))],
     )
-    lines = FieldList(FormField(LineForm), min_entries=LINE_ROWS, max_entries=20)
+    lines = FieldList(FormField(LineForm), min_entries=LINE_ROWS, max_entries=limits.MAX_LINES)
 
 
 class CancelForm(FlaskForm):
     reason = TextAreaField(
         _l("Why are you cancelling this invoice?"),
         widget=GovTextArea(),
-        validators=[InputRequired(message=_l("Enter why you are cancelling the invoice")), Length(max=1000)],
+        validators=[
+            InputRequired(message=_l("Enter why you are cancelling the invoice")),
+            Length(
+                max=limits.MAX_CANCEL_REASON,
+                message=_l("Reason must be %(max)s characters or fewer", max=limits.MAX_CANCEL_REASON),
+            ),
+        ],
     )
 
 
@@ -77,7 +90,13 @@ class CreditNoteForm(FlaskForm):
         _l("Reason"),
         widget=GovTextArea(),
         description=_l("For example, the child was absent and the sessions were refunded"),
-        validators=[InputRequired(message=_l("Enter the reason for the credit note")), Length(max=500)],
+        validators=[
+            InputRequired(message=_l("Enter the reason for the credit note")),
+            Length(
+                max=limits.MAX_CREDIT_REASON,
+                message=_l("Reason must be %(max)s characters or fewer", max=limits.MAX_CREDIT_REASON),
+            ),
+        ],
     )
 
 

@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import marshmallow as ma
 
 from config.api import PageQuerySchema
+from invoicing import limits
 from invoicing.models import InvoiceStatus
 
 
+def _limit(problem: Callable[[Any], str | None]) -> Callable[[Any], None]:
+    """A marshmallow validator from one of ``invoicing.limits``' checks (same limit, same words)."""
+
+    def validate(value: Any) -> None:
+        if (wrong := problem(value)) is not None:
+            raise ma.ValidationError(wrong)
+
+    return validate
+
+
 class LineInSchema(ma.Schema):
-    description = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    description = ma.fields.String(
+        required=True,
+        validate=[ma.validate.Length(max=limits.MAX_DESCRIPTION), _limit(limits.description_problem)],
+    )
     # A decimal string ("120.0"); its bounds are checked below, not with Range, because apispec
     # would document a string with number bounds.
     hours = ma.fields.Decimal(
@@ -22,32 +37,39 @@ class LineInSchema(ma.Schema):
         metadata={"type": "string", "pattern": r"^\d{1,4}(\.\d{1,2})?$", "example": "120.0"},
     )
     amount_pence = ma.fields.Integer(
-        required=True, strict=True, validate=ma.validate.Range(min=1, max=10_000_000)
+        required=True,
+        strict=True,
+        validate=[ma.validate.Range(min=1, max=limits.MAX_AMOUNT_PENCE), _limit(limits.amount_problem)],
     )
     eligible = ma.fields.Boolean(required=True)
 
     @ma.validates("hours")
     def hours_in_range(self, value: Any, data_key: str) -> None:
-        if value is not None and not (0 <= value <= 2400):
-            raise ma.ValidationError("Hours must be between 0 and 2,400")
+        _limit(limits.hours_problem)(value)
 
 
 class InvoiceInSchema(ma.Schema):
     consent_id = ma.fields.UUID(required=True)
-    invoice_number = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=40))
+    invoice_number = ma.fields.String(
+        required=True,
+        validate=[ma.validate.Length(max=limits.MAX_INVOICE_NUMBER), _limit(limits.invoice_number_problem)],
+    )
     issued_on = ma.fields.Date(required=True)
     care_from = ma.fields.Date(required=True)
     care_to = ma.fields.Date(required=True)
     lines = ma.fields.List(
-        ma.fields.Nested(LineInSchema), required=True, validate=ma.validate.Length(min=1, max=50)
+        ma.fields.Nested(LineInSchema),
+        required=True,
+        validate=[
+            ma.validate.Length(min=1, max=limits.MAX_LINES),
+            _limit(lambda lines: limits.lines_problem(len(lines))),
+        ],
     )
 
     @ma.validates_schema
     def care_in_order(self, data: dict[str, Any], **_kwargs: Any) -> None:
-        if data["care_from"] > data["care_to"]:
-            raise ma.ValidationError(
-                "The end of the care period must be the same as or after the start", "care_to"
-            )
+        if (wrong := limits.care_period_problem(data["care_from"], data["care_to"])) is not None:
+            raise ma.ValidationError(wrong, "care_to")
 
 
 class LineOutSchema(ma.Schema):
@@ -57,11 +79,6 @@ class LineOutSchema(ma.Schema):
     )
     amount_pence = ma.fields.Integer()
     eligible = ma.fields.Boolean()
-
-
-class PeriodSchema(ma.Schema):
-    start = ma.fields.Date()
-    end = ma.fields.Date()
 
 
 class InvoiceSchema(ma.Schema):
@@ -109,14 +126,16 @@ class EventListSchema(ma.Schema):
 
 
 class CancelSchema(ma.Schema):
-    reason = ma.fields.String(load_default="", validate=ma.validate.Length(max=1000))
+    reason = ma.fields.String(load_default="", validate=ma.validate.Length(max=limits.MAX_CANCEL_REASON))
 
 
 class CreditNoteInSchema(ma.Schema):
     amount_pence = ma.fields.Integer(
-        required=True, strict=True, validate=ma.validate.Range(min=1, max=10_000_000)
+        required=True,
+        strict=True,
+        validate=[ma.validate.Range(min=1, max=limits.MAX_AMOUNT_PENCE), _limit(limits.amount_problem)],
     )
-    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=500))
+    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=limits.MAX_CREDIT_REASON))
 
 
 class CreditNoteSchema(ma.Schema):

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from config.database import fetch
 from config.errors import NotFound
 from providers.models import (
     ApiClient,
@@ -108,3 +109,52 @@ def list_api_clients(session: Session, provider_id: uuid.UUID) -> list[ApiClient
             select(ApiClient).where(ApiClient.provider_id == provider_id).order_by(ApiClient.created_at)
         )
     )
+
+
+def waiting_for_verification(session: Session) -> list[Provider]:
+    """Settings DWP has not yet verified, oldest registration first."""
+    return list(
+        session.scalars(
+            select(Provider)
+            .where(Provider.status == ProviderStatus.PENDING_VERIFICATION)
+            .order_by(Provider.created_at)
+        )
+    )
+
+
+def bank_details_on_hold(session: Session) -> list[tuple[Provider, BankAccount]]:
+    """Providers whose current bank details are new and not yet released, oldest change first."""
+    rows = session.execute(
+        select(Provider, BankAccount)
+        .join(BankAccount, BankAccount.provider_id == Provider.id)
+        .where(BankAccount.is_current, BankAccount.hold_until.is_not(None), BankAccount.released_at.is_(None))
+        .order_by(BankAccount.created_at)
+    )
+    return [(provider, account) for provider, account in rows]
+
+
+def find_user(session: Session, user_id: uuid.UUID) -> ProviderUser | None:
+    return session.get(ProviderUser, user_id)
+
+
+def get_user(session: Session, user_id: uuid.UUID) -> ProviderUser:
+    user: ProviderUser = fetch(session, ProviderUser, user_id, "user")
+    return user
+
+
+def find_live_client(session: Session, client_id: str) -> ApiClient | None:
+    """The API client with this public client id, unless it was revoked."""
+    return session.scalars(
+        select(ApiClient).where(ApiClient.client_id == client_id, ApiClient.revoked_at.is_(None))
+    ).one_or_none()
+
+
+def get_api_client(session: Session, api_client_id: uuid.UUID) -> ApiClient:
+    client: ApiClient = fetch(session, ApiClient, api_client_id, "API client")
+    return client
+
+
+def token_by_hash(session: Session, digest: str, *, refresh: bool) -> OAuthToken | None:
+    """The token whose access (or, with ``refresh``, refresh) token hashes to ``digest``."""
+    column = OAuthToken.refresh_token_hash if refresh else OAuthToken.access_token_hash
+    return session.scalars(select(OAuthToken).where(column == digest)).one_or_none()

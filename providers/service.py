@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -238,8 +239,17 @@ def release_bank_details(session: Session, actor: Actor, provider_id: uuid.UUID)
     return account
 
 
+STRIPE_ACCOUNT_ID = re.compile(r"acct_[A-Za-z0-9]{1,60}")
+
+
 def set_stripe_account(session: Session, actor: Actor, provider_id: uuid.UUID, account_id: str) -> Provider:
     actor.require_role(StaffRole.FINANCE_OFFICER)
+    account_id = account_id.strip()
+    if not STRIPE_ACCOUNT_ID.fullmatch(account_id):
+        raise ValidationFailed(
+            "Enter a connected account ID, like acct_1Nv0FGQ9RKHgCVdK",
+            errors=[FieldError("stripe_account", "Enter a connected account ID, like acct_1Nv0FGQ9RKHgCVdK")],
+        )
     with transaction(session):
         provider = repository.get_provider(session, provider_id, for_update=True)
         provider.stripe_account_id = account_id

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from claimants import service as claimants
 from claimants.models import Child, Consent
-from config.auth import SYSTEM, Actor, ActorKind, StaffRole, StaffUser
+from config.auth import SYSTEM, Actor, ActorKind, StaffRole
 from config.notify import Notification
 from invoicing import service as invoicing
 from invoicing.models import Invoice, InvoiceStatus, PaymentBatch
@@ -21,6 +21,7 @@ from invoicing.service import InvoiceInput, LineInput
 from providers import accounts
 from providers import service as providers
 from providers.models import Provider, ProviderUserRole, Regulator
+from staff.models import StaffUser
 
 _serial = itertools.count(1)
 

@@ -132,9 +132,9 @@ def _csv(world: World) -> bytes:
 def _area(endpoint: str) -> str | None:
     if endpoint.startswith("invoicing_finance."):
         return "staff"
-    if endpoint.startswith(("providers_portal.", "invoicing_providers.", "claimants_providers.")):
+    if endpoint.startswith(("providers_nursery.", "invoicing_nursery.", "claimants_nursery.")):
         return "provider"
-    if endpoint.startswith(("claimants_portal.", "invoicing_parents.")):
+    if endpoint.startswith(("claimants_parent.", "invoicing_parent.")):
         return "parent"
     return None
 

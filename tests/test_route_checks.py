@@ -17,22 +17,22 @@ PUBLIC = {
     "static",
     "api_docs",
     "api-docs.openapi_json",
-    "providers_portal.index",
-    "providers_portal.sign_in",
-    "providers_portal.enter_code",
-    "providers_portal.sign_out",
-    "providers_portal.accept_invitation",
-    "claimants_portal.index",
-    "claimants_portal.sign_in",
-    "claimants_portal.callback",
-    "claimants_portal.sign_out",
-    "invoicing_finance.index",
-    "invoicing_finance.sign_in",
-    "invoicing_finance.callback",
-    "invoicing_finance.sign_out",
+    "providers_nursery.index",
+    "providers_nursery.sign_in",
+    "providers_nursery.enter_code",
+    "providers_nursery.sign_out",
+    "providers_nursery.accept_invitation",
+    "claimants_parent.index",
+    "claimants_parent.sign_in",
+    "claimants_parent.callback",
+    "claimants_parent.sign_out",
+    "staff_finance.index",
+    "staff_finance.sign_in",
+    "staff_finance.callback",
+    "staff_finance.sign_out",
     "invoicing_stripe.webhooks",
 }
-PUBLIC_PREFIXES = ("providers_registration.", "claimants_oauth.", "dev_identity.", "dev_tools.")
+PUBLIC_PREFIXES = ("providers_nursery_registration.", "claimants_oauth.", "dev_identity.", "dev_tools.")
 
 
 def _check_of(view: object) -> str | None:

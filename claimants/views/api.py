@@ -6,9 +6,8 @@ import uuid
 from typing import Any
 
 from flask import g
-from sqlalchemy import select
 
-from claimants import service
+from claimants import repository, service
 from claimants.models import Consent
 from claimants.schemas import (
     ConsentPageSchema,
@@ -20,7 +19,6 @@ from claimants.schemas import (
 from config.api import ApiBlueprint
 from config.errors import NotFound
 from config.extensions import request_session
-from config.pagination import page
 from providers.api_auth import requires_scope
 
 claimants_api = ApiBlueprint("claimants_api", __name__, url_prefix="/api/v1", description="Consents")
@@ -34,10 +32,9 @@ claimants_api = ApiBlueprint("claimants_api", __name__, url_prefix="/api/v1", de
 @requires_scope("consents:read")
 def list_consents(limit: int, cursor: str | None, status: Any = None) -> dict[str, Any]:
     """Consents parents have given this provider, newest first."""
-    query = select(Consent).where(Consent.provider_id == g.caller.actor.provider_id)
-    if status is not None:
-        query = query.where(Consent.status == status)
-    rows, next_cursor = page(request_session(), query, Consent.created_at, Consent.id, limit, cursor)
+    rows, next_cursor = repository.consents_of_provider_page(
+        request_session(), g.caller.actor.provider_id, status, limit, cursor
+    )
     return {"data": rows, "next_cursor": next_cursor}
 
 
@@ -48,10 +45,8 @@ def list_consents(limit: int, cursor: str | None, status: Any = None) -> dict[st
 @requires_scope("consents:read", "consent")
 def get_consent(consent_id: uuid.UUID) -> Consent:
     """One consent: with a provider token, or the token the parent's consent itself gave."""
-    consent = request_session().get(Consent, consent_id)
     caller = g.caller
-    if consent is None or consent.provider_id != caller.actor.provider_id:
-        raise NotFound("No consent with that id")
+    consent = repository.consent_of_provider(request_session(), caller.actor.provider_id, consent_id)
     if "consents:read" not in caller.scopes and caller.consent_id != consent.id:
         raise NotFound("No consent with that id")
     return consent

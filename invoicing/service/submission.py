@@ -6,6 +6,8 @@ saved.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
@@ -203,6 +205,12 @@ class Idempotency:
     key: str
     request_hash: str
 
+    @classmethod
+    def of(cls, api_client_id: uuid.UUID, key: str, body: Any) -> Idempotency:
+        """The key with a hash of the request's JSON body, key order and spacing aside."""
+        canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
+        return cls(api_client_id, key, hashlib.sha256(canonical.encode()).hexdigest())
+
 
 class IdempotencyKeyReused(DomainError):
     status = 409
@@ -231,8 +239,10 @@ def submit_invoice_once(
 
     The same key with the same body answers the invoice the first request made (``replayed``);
     with another body it is refused (409 ``idempotency_key_reused``). The key is recorded in the
-    invoice's own transaction.
+    invoice's own transaction. The invoice is answered as written (every column is set before it
+    is written), so the session keeps it after the commit instead of reading it and its lines back.
     """
+    session.expire_on_commit = False
     try:
         return _submit(session, actor, data, idempotency)
     except (DuplicateInvoiceNumber, ConcurrentChange):

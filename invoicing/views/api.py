@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from flask import g, request
-from sqlalchemy import select
 
 from config import audit
 from config.api import ApiBlueprint, PageQuerySchema
-from config.errors import NotFound
 from config.extensions import request_session
-from config.pagination import page
-from invoicing import service
-from invoicing.models import CreditNote, Invoice, Payment, PaymentAllocation
+from invoicing import queries, service
+from invoicing.models import CreditNote, Invoice
 from invoicing.schemas import (
     CancelSchema,
     CreditNoteInSchema,
@@ -38,10 +32,7 @@ invoicing_api = ApiBlueprint("invoicing_api", __name__, url_prefix="/api/v1", de
 
 
 def _own_invoice(invoice_id: uuid.UUID) -> Invoice:
-    invoice = request_session().get(Invoice, invoice_id)
-    if invoice is None or invoice.provider_id != g.caller.actor.provider_id:
-        raise NotFound("No invoice with that id")
-    return invoice
+    return queries.invoice_of_provider(request_session(), g.caller.actor.provider_id, invoice_id)
 
 
 @invoicing_api.post("/invoices")
@@ -54,8 +45,6 @@ def _own_invoice(invoice_id: uuid.UUID) -> Invoice:
 @requires_scope("invoices:write")
 def create_invoice(body: dict[str, Any], idempotency_key: str) -> tuple[Invoice, int]:
     """Submit an invoice; it waits for the parent to confirm it. Send an Idempotency-Key."""
-    raw = request.get_json(silent=True)
-    request_hash = hashlib.sha256(json.dumps(raw, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
     data = InvoiceInput(
         consent_id=body["consent_id"],
         invoice_number=body["invoice_number"],
@@ -70,11 +59,11 @@ def create_invoice(body: dict[str, Any], idempotency_key: str) -> tuple[Invoice,
     )
     caller = g.caller
     session = request_session()
-    # The invoice as written is the answer (every column is set before it is written), so it is
-    # not read back, with its lines, after the commit.
-    session.expire_on_commit = False
     invoice, replayed = service.submit_invoice_once(
-        session, caller.actor, data, Idempotency(caller.actor.id, idempotency_key, request_hash)
+        session,
+        caller.actor,
+        data,
+        Idempotency.of(caller.actor.id, idempotency_key, request.get_json(silent=True)),
     )
     return invoice, 200 if replayed else 201
 
@@ -89,12 +78,14 @@ def list_invoices(
     limit: int, cursor: str | None, status: Any = None, child_id: uuid.UUID | None = None
 ) -> dict[str, Any]:
     """This provider's invoices, newest first; filter by status or child."""
-    query = select(Invoice).where(Invoice.provider_id == g.caller.actor.provider_id)
-    if status is not None:
-        query = query.where(Invoice.status == status)
-    if child_id is not None:
-        query = query.where(Invoice.child_id == child_id)
-    rows, next_cursor = page(request_session(), query, Invoice.created_at, Invoice.id, limit, cursor)
+    rows, next_cursor = queries.provider_invoices(
+        request_session(),
+        g.caller.actor.provider_id,
+        queries.InvoiceFilter(status=status),
+        limit,
+        cursor,
+        child_id=child_id,
+    )
     return {"data": rows, "next_cursor": next_cursor}
 
 
@@ -145,58 +136,6 @@ def create_credit_note(body: dict[str, Any], invoice_id: uuid.UUID) -> tuple[Cre
     return note, 201
 
 
-@dataclass(frozen=True)
-class _Remittance:
-    """A payment as the provider sees it: which invoices it pays, and how much of each."""
-
-    id: uuid.UUID
-    batch_id: uuid.UUID
-    amount_pence: int
-    status: Any
-    rail: Any
-    reference: str
-    sent_at: Any
-    paid_at: Any
-    credit_pence: int
-    allocations: list[dict[str, Any]]
-
-
-def _remittances(payments: list[Payment]) -> list[_Remittance]:
-    """Allocations and invoice numbers for a page of payments in two queries, not one per payment."""
-    by_payment: dict[uuid.UUID, list[dict[str, Any]]] = {}
-    if payments:
-        rows = request_session().execute(
-            select(
-                PaymentAllocation.payment_id,
-                PaymentAllocation.invoice_id,
-                Invoice.invoice_number,
-                PaymentAllocation.amount_pence,
-            )
-            .join(Invoice, Invoice.id == PaymentAllocation.invoice_id)
-            .where(PaymentAllocation.payment_id.in_([p.id for p in payments]))
-            .order_by(Invoice.invoice_number)
-        )
-        for payment_id, invoice_id, number, amount in rows:
-            by_payment.setdefault(payment_id, []).append(
-                {"invoice_id": invoice_id, "invoice_number": number, "amount_pence": amount}
-            )
-    return [
-        _Remittance(
-            p.id,
-            p.batch_id,
-            p.amount_pence,
-            p.status,
-            p.rail,
-            p.reference,
-            p.sent_at,
-            p.paid_at,
-            p.credit_pence,
-            by_payment.get(p.id, []),
-        )
-        for p in payments
-    ]
-
-
 @invoicing_api.get("/payments")
 @invoicing_api.arguments(PageQuerySchema, location="query", as_kwargs=True)
 @invoicing_api.response(200, PaymentPageSchema)
@@ -205,9 +144,9 @@ def _remittances(payments: list[Payment]) -> list[_Remittance]:
 @requires_scope("payments:read")
 def list_payments(limit: int, cursor: str | None) -> dict[str, Any]:
     """Payments to this provider, newest first, each with its remittance advice."""
-    query = select(Payment).where(Payment.provider_id == g.caller.actor.provider_id)
-    rows, next_cursor = page(request_session(), query, Payment.created_at, Payment.id, limit, cursor)
-    return {"data": _remittances(list(rows)), "next_cursor": next_cursor}
+    db = request_session()
+    rows, next_cursor = queries.provider_payments(db, g.caller.actor.provider_id, limit, cursor)
+    return {"data": queries.remittances(db, rows), "next_cursor": next_cursor}
 
 
 @invoicing_api.get("/payments/<uuid:payment_id>")
@@ -215,8 +154,7 @@ def list_payments(limit: int, cursor: str | None) -> dict[str, Any]:
 @invoicing_api.doc(security=[{"oauth2": ["payments:read"]}])
 @invoicing_api.problems
 @requires_scope("payments:read")
-def get_payment(payment_id: uuid.UUID) -> _Remittance:
-    payment = request_session().get(Payment, payment_id)
-    if payment is None or payment.provider_id != g.caller.actor.provider_id:
-        raise NotFound("No payment with that id")
-    return _remittances([payment])[0]
+def get_payment(payment_id: uuid.UUID) -> queries.Remittance:
+    db = request_session()
+    payment = queries.payment_of_provider(db, g.caller.actor.provider_id, payment_id)
+    return queries.remittances(db, [payment])[0]

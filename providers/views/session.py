@@ -17,6 +17,7 @@ from flask import g, redirect, request, session, url_for
 
 from config.errors import Forbidden
 from config.extensions import request_session
+from providers import repository
 from providers.accounts import session_still_valid, user_actor
 from providers.models import ProviderUser, ProviderUserRole
 
@@ -35,7 +36,7 @@ def current_provider_user() -> ProviderUser | None:
     user_id = session.get(USER_KEY)
     if not user_id:
         return None
-    user = request_session().get(ProviderUser, uuid.UUID(user_id))
+    user = repository.find_user(request_session(), uuid.UUID(user_id))
     if user is None or not session_still_valid(user, float(session.get(SIGNED_IN_AT, 0))):
         session.pop(USER_KEY, None)
         return None
@@ -50,9 +51,9 @@ def provider_required(*, admin: bool = False) -> Callable[[Callable[..., Any]], 
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             user = current_provider_user()
             if user is None:
-                return redirect(url_for("providers_portal.sign_in", next=request.path))
-            if user.needs_second_factor_setup and request.endpoint != "providers_portal.set_up_code":
-                return redirect(url_for("providers_portal.set_up_code"))
+                return redirect(url_for("providers_nursery.sign_in", next=request.path))
+            if user.needs_second_factor_setup and request.endpoint != "providers_nursery.set_up_code":
+                return redirect(url_for("providers_nursery.set_up_code"))
             if admin and user.role is not ProviderUserRole.ADMIN:
                 raise Forbidden("Only an admin for your setting can do this")
             g.provider_user = user

@@ -11,7 +11,8 @@ from urllib.parse import parse_qs, urlsplit
 from sqlalchemy import select
 
 from config.audit import verify_chain
-from config.auth import StaffRole, StaffUser
+from config.auth import StaffRole
+from staff.models import StaffUser
 from tests.conftest import LiveServer
 from tests.factories import create_parent, create_staff
 from tests.http import User

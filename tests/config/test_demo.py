@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from claimants.models import Consent
 from config.audit import verify_chain
-from config.auth import StaffUser
 from invoicing.models import Invoice, PaymentBatch
 from providers import accounts
 from providers.models import ApiClient, Provider
+from staff.models import StaffUser
 
 
 def seed_json(app: Flask) -> dict:

@@ -61,7 +61,7 @@ def pseudo_welsh_catalog(directory: Path) -> int:
     """Extract every message as pybabel would and 'translate' each by marking it."""
     catalog = Catalog(locale="cy")
     method_map = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
-    for package in ("config", "providers", "claimants", "invoicing"):
+    for package in ("config", "staff", "providers", "claimants", "invoicing"):
         for _file, _line, message, _comments, _context in extract_from_dir(
             ROOT / package, method_map, keywords=KEYWORDS
         ):

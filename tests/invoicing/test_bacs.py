@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import select
 
 from config.errors import Forbidden, ValidationFailed
-from invoicing import service
 from invoicing.models import BacsFile, BatchStatus, InvoiceStatus, Payment, PaymentBatch, PaymentStatus
 from invoicing.rails import bacs
 from invoicing.service import reconciliation, sending

@@ -14,6 +14,7 @@ import hmac
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,11 +31,7 @@ from flask import Blueprint, Flask, abort, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from joserfc.jwk import RSAKey
-from sqlalchemy import select
 
-from claimants.models import Parent
-from config.auth import StaffUser
-from config.extensions import request_session
 from config.oidc import DEV_CLIENT_IDS, PARENTS, STAFF, dev_client_secret
 from config.settings import Settings
 
@@ -257,21 +254,14 @@ def _user_info(identity: Identity, scope: str) -> UserInfo:
     return info
 
 
+# Who the sign-in page lists: the parents and the staff who have signed in before, each as
+# (parents, staff). The composition root hands it in, as config imports no domain package.
+Directory = Callable[[], tuple[list[Identity], list[Identity]]]
+_directory: Directory = lambda: ([], [])  # noqa: E731
+
+
 def _demo_identities() -> tuple[list[Identity], list[Identity]]:
-    session = request_session()
-    parents = [
-        Identity(p.oidc_subject, p.name, p.email)
-        for p in session.scalars(select(Parent).where(Parent.oidc_subject.is_not(None)).order_by(Parent.name))
-        if p.oidc_subject
-    ]
-    staff = [
-        Identity(s.oidc_subject, s.name, s.email, tuple(s.roles))
-        for s in session.scalars(
-            select(StaffUser).where(StaffUser.oidc_subject.is_not(None)).order_by(StaffUser.name)
-        )
-        if s.oidc_subject
-    ]
-    return parents, staff
+    return _directory()
 
 
 def _chosen_identity(client_id: str) -> Identity | None:
@@ -288,10 +278,11 @@ def _chosen_identity(client_id: str) -> Identity | None:
     return Identity("dev-" + hashlib.sha256(email.encode()).hexdigest()[:24], name, email, roles)
 
 
-def init_dev_identity(app: Flask, settings: Settings) -> None:
+def init_dev_identity(app: Flask, settings: Settings, directory: Directory) -> None:
     """Register the provider on ``app`` (development only: production refuses the setting)."""
-    global _state
+    global _state, _directory
     _state = _State(settings)
+    _directory = directory
     issuer = settings.base_url.rstrip("/") + "/dev-identity"
     server = AuthorizationServer(
         app, query_client=lambda client_id: _s().clients.get(client_id), save_token=_save_token
@@ -329,7 +320,7 @@ def init_dev_identity(app: Flask, settings: Settings) -> None:
         try:
             grant = server.get_consent_grant()
         except OAuth2Error as error:
-            return render_template("claimants/dev_identity/error.html", error=error), 400
+            return render_template("dev_identity/error.html", error=error), 400
         client_id = grant.client.get_client_id()
         if request.method == "POST":
             identity = _chosen_identity(client_id)
@@ -358,7 +349,7 @@ def init_dev_identity(app: Flask, settings: Settings) -> None:
         parents, staff = _demo_identities()
         people = parents if client_id == PARENTS_CLIENT_ID else staff
         return render_template(
-            "claimants/dev_identity/sign_in.html",
+            "dev_identity/sign_in.html",
             people=people,
             for_staff=client_id == STAFF_CLIENT_ID,
             error=error,

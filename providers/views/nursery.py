@@ -27,16 +27,16 @@ from providers.forms import (
 from providers.models import ApiClient, ProviderUser, ProviderUserRole
 from providers.views.session import PENDING_KEY, current_provider_user, provider_required, remember
 
-providers_portal = Blueprint(
-    "providers_portal", __name__, url_prefix="/provider", template_folder="../templates"
+providers_nursery = Blueprint(
+    "providers_nursery", __name__, url_prefix="/provider", template_folder="../templates"
 )
 SETUP_SECRET = "provider_totp_setup"  # noqa: S105 - the session key, not a secret
 
 
-@providers_portal.get("")
+@providers_nursery.get("")
 def index() -> ResponseReturnValue:
     if current_provider_user() is not None:
-        return redirect(url_for("providers_portal.home"))
+        return redirect(url_for("providers_nursery.home"))
     return render_template(
         "providers/index.html",
         can_do=[
@@ -48,7 +48,7 @@ def index() -> ResponseReturnValue:
     )
 
 
-@providers_portal.route("/sign-in", methods=["GET", "POST"])
+@providers_nursery.route("/sign-in", methods=["GET", "POST"])
 def sign_in() -> ResponseReturnValue:
     form = SignInForm()
     if form.validate_on_submit():
@@ -62,9 +62,9 @@ def sign_in() -> ResponseReturnValue:
                 session.clear()
                 session[PENDING_KEY] = str(user.id)
                 session["after_sign_in"] = after
-                return redirect(url_for("providers_portal.enter_code"))
+                return redirect(url_for("providers_nursery.enter_code"))
             remember(user)
-            return redirect(after or url_for("providers_portal.home"))
+            return redirect(after or url_for("providers_nursery.home"))
     return render_template(
         "question.html",
         form=form,
@@ -78,12 +78,12 @@ def sign_in() -> ResponseReturnValue:
     ), 400 if form.errors or form.form_errors else 200
 
 
-@providers_portal.route("/sign-in/code", methods=["GET", "POST"])
+@providers_nursery.route("/sign-in/code", methods=["GET", "POST"])
 def enter_code() -> ResponseReturnValue:
     pending = session.get(PENDING_KEY)
     if not pending:
-        return redirect(url_for("providers_portal.sign_in"))
-    user = request_session().get_one(ProviderUser, uuid.UUID(pending))
+        return redirect(url_for("providers_nursery.sign_in"))
+    user = repository.get_user(request_session(), uuid.UUID(pending))
     form = CodeForm()
     if form.validate_on_submit():
         try:
@@ -93,7 +93,7 @@ def enter_code() -> ResponseReturnValue:
         else:
             after = session.get("after_sign_in")
             remember(user)
-            return redirect(after or url_for("providers_portal.home"))
+            return redirect(after or url_for("providers_nursery.home"))
     return render_template(
         "question.html",
         form=form,
@@ -112,7 +112,7 @@ def enter_code() -> ResponseReturnValue:
     ), 400 if form.errors else 200
 
 
-@providers_portal.route("/security-code/set-up", methods=["GET", "POST"])
+@providers_nursery.route("/security-code/set-up", methods=["GET", "POST"])
 @provider_required()
 def set_up_code() -> ResponseReturnValue:
     """Admins must set up an authenticator app; others may."""
@@ -128,7 +128,7 @@ def set_up_code() -> ResponseReturnValue:
         else:
             session.pop(SETUP_SECRET, None)
             flash(_("Your security code is set up. You will need it each time you sign in."))
-            return redirect(url_for("providers_portal.home"))
+            return redirect(url_for("providers_nursery.home"))
     return render_template(
         "providers/set_up_code.html",
         form=form,
@@ -145,31 +145,31 @@ def _qr_svg(uri: str) -> str:
     return base64.b64encode(out.getvalue()).decode()
 
 
-@providers_portal.post("/sign-out")
+@providers_nursery.post("/sign-out")
 def sign_out() -> ResponseReturnValue:
     session.clear()
     flash(_("You have signed out"))
-    return redirect(url_for("providers_portal.index"))
+    return redirect(url_for("providers_nursery.index"))
 
 
-@providers_portal.post("/sign-out-everywhere")
+@providers_nursery.post("/sign-out-everywhere")
 @provider_required()
 def sign_out_everywhere() -> ResponseReturnValue:
     if ConfirmForm().validate_on_submit():
         accounts.sign_out_everywhere(request_session(), g.actor)
         session.clear()
         flash(_("You have signed out on every device"))
-    return redirect(url_for("providers_portal.index"))
+    return redirect(url_for("providers_nursery.index"))
 
 
-@providers_portal.get("/home")
+@providers_nursery.get("/home")
 @provider_required()
 def home() -> ResponseReturnValue:
     provider = repository.get_provider(request_session(), g.actor.provider_id)
     return render_template("providers/home.html", provider=provider, user=g.provider_user, form=ConfirmForm())
 
 
-@providers_portal.get("/team")
+@providers_nursery.get("/team")
 @provider_required()
 def team() -> ResponseReturnValue:
     return render_template(
@@ -180,7 +180,7 @@ def team() -> ResponseReturnValue:
     )
 
 
-@providers_portal.route("/team/invite", methods=["GET", "POST"])
+@providers_nursery.route("/team/invite", methods=["GET", "POST"])
 @provider_required(admin=True)
 def invite() -> ResponseReturnValue:
     form = InviteForm()
@@ -192,24 +192,26 @@ def invite() -> ResponseReturnValue:
                 email=form.email.data or "",
                 name=form.name.data or "",
                 role=ProviderUserRole(form.role.data),
-                link_base=url_for("providers_portal.accept_invitation", token="", _external=True).rstrip("/"),
+                link_base=url_for("providers_nursery.accept_invitation", token="", _external=True).rstrip(
+                    "/"
+                ),
             )
         except DomainError as error:
             show_errors(form, error)
         else:
             flash(_("We have emailed an invitation to %(email)s", email=invitation.email))
-            return redirect(url_for("providers_portal.team"))
+            return redirect(url_for("providers_nursery.team"))
     return render_template(
         "question.html",
         form=form,
         heading=_("Invite a colleague"),
         button=_("Send invitation"),
-        back_url=url_for("providers_portal.team"),
+        back_url=url_for("providers_nursery.team"),
         field_params={"email": {"type": "email", "spellcheck": False}},
     ), 400 if form.errors or form.form_errors else 200
 
 
-@providers_portal.route("/invitations/<token>", methods=["GET", "POST"])
+@providers_nursery.route("/invitations/<token>", methods=["GET", "POST"])
 def accept_invitation(token: str) -> ResponseReturnValue:
     invitation = accounts.find_invitation(request_session(), token)
     form = NewPasswordForm()
@@ -221,7 +223,7 @@ def accept_invitation(token: str) -> ResponseReturnValue:
         else:
             remember(user)
             flash(_("Welcome to Childcare Direct"))
-            return redirect(url_for("providers_portal.home"))
+            return redirect(url_for("providers_nursery.home"))
     return render_template(
         "question.html",
         form=form,
@@ -231,7 +233,7 @@ def accept_invitation(token: str) -> ResponseReturnValue:
     ), 400 if form.errors else 200
 
 
-@providers_portal.route("/bank-details", methods=["GET", "POST"])
+@providers_nursery.route("/bank-details", methods=["GET", "POST"])
 @provider_required(admin=True)
 def bank_details() -> ResponseReturnValue:
     """New bank details: DWP holds payments for the cooling-off period and until it releases them."""
@@ -256,7 +258,7 @@ def bank_details() -> ResponseReturnValue:
                     days=settings.current().bank_change_cooling_off_days,
                 )
             )
-            return redirect(url_for("providers_portal.home"))
+            return redirect(url_for("providers_nursery.home"))
     account = repository.current_bank_account(request_session(), g.actor.provider_id)
     return render_template(
         "question.html",
@@ -269,7 +271,7 @@ def bank_details() -> ResponseReturnValue:
             _("For your protection, DWP holds payments after a change until it has checked the new details."),
         ],
         button=_("Change bank details"),
-        back_url=url_for("providers_portal.home"),
+        back_url=url_for("providers_nursery.home"),
         field_params={
             "sort_code": {"classes": "govuk-input--width-5", "inputmode": "numeric", "spellcheck": False},
             "account_number": {
@@ -284,14 +286,14 @@ def bank_details() -> ResponseReturnValue:
 # --- nursery software ------------------------------------------------------------------------
 
 
-@providers_portal.get("/software")
+@providers_nursery.get("/software")
 @provider_required(admin=True)
 def api_clients() -> ResponseReturnValue:
     clients = repository.list_api_clients(request_session(), g.actor.provider_id)
     return render_template("providers/api_clients.html", clients=clients, form=ConfirmForm())
 
 
-@providers_portal.route("/software/new", methods=["GET", "POST"])
+@providers_nursery.route("/software/new", methods=["GET", "POST"])
 @provider_required(admin=True)
 def new_api_client() -> ResponseReturnValue:
     form = ApiClientForm()
@@ -315,7 +317,7 @@ def new_api_client() -> ResponseReturnValue:
         form=form,
         heading=_("Connect your nursery software"),
         button=_("Create client"),
-        back_url=url_for("providers_portal.api_clients"),
+        back_url=url_for("providers_nursery.api_clients"),
         field_params={"webhook_url": {"type": "url", "spellcheck": False}},
     ), 400 if form.errors or form.form_errors else 200
 
@@ -326,25 +328,25 @@ def _show_secret_once(client: ApiClient, secret: str) -> ResponseReturnValue:
     return response, 200, {"Cache-Control": "no-store"}
 
 
-@providers_portal.post("/software/<uuid:client_id>/rotate")
+@providers_nursery.post("/software/<uuid:client_id>/rotate")
 @provider_required(admin=True)
 def rotate_api_client(client_id: uuid.UUID) -> ResponseReturnValue:
     if not ConfirmForm().validate_on_submit():
-        return redirect(url_for("providers_portal.api_clients"))
+        return redirect(url_for("providers_nursery.api_clients"))
     client, secret = service.rotate_client_secret(request_session(), g.actor, client_id)
     return _show_secret_once(client, secret)
 
 
-@providers_portal.post("/software/<uuid:client_id>/revoke")
+@providers_nursery.post("/software/<uuid:client_id>/revoke")
 @provider_required(admin=True)
 def revoke_api_client(client_id: uuid.UUID) -> ResponseReturnValue:
     if ConfirmForm().validate_on_submit():
         client = service.revoke_api_client(request_session(), g.actor, client_id)
         flash(_("%(name)s can no longer use Childcare Direct", name=client.name))
-    return redirect(url_for("providers_portal.api_clients"))
+    return redirect(url_for("providers_nursery.api_clients"))
 
 
-@providers_portal.get("/software/webhooks")
+@providers_nursery.get("/software/webhooks")
 @provider_required(admin=True)
 def webhook_log() -> ResponseReturnValue:
     db = request_session()
@@ -357,10 +359,10 @@ def webhook_log() -> ResponseReturnValue:
     )
 
 
-@providers_portal.post("/software/webhooks/<uuid:delivery_id>/resend")
+@providers_nursery.post("/software/webhooks/<uuid:delivery_id>/resend")
 @provider_required(admin=True)
 def resend_webhook(delivery_id: uuid.UUID) -> ResponseReturnValue:
     if ConfirmForm().validate_on_submit():
         webhooks.resend(request_session(), g.actor, delivery_id)
         flash(_("We will send the event again in the next minute"))
-    return redirect(url_for("providers_portal.webhook_log"))
+    return redirect(url_for("providers_nursery.webhook_log"))

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import timedelta
-from functools import wraps
-from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale, lazy_gettext
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from claimants import repository, service
 from claimants.forms import ChildForm, ConsentResponseForm, LinkClaimForm
-from claimants.models import Consent, ConsentStatus, Parent
+from claimants.labels import CONSENT_STATUS
+from claimants.models import Consent, ConsentStatus
+from claimants.views.session import current_parent, forget_parent, parent_required, remember_parent
 from config import settings
 from config.database import utcnow
 from config.errors import DomainError
@@ -26,42 +25,15 @@ from config.forms import ConfirmForm, date_items, safe_next, show_errors
 from config.oidc import PARENTS, begin_sign_in, finish_sign_in
 from providers import repository as providers_repository
 
-claimants_portal = Blueprint(
-    "claimants_portal", __name__, url_prefix="/account", template_folder="../templates"
+claimants_parent = Blueprint(
+    "claimants_parent", __name__, url_prefix="/account", template_folder="../templates"
 )
-SESSION_KEY = "parent_id"
-CONSENT_STATUS = {
-    ConsentStatus.AWAITING_AUTHORISATION: lazy_gettext("Waiting for you"),
-    ConsentStatus.AUTHORISED: lazy_gettext("Given"),
-    ConsentStatus.REJECTED: lazy_gettext("Declined"),
-    ConsentStatus.REVOKED: lazy_gettext("Stopped"),
-    ConsentStatus.EXPIRED: lazy_gettext("Expired"),
-}
 
 
-def current_parent() -> Parent | None:
-    parent_id = session.get(SESSION_KEY)
-    return request_session().get(Parent, uuid.UUID(parent_id)) if parent_id else None
-
-
-def parent_required(view: Callable[..., Any]) -> Callable[..., Any]:
-    @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        parent = current_parent()
-        if parent is None:
-            return redirect(url_for("claimants_portal.sign_in", next=request.path))
-        g.parent = parent
-        g.actor = service.parent_actor(parent)
-        return view(*args, **kwargs)
-
-    wrapper.required_parent = True  # type: ignore[attr-defined]  # read by the route structure test
-    return wrapper
-
-
-@claimants_portal.get("")
+@claimants_parent.get("")
 def index() -> ResponseReturnValue:
     if current_parent() is not None:
-        return redirect(url_for("invoicing_parents.home"))
+        return redirect(url_for("invoicing_parent.home"))
     return render_template(
         "area.html",
         heading=_("Parents on Universal Credit"),
@@ -70,42 +42,41 @@ def index() -> ResponseReturnValue:
             _("confirm or dispute each invoice before DWP pays it"),
             _("see what DWP pays and what you owe your provider in each assessment period"),
         ],
-        sign_in_url=url_for("claimants_portal.sign_in"),
+        sign_in_url=url_for("claimants_parent.sign_in"),
     )
 
 
-@claimants_portal.get("/sign-in")
+@claimants_parent.get("/sign-in")
 def sign_in() -> ResponseReturnValue:
     session["after_sign_in"] = safe_next(request.args.get("next"))
     return begin_sign_in(
         PARENTS,
-        url_for("claimants_portal.callback", _external=True),
+        url_for("claimants_parent.callback", _external=True),
         ui_locales=str(get_locale() or "en"),
         vtr=settings.current().parent_oidc_vtr,
     )
 
 
-@claimants_portal.get("/sign-in/callback")
+@claimants_parent.get("/sign-in/callback")
 def callback() -> ResponseReturnValue:
     claims = finish_sign_in(PARENTS)
     parent = service.sign_in_parent(
         request_session(), subject=claims["sub"], email=claims.get("email", ""), name=claims.get("name", "")
     )
     after = session.pop("after_sign_in", None)
-    session.clear()  # a new session on sign-in: nothing carried over from before
-    session[SESSION_KEY] = str(parent.id)
+    remember_parent(parent)
     if parent.claim_start_date is None and not (after or "").startswith("/oauth/"):
-        return redirect(url_for("claimants_portal.link_claim"))  # first sign-in: link the claim first
-    return redirect(after or url_for("invoicing_parents.home"))
+        return redirect(url_for("claimants_parent.link_claim"))  # first sign-in: link the claim first
+    return redirect(after or url_for("invoicing_parent.home"))
 
 
-@claimants_portal.post("/sign-out")
+@claimants_parent.post("/sign-out")
 def sign_out() -> ResponseReturnValue:
-    session.pop(SESSION_KEY, None)
-    return redirect(url_for("claimants_portal.index"))
+    forget_parent()
+    return redirect(url_for("claimants_parent.index"))
 
 
-@claimants_portal.route("/claim", methods=["GET", "POST"])
+@claimants_parent.route("/claim", methods=["GET", "POST"])
 @parent_required
 def link_claim() -> ResponseReturnValue:
     """First sign-in: link the Universal Credit claim (its start day sets the assessment periods)."""
@@ -123,13 +94,13 @@ def link_claim() -> ResponseReturnValue:
             show_errors(form, error)
         else:
             flash(_("Your Universal Credit claim is linked"))
-            return redirect(url_for("invoicing_parents.home"))
+            return redirect(url_for("invoicing_parent.home"))
     return render_template(
         "claimants/link_claim.html", form=form, date_items=date_items
     ), 400 if form.errors else 200
 
 
-@claimants_portal.route("/children/new", methods=["GET", "POST"])
+@claimants_parent.route("/children/new", methods=["GET", "POST"])
 @parent_required
 def add_child() -> ResponseReturnValue:
     form = ChildForm()
@@ -147,7 +118,7 @@ def add_child() -> ResponseReturnValue:
             show_errors(form, error)
         else:
             flash(_("%(name)s has been added", name=child.first_name))
-            return redirect(safe_next(request.args.get("next")) or url_for("invoicing_parents.home"))
+            return redirect(safe_next(request.args.get("next")) or url_for("invoicing_parent.home"))
     return render_template(
         "claimants/add_child.html", form=form, date_items=date_items
     ), 400 if form.errors else 200
@@ -156,7 +127,7 @@ def add_child() -> ResponseReturnValue:
 EXPIRY_WARNING = timedelta(days=30)
 
 
-@claimants_portal.get("/consents")
+@claimants_parent.get("/consents")
 @parent_required
 def consents() -> ResponseReturnValue:
     """Every consent the parent has given or been asked for, with its provider, child and expiry."""
@@ -177,13 +148,10 @@ def consents() -> ResponseReturnValue:
 
 
 def _own_consent(consent_id: uuid.UUID) -> Consent:
-    consent = request_session().get(Consent, consent_id)
-    if consent is None or consent.parent_id != g.parent.id:
-        abort(404)
-    return consent
+    return repository.consent_of_parent(request_session(), g.parent.id, consent_id)
 
 
-@claimants_portal.route("/consents/<uuid:consent_id>/stop", methods=["GET", "POST"])
+@claimants_parent.route("/consents/<uuid:consent_id>/stop", methods=["GET", "POST"])
 @parent_required
 def revoke_consent(consent_id: uuid.UUID) -> ResponseReturnValue:
     """Stop a consent: asked once more, because the provider can no longer invoice DWP."""
@@ -199,7 +167,7 @@ def revoke_consent(consent_id: uuid.UUID) -> ResponseReturnValue:
                 child=_child_name(consent),
             )
         )
-        return redirect(url_for("claimants_portal.consents"))
+        return redirect(url_for("claimants_parent.consents"))
     return render_template(
         "claimants/revoke_consent.html",
         consent=consent,
@@ -209,21 +177,21 @@ def revoke_consent(consent_id: uuid.UUID) -> ResponseReturnValue:
     )
 
 
-@claimants_portal.post("/consents/<uuid:consent_id>/reconfirm")
+@claimants_parent.post("/consents/<uuid:consent_id>/reconfirm")
 @parent_required
 def reconfirm_consent(consent_id: uuid.UUID) -> ResponseReturnValue:
     _own_consent(consent_id)
     if ConfirmForm().validate_on_submit():
         consent = service.reconfirm_consent(request_session(), g.actor, consent_id)
         flash(_("Your consent now lasts until %(date)s", date=london_date(consent.expires_at)))
-    return redirect(url_for("claimants_portal.consents"))
+    return redirect(url_for("claimants_parent.consents"))
 
 
 def _child_name(consent: Consent) -> str:
     return consent.child.first_name if consent.child else (consent.requested_child_first_name or "")
 
 
-@claimants_portal.route("/consents/<uuid:consent_id>/respond", methods=["GET", "POST"])
+@claimants_parent.route("/consents/<uuid:consent_id>/respond", methods=["GET", "POST"])
 @parent_required
 def respond_to_consent(consent_id: uuid.UUID) -> ResponseReturnValue:
     """The consent screen: who asks, for which child, what they will see and until when."""
@@ -231,7 +199,7 @@ def respond_to_consent(consent_id: uuid.UUID) -> ResponseReturnValue:
     db = request_session()
     if consent.status is not ConsentStatus.AWAITING_AUTHORISATION:
         flash(_("You have already answered this request"))
-        return redirect(url_for("claimants_portal.consents"))
+        return redirect(url_for("claimants_parent.consents"))
     provider = providers_repository.get_provider(db, consent.provider_id)
     children = repository.list_children(db, g.parent.id)
     form = ConsentResponseForm()
@@ -240,14 +208,14 @@ def respond_to_consent(consent_id: uuid.UUID) -> ResponseReturnValue:
         if form.decision.data == "decline":
             service.reject_consent(db, g.actor, consent_id)
             flash(_("You refused %(provider)s consent to invoice DWP", provider=provider.name))
-            return redirect(url_for("claimants_portal.consents"))
+            return redirect(url_for("claimants_parent.consents"))
         try:
             service.authorise_consent(db, g.actor, consent_id, uuid.UUID(form.child.data))
         except DomainError as error:
             show_errors(form, error)
         else:
             flash(_("%(provider)s can now invoice DWP for your childcare", provider=provider.name))
-            return redirect(url_for("claimants_portal.consents"))
+            return redirect(url_for("claimants_parent.consents"))
     return render_template(
         "claimants/consent_screen.html",
         consent=consent,

@@ -8,25 +8,25 @@ from flask_babel import gettext as _
 
 from claimants import repository, service
 from claimants.forms import ConsentRequestForm
-from claimants.views.portal import CONSENT_STATUS
+from claimants.labels import CONSENT_STATUS
 from config.errors import DomainError
 from config.extensions import request_session
 from config.forms import show_errors
 from providers.views.session import provider_required
 
-claimants_providers = Blueprint(
-    "claimants_providers", __name__, url_prefix="/provider/consents", template_folder="../templates"
+claimants_nursery = Blueprint(
+    "claimants_nursery", __name__, url_prefix="/provider/consents", template_folder="../templates"
 )
 
 
-@claimants_providers.get("")
+@claimants_nursery.get("")
 @provider_required()
 def consents() -> ResponseReturnValue:
     rows = repository.list_consents_for_provider(request_session(), g.actor.provider_id)
-    return render_template("claimants/provider_consents.html", consents=rows, consent_status=CONSENT_STATUS)
+    return render_template("claimants/nursery_consents.html", consents=rows, consent_status=CONSENT_STATUS)
 
 
-@claimants_providers.route("/ask", methods=["GET", "POST"])
+@claimants_nursery.route("/ask", methods=["GET", "POST"])
 @provider_required()
 def ask() -> ResponseReturnValue:
     form = ConsentRequestForm()
@@ -42,7 +42,7 @@ def ask() -> ResponseReturnValue:
             show_errors(form, error)
         else:
             flash(_("We have emailed %(email)s to ask for consent", email=consent.requested_email))
-            return redirect(url_for("claimants_providers.consents"))
+            return redirect(url_for("claimants_nursery.consents"))
     return render_template(
         "question.html",
         form=form,
@@ -54,6 +54,6 @@ def ask() -> ResponseReturnValue:
             )
         ],
         button=_("Send request"),
-        back_url=url_for("claimants_providers.consents"),
+        back_url=url_for("claimants_nursery.consents"),
         field_params={"parent_email": {"type": "email", "spellcheck": False}},
     ), 400 if form.errors or form.form_errors else 200

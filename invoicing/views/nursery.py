@@ -23,129 +23,70 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
-from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
-from claimants.models import Child, Consent, ConsentStatus
+from claimants import repository as claimants_repository
+from claimants.models import Child
 from config import audit
 from config.csv_files import csv_download
 from config.database import utcnow
-from config.errors import DomainError, FieldError, ValidationFailed
+from config.errors import DomainError, FieldError, MalformedRequest, ValidationFailed
 from config.extensions import database, request_session
 from config.forms import ConfirmForm, date_items, show_errors
 from config.money import MoneyFormatError, format_pence, parse_pounds
-from config.pagination import decode_cursor, page
-from invoicing import repository, service, spreadsheet
+from invoicing import limits, queries, repository, service, spreadsheet
 from invoicing.forms import CancelForm, CreditNoteForm, FilterForm, InvoiceForm, UploadForm
+from invoicing.labels import NURSERY_STATUS, NURSERY_TIMELINE
 from invoicing.models import CANCELLABLE_STATES, Invoice, InvoiceStatus, Payment, PaymentAllocation
 from invoicing.service import InvoiceInput, LineInput, uploads
 from providers.views.session import provider_required
 
-invoicing_providers = Blueprint(
-    "invoicing_providers", __name__, url_prefix="/provider", template_folder="../templates"
+invoicing_nursery = Blueprint(
+    "invoicing_nursery", __name__, url_prefix="/provider", template_folder="../templates"
 )
 DRAFT = "invoice_draft"
 PAGE_SIZE = 50
-
-STATUS = {
-    InvoiceStatus.SUBMITTED: lazy_gettext("Sent"),
-    InvoiceStatus.AWAITING_CONFIRMATION: lazy_gettext("Waiting for the parent"),
-    InvoiceStatus.CONFIRMED: lazy_gettext("Confirmed by the parent"),
-    InvoiceStatus.DISPUTED: lazy_gettext("Disputed by the parent"),
-    InvoiceStatus.APPROVED: lazy_gettext("Approved for payment"),
-    InvoiceStatus.ON_HOLD: lazy_gettext("DWP is checking it"),
-    InvoiceStatus.REJECTED: lazy_gettext("Rejected by DWP"),
-    InvoiceStatus.BATCHED: lazy_gettext("Being paid"),
-    InvoiceStatus.PAID: lazy_gettext("Paid"),
-    InvoiceStatus.PAYMENT_FAILED: lazy_gettext("Payment failed: DWP will pay again"),
-    InvoiceStatus.CANCELLED: lazy_gettext("Cancelled"),
-}
-TIMELINE = {
-    "invoice.submitted": lazy_gettext("You sent it"),
-    "invoice.awaiting_confirmation": lazy_gettext("Sent to the parent to confirm"),
-    "invoice.confirmed": lazy_gettext("The parent confirmed it"),
-    "invoice.disputed": lazy_gettext("The parent disputed it"),
-    "invoice.approved": lazy_gettext("Approved for payment"),
-    "invoice.on_hold": lazy_gettext("DWP is checking it"),
-    "invoice.rejected": lazy_gettext("DWP decided not to pay it"),
-    "invoice.batched": lazy_gettext("Added to a payment"),
-    "invoice.paid": lazy_gettext("DWP paid you"),
-    "invoice.payment_failed": lazy_gettext("The payment failed"),
-    "invoice.cancelled": lazy_gettext("Cancelled"),
-    "invoice.credit_note_issued": lazy_gettext("You issued a credit note"),
-    "invoice.credit_note_recovered": lazy_gettext("Credit note taken off a payment"),
-}
-
-
-def _live_consents() -> list[tuple[Consent, Child]]:
-    now = utcnow()
-    rows = request_session().execute(
-        select(Consent, Child)
-        .join(Child, Child.id == Consent.child_id)
-        .where(
-            Consent.provider_id == g.actor.provider_id,
-            Consent.status == ConsentStatus.AUTHORISED,
-            Consent.expires_at > now,
-        )
-        .order_by(Child.first_name, Child.last_name)
-    )
-    return [(consent, child) for consent, child in rows]
-
-
-def _child_names(child_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
-    """The names of the children on one page of invoices (at most a page's worth, however large the
-    nursery)."""
-    rows = request_session().execute(
-        select(Child.id, Child.first_name, Child.last_name).where(Child.id.in_(child_ids))
-    )
-    return {row.id: f"{row.first_name} {row.last_name}" for row in rows}
 
 
 # --- invoices ---------------------------------------------------------------------------------
 
 
-@invoicing_providers.get("/invoices")
+@invoicing_nursery.get("/invoices")
 @provider_required()
 def invoices() -> ResponseReturnValue:
     """This provider's invoices, newest first, filtered by status, child's name and month of care."""
     filters = FilterForm(request.args)
     filters.status.choices = [SelectChoice("", _("Any status"))] + [
-        SelectChoice(s.value, str(label)) for s, label in STATUS.items()
+        SelectChoice(s.value, str(label)) for s, label in NURSERY_STATUS.items()
     ]
-    query = select(Invoice).where(Invoice.provider_id == g.actor.provider_id)
     error = None
     status = request.args.get("status")
-    if status in {s.value for s in InvoiceStatus}:
-        query = query.where(Invoice.status == InvoiceStatus(status))
     # A name to search for, not a list to pick from: a large nursery has hundreds of children.
-    name = " ".join((request.args.get("name") or "").split())[:100].lower()
-    if name:
-        full_name = func.lower(Child.first_name + " " + Child.last_name)
-        query = query.join(Child, Child.id == Invoice.child_id)
-        query = query.where(full_name.contains(name, autoescape=True))
+    name = " ".join((request.args.get("name") or "").split())[:100]
+    month = None
     period = (request.args.get("period") or "").strip()
     if period:
         try:
-            year, month = (int(part) for part in period.split("-"))
-            start = date(year, month, 1)
-            end = date(year + month // 12, month % 12 + 1, 1)
-            query = query.where(Invoice.care_from < end, Invoice.care_to >= start)
+            year, number = (int(part) for part in period.split("-"))
+            month = date(year, number, 1)
         except ValueError:
             error = _("Enter the month as year and month, like 2026-10")
-    cursor = request.args.get("cursor")
+    wanted = queries.InvoiceFilter(
+        InvoiceStatus(status) if status in {s.value for s in InvoiceStatus} else None, name, month
+    )
+    db = request_session()
     try:
-        if cursor:
-            decode_cursor(cursor)
-        rows, next_cursor = page(request_session(), query, Invoice.created_at, Invoice.id, PAGE_SIZE, cursor)
-    except ValueError:
+        rows, next_cursor = queries.provider_invoices(
+            db, g.actor.provider_id, wanted, PAGE_SIZE, request.args.get("cursor")
+        )
+    except MalformedRequest:
         abort(400)
     args = {k: v for k, v in request.args.items() if k != "cursor" and v}
     return render_template(
-        "invoicing/provider_invoices.html",
+        "invoicing/nursery_invoices.html",
         invoices=rows,
-        children=_child_names({row.child_id for row in rows}),
-        status=STATUS,
+        children=queries.child_names(db, {row.child_id for row in rows}),
+        status=NURSERY_STATUS,
         filters=filters,
         filter_error=error,
         next_url=url_for(".invoices", cursor=next_cursor, **args) if next_cursor else None,  # type: ignore[arg-type]
@@ -170,10 +111,10 @@ def _line_inputs(form: InvoiceForm) -> tuple[list[LineInput], list[str]]:
                 if not hours.is_finite():
                     raise InvalidOperation
             except InvalidOperation:
-                problems.append(_("Line %(n)s: Hours must be a number, like 7.5", n=index))
+                problems.append(_("Line %(n)s: %(message)s", n=index, message=_(limits.HOURS_OUT_OF_RANGE)))
                 continue
-        if not (line.description.data or "").strip():
-            problems.append(_("Line %(n)s: Enter a description", n=index))
+        if (wrong := limits.description_problem(line.description.data or "")) is not None:
+            problems.append(_("Line %(n)s: %(message)s", n=index, message=_(wrong)))
             continue
         lines.append(LineInput(line.description.data.strip(), amount, line.eligible.data == "yes", hours))
     if not lines and not problems:
@@ -181,10 +122,25 @@ def _line_inputs(form: InvoiceForm) -> tuple[list[LineInput], list[str]]:
     return lines, problems
 
 
-@invoicing_providers.route("/invoices/new", methods=["GET", "POST"])
+def _show_invoice_errors(form: InvoiceForm, error: DomainError) -> None:
+    """The service names a line's field ``lines[0].amount_pence``; the form says "Line 1: …"."""
+    others = []
+    for item in error.errors:
+        if item.field.startswith("lines["):
+            number = int(item.field[len("lines[") : item.field.index("]")]) + 1
+            form.form_errors.append(_("Line %(n)s: %(message)s", n=number, message=_(item.message)))
+        else:
+            others.append(item)
+    if others or not error.errors:
+        show_errors(form, ValidationFailed(error.detail, errors=others) if error.errors else error)
+
+
+@invoicing_nursery.route("/invoices/new", methods=["GET", "POST"])
 @provider_required()
 def new_invoice() -> ResponseReturnValue:
-    consents = _live_consents()
+    consents = claimants_repository.live_consents_of_provider(
+        request_session(), g.actor.provider_id, utcnow()
+    )
     form = InvoiceForm()
     form.consent.choices = [
         SelectChoice(str(consent.id), f"{child.first_name} {child.last_name}") for consent, child in consents
@@ -205,16 +161,16 @@ def new_invoice() -> ResponseReturnValue:
             try:
                 service.preview_invoice(request_session(), g.actor, data)
             except DomainError as error:
-                show_errors(form, error)
+                _show_invoice_errors(form, error)
             else:
                 session[DRAFT] = data.to_plain()
                 return redirect(url_for(".check_invoice"))
     return render_template(
-        "invoicing/provider_new_invoice.html", form=form, date_items=date_items, consents=consents
+        "invoicing/nursery_new_invoice.html", form=form, date_items=date_items, consents=consents
     ), 400 if form.errors or form.form_errors else 200
 
 
-@invoicing_providers.route("/invoices/new/check", methods=["GET", "POST"])
+@invoicing_nursery.route("/invoices/new/check", methods=["GET", "POST"])
 @provider_required()
 def check_invoice() -> ResponseReturnValue:
     """Before sending: what DWP expects to pay and what the parent owes."""
@@ -241,35 +197,32 @@ def check_invoice() -> ResponseReturnValue:
         flash(_(error.detail))
         return redirect(url_for(".new_invoice"))
     return render_template(
-        "invoicing/provider_check_invoice.html", form=form, data=data, preview=preview
+        "invoicing/nursery_check_invoice.html", form=form, data=data, preview=preview
     ), 400 if form.form_errors else 200
 
 
 def _own_invoice(invoice_id: uuid.UUID) -> Invoice:
-    invoice = request_session().get(Invoice, invoice_id)
-    if invoice is None or invoice.provider_id != g.actor.provider_id:
-        abort(404)
-    return invoice
+    return queries.invoice_of_provider(request_session(), g.actor.provider_id, invoice_id)
 
 
-@invoicing_providers.get("/invoices/<uuid:invoice_id>")
+@invoicing_nursery.get("/invoices/<uuid:invoice_id>")
 @provider_required()
 def invoice(invoice_id: uuid.UUID) -> ResponseReturnValue:
     item = _own_invoice(invoice_id)
     db = request_session()
     return render_template(
-        "invoicing/provider_invoice.html",
+        "invoicing/nursery_invoice.html",
         invoice=item,
-        child=db.get_one(Child, item.child_id),
-        status=STATUS,
+        child=queries.child_of(db, item),
+        status=NURSERY_STATUS,
         timeline=audit.events_for(db, "invoices", item.id),
-        timeline_labels=TIMELINE,
+        timeline_labels=NURSERY_TIMELINE,
         credit_notes=repository.credit_notes_for(db, item.id),
         cancellable=item.status in CANCELLABLE_STATES,
     )
 
 
-@invoicing_providers.route("/invoices/<uuid:invoice_id>/cancel", methods=["GET", "POST"])
+@invoicing_nursery.route("/invoices/<uuid:invoice_id>/cancel", methods=["GET", "POST"])
 @provider_required()
 def cancel(invoice_id: uuid.UUID) -> ResponseReturnValue:
     item = _own_invoice(invoice_id)
@@ -291,7 +244,7 @@ def cancel(invoice_id: uuid.UUID) -> ResponseReturnValue:
     ), 400 if form.errors or form.form_errors else 200
 
 
-@invoicing_providers.route("/invoices/<uuid:invoice_id>/credit-note", methods=["GET", "POST"])
+@invoicing_nursery.route("/invoices/<uuid:invoice_id>/credit-note", methods=["GET", "POST"])
 @provider_required()
 def credit_note(invoice_id: uuid.UUID) -> ResponseReturnValue:
     item = _own_invoice(invoice_id)
@@ -344,44 +297,36 @@ def _amount_errors_on_field(form: CreditNoteForm, error: DomainError) -> None:
 # --- payments ---------------------------------------------------------------------------------
 
 
-@invoicing_providers.get("/payments")
+@invoicing_nursery.get("/payments")
 @provider_required()
 def payments() -> ResponseReturnValue:
-    query = select(Payment).where(Payment.provider_id == g.actor.provider_id)
-    cursor = request.args.get("cursor")
     try:
-        rows, next_cursor = page(request_session(), query, Payment.created_at, Payment.id, PAGE_SIZE, cursor)
-    except ValueError:
+        rows, next_cursor = queries.provider_payments(
+            request_session(), g.actor.provider_id, PAGE_SIZE, request.args.get("cursor")
+        )
+    except MalformedRequest:
         abort(400)
     return render_template(
-        "invoicing/provider_payments.html",
+        "invoicing/nursery_payments.html",
         payments=rows,
         next_url=url_for(".payments", cursor=next_cursor) if next_cursor else None,
     )
 
 
 def _remittance(payment_id: uuid.UUID) -> tuple[Payment, list[tuple[PaymentAllocation, Invoice, Child]]]:
-    payment = request_session().get(Payment, payment_id)
-    if payment is None or payment.provider_id != g.actor.provider_id:
-        abort(404)
-    rows = request_session().execute(
-        select(PaymentAllocation, Invoice, Child)
-        .join(Invoice, Invoice.id == PaymentAllocation.invoice_id)
-        .join(Child, Child.id == Invoice.child_id)
-        .where(PaymentAllocation.payment_id == payment.id)
-        .order_by(Invoice.invoice_number)
-    )
-    return payment, [(a, i, c) for a, i, c in rows]
+    db = request_session()
+    payment = queries.payment_of_provider(db, g.actor.provider_id, payment_id)
+    return payment, queries.remittance_lines(db, payment)
 
 
-@invoicing_providers.get("/payments/<uuid:payment_id>")
+@invoicing_nursery.get("/payments/<uuid:payment_id>")
 @provider_required()
 def payment(payment_id: uuid.UUID) -> ResponseReturnValue:
     item, lines = _remittance(payment_id)
-    return render_template("invoicing/provider_payment.html", payment=item, lines=lines)
+    return render_template("invoicing/nursery_payment.html", payment=item, lines=lines)
 
 
-@invoicing_providers.get("/payments/<uuid:payment_id>/remittance.csv")
+@invoicing_nursery.get("/payments/<uuid:payment_id>/remittance.csv")
 @provider_required()
 def remittance_csv(payment_id: uuid.UUID) -> ResponseReturnValue:
     item, lines = _remittance(payment_id)
@@ -414,7 +359,7 @@ def remittance_csv(payment_id: uuid.UUID) -> ResponseReturnValue:
 # --- spreadsheet upload -----------------------------------------------------------------------
 
 
-@invoicing_providers.get("/invoices/upload/template.csv")
+@invoicing_nursery.get("/invoices/upload/template.csv")
 @provider_required()
 def upload_template() -> ResponseReturnValue:
     return csv_download(
@@ -422,7 +367,7 @@ def upload_template() -> ResponseReturnValue:
     )
 
 
-@invoicing_providers.route("/invoices/upload", methods=["GET", "POST"])
+@invoicing_nursery.route("/invoices/upload", methods=["GET", "POST"])
 @provider_required()
 def new_upload() -> ResponseReturnValue:
     form = UploadForm()
@@ -437,17 +382,17 @@ def new_upload() -> ResponseReturnValue:
         else:
             return redirect(url_for(".upload", upload_id=upload.id))
     return render_template(
-        "invoicing/provider_upload.html", form=form
+        "invoicing/nursery_upload.html", form=form
     ), 400 if form.errors or form.form_errors else 200
 
 
-@invoicing_providers.get("/invoices/uploads/<uuid:upload_id>")
+@invoicing_nursery.get("/invoices/uploads/<uuid:upload_id>")
 @provider_required()
 def upload(upload_id: uuid.UUID) -> ResponseReturnValue:
     item = uploads.get_upload(request_session(), g.actor, upload_id)
     good = sum(1 for group in item.invoices if not group.get("bad"))
     return render_template(
-        "invoicing/provider_upload_result.html",
+        "invoicing/nursery_upload_result.html",
         upload=item,
         good=good,
         form=ConfirmForm(),
@@ -455,7 +400,7 @@ def upload(upload_id: uuid.UUID) -> ResponseReturnValue:
     )
 
 
-@invoicing_providers.post("/invoices/uploads/<uuid:upload_id>/send")
+@invoicing_nursery.post("/invoices/uploads/<uuid:upload_id>/send")
 @provider_required()
 def send_upload(upload_id: uuid.UUID) -> ResponseReturnValue:
     if not ConfirmForm().validate_on_submit():

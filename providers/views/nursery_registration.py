@@ -19,7 +19,7 @@ from flask_wtf import FlaskForm
 from config.errors import DomainError, ValidationFailed
 from config.extensions import request_session
 from config.forms import ConfirmForm, show_errors
-from providers import service
+from providers import repository, service
 from providers.accounts import check_new_password, hash_password
 from providers.forms import (
     BankForm,
@@ -31,11 +31,13 @@ from providers.forms import (
     SettingNameForm,
     YourDetailsForm,
 )
-from providers.models import REGULATOR_NAMES, ProviderUser, Regulator
+from providers.models import REGULATOR_NAMES, Regulator
 from providers.rules import normalise_postcode, normalise_registration_number
 from providers.views.session import remember
 
-providers_registration = Blueprint("providers_registration", __name__, url_prefix="/provider/register")
+providers_nursery_registration = Blueprint(
+    "providers_nursery_registration", __name__, url_prefix="/provider/register"
+)
 ANSWERS = "registration"
 
 
@@ -93,12 +95,12 @@ STEPS = (
 BY_SLUG = {step.slug: step for step in STEPS}
 
 
-@providers_registration.get("")
+@providers_nursery_registration.get("")
 def start() -> ResponseReturnValue:
     return render_template("providers/register_start.html")
 
 
-@providers_registration.route("/<slug>", methods=["GET", "POST"])
+@providers_nursery_registration.route("/<slug>", methods=["GET", "POST"])
 def question(slug: str) -> ResponseReturnValue:
     step = BY_SLUG.get(slug)
     if step is None:
@@ -166,7 +168,7 @@ def _next_page(position: int, answers: dict[str, str]) -> str:
     return url_for(".question", slug=following.slug) if following else url_for(".check_answers")
 
 
-@providers_registration.route("/check-answers", methods=["GET", "POST"])
+@providers_nursery_registration.route("/check-answers", methods=["GET", "POST"])
 def check_answers() -> ResponseReturnValue:
     answers: dict[str, str] = session.get(ANSWERS, {})
     missing = next((s for s in STEPS if not _answered(s, answers)), None)
@@ -179,7 +181,7 @@ def check_answers() -> ResponseReturnValue:
         except (DomainError, ValidationFailed) as error:
             show_errors(form, error)
         else:
-            admin = request_session().get_one(ProviderUser, provider.users[0].id)
+            admin = repository.get_user(request_session(), provider.users[0].id)
             remember(admin)
             session["registered_provider"] = provider.name
             return redirect(url_for(".done"))
@@ -239,7 +241,7 @@ def _registration(answers: dict[str, str]) -> service.Registration:
     )
 
 
-@providers_registration.get("/done")
+@providers_nursery_registration.get("/done")
 def done() -> ResponseReturnValue:
     name = session.get("registered_provider")
     if not name:

@@ -1,0 +1,44 @@
+"""Who is signed in at /account, and the check every parent page makes."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import g, redirect, request, session, url_for
+
+from claimants import repository, service
+from claimants.models import Parent
+from config.extensions import request_session
+
+SESSION_KEY = "parent_id"
+
+
+def current_parent() -> Parent | None:
+    parent_id = session.get(SESSION_KEY)
+    return repository.find_parent(request_session(), uuid.UUID(parent_id)) if parent_id else None
+
+
+def parent_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        parent = current_parent()
+        if parent is None:
+            return redirect(url_for("claimants_parent.sign_in", next=request.path))
+        g.parent = parent
+        g.actor = service.parent_actor(parent)
+        return view(*args, **kwargs)
+
+    wrapper.required_parent = True  # type: ignore[attr-defined]  # read by the route structure test
+    return wrapper
+
+
+def remember_parent(parent: Parent) -> None:
+    session.clear()  # a new session on sign-in: nothing carried over from before
+    session[SESSION_KEY] = str(parent.id)
+
+
+def forget_parent() -> None:
+    session.pop(SESSION_KEY, None)

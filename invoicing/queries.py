@@ -1,0 +1,351 @@
+"""Read models for invoicing's pages, reports and exports: what each surface shows, read in as few
+queries as the page needs. Nothing here changes anything; another provider's or parent's records
+are simply not found (``NotFound``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, func, select, text
+from sqlalchemy.orm import Session
+
+from claimants.models import Child
+from config.errors import NotFound
+from config.pagination import page
+from invoicing.models import (
+    REVIEW_PREDICATE,
+    BacsFile,
+    Invoice,
+    InvoiceStatus,
+    Payment,
+    PaymentAllocation,
+    PaymentBatch,
+    PaymentStatus,
+    ReconciliationBreak,
+)
+from providers.models import Provider
+
+# --- one record, only for whoever may see it ---------------------------------------------------
+
+
+def invoice_of_provider(session: Session, provider_id: uuid.UUID | None, invoice_id: uuid.UUID) -> Invoice:
+    invoice = session.get(Invoice, invoice_id)
+    if invoice is None or invoice.provider_id != provider_id:
+        raise NotFound("No invoice with that id")
+    return invoice
+
+
+def invoice_of_parent(session: Session, parent_id: uuid.UUID, invoice_id: uuid.UUID) -> Invoice:
+    invoice = session.get(Invoice, invoice_id)
+    if invoice is None or invoice.parent_id != parent_id:
+        raise NotFound("No invoice with that id")
+    return invoice
+
+
+def payment_of_provider(session: Session, provider_id: uuid.UUID | None, payment_id: uuid.UUID) -> Payment:
+    payment = session.get(Payment, payment_id)
+    if payment is None or payment.provider_id != provider_id:
+        raise NotFound("No payment with that id")
+    return payment
+
+
+def child_of(session: Session, invoice: Invoice) -> Child:
+    return session.get_one(Child, invoice.child_id)
+
+
+def child_names(session: Session, child_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The names of the children on one page of invoices (at most a page's worth, however large the
+    nursery)."""
+    if not child_ids:
+        return {}
+    rows = session.execute(select(Child.id, Child.first_name, Child.last_name).where(Child.id.in_(child_ids)))
+    return {row.id: f"{row.first_name} {row.last_name}" for row in rows}
+
+
+def children_by_id(session: Session, child_ids: set[uuid.UUID]) -> dict[uuid.UUID, Child]:
+    if not child_ids:
+        return {}
+    return {child.id: child for child in session.scalars(select(Child).where(Child.id.in_(child_ids)))}
+
+
+# --- the nursery's lists -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InvoiceFilter:
+    """The invoice list's filters: a state, part of a child's name, a month of care."""
+
+    status: InvoiceStatus | None = None
+    name: str = ""
+    month: date | None = None  # the first day of the month
+
+
+def provider_invoices(
+    session: Session,
+    provider_id: uuid.UUID | None,
+    wanted: InvoiceFilter,
+    limit: int,
+    cursor: str | None,
+    *,
+    child_id: uuid.UUID | None = None,
+) -> tuple[Sequence[Invoice], str | None]:
+    """A page of the provider's invoices, newest first (``MalformedRequest`` for a bad cursor)."""
+    query = select(Invoice).where(Invoice.provider_id == provider_id)
+    if wanted.status is not None:
+        query = query.where(Invoice.status == wanted.status)
+    if child_id is not None:
+        query = query.where(Invoice.child_id == child_id)
+    if wanted.name:
+        full_name = func.lower(Child.first_name + " " + Child.last_name)
+        query = query.join(Child, Child.id == Invoice.child_id)
+        query = query.where(full_name.contains(wanted.name.lower(), autoescape=True))
+    if wanted.month is not None:
+        start = wanted.month
+        end = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+        query = query.where(Invoice.care_from < end, Invoice.care_to >= start)
+    return page(session, query, Invoice.created_at, Invoice.id, limit, cursor)
+
+
+def provider_payments(
+    session: Session, provider_id: uuid.UUID | None, limit: int, cursor: str | None
+) -> tuple[Sequence[Payment], str | None]:
+    query = select(Payment).where(Payment.provider_id == provider_id)
+    return page(session, query, Payment.created_at, Payment.id, limit, cursor)
+
+
+def remittance_lines(session: Session, payment: Payment) -> list[tuple[PaymentAllocation, Invoice, Child]]:
+    """Each invoice a payment pays, with how much of it and for which child."""
+    rows = session.execute(
+        select(PaymentAllocation, Invoice, Child)
+        .join(Invoice, Invoice.id == PaymentAllocation.invoice_id)
+        .join(Child, Child.id == Invoice.child_id)
+        .where(PaymentAllocation.payment_id == payment.id)
+        .order_by(Invoice.invoice_number)
+    )
+    return [(allocation, invoice, child) for allocation, invoice, child in rows]
+
+
+@dataclass(frozen=True)
+class Remittance:
+    """A payment as the provider sees it: which invoices it pays, and how much of each."""
+
+    id: uuid.UUID
+    batch_id: uuid.UUID
+    amount_pence: int
+    status: Any
+    rail: Any
+    reference: str
+    sent_at: Any
+    paid_at: Any
+    credit_pence: int
+    allocations: list[dict[str, Any]]
+
+
+def remittances(session: Session, payments: Sequence[Payment]) -> list[Remittance]:
+    """Allocations and invoice numbers for a page of payments in one more query, not one per payment."""
+    by_payment: dict[uuid.UUID, list[dict[str, Any]]] = {}
+    if payments:
+        rows = session.execute(
+            select(
+                PaymentAllocation.payment_id,
+                PaymentAllocation.invoice_id,
+                Invoice.invoice_number,
+                PaymentAllocation.amount_pence,
+            )
+            .join(Invoice, Invoice.id == PaymentAllocation.invoice_id)
+            .where(PaymentAllocation.payment_id.in_([p.id for p in payments]))
+            .order_by(Invoice.invoice_number)
+        )
+        for payment_id, invoice_id, number, amount in rows:
+            by_payment.setdefault(payment_id, []).append(
+                {"invoice_id": invoice_id, "invoice_number": number, "amount_pence": amount}
+            )
+    return [
+        Remittance(
+            p.id,
+            p.batch_id,
+            p.amount_pence,
+            p.status,
+            p.rail,
+            p.reference,
+            p.sent_at,
+            p.paid_at,
+            p.credit_pence,
+            by_payment.get(p.id, []),
+        )
+        for p in payments
+    ]
+
+
+# --- the parent's lists ------------------------------------------------------------------------
+
+
+def parent_invoices(session: Session, parent_id: uuid.UUID, limit: int = 100) -> list[Invoice]:
+    return list(
+        session.scalars(
+            select(Invoice)
+            .where(Invoice.parent_id == parent_id)
+            .order_by(Invoice.created_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def waiting_for_parent_count(session: Session, parent_id: uuid.UUID) -> int:
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Invoice)
+            .where(Invoice.parent_id == parent_id, Invoice.status == InvoiceStatus.AWAITING_CONFIRMATION)
+        )
+        or 0
+    )
+
+
+# --- DWP's pages -------------------------------------------------------------------------------
+
+
+def review_queue(session: Session, limit: int, cursor: str | None) -> tuple[Sequence[Invoice], str | None]:
+    """Flagged and disputed invoices, oldest change first. The queue's own partial index answers
+    this: its predicate, as literal SQL, is the index's."""
+    waiting = select(Invoice).where(text(REVIEW_PREDICATE))
+    return page(session, waiting, Invoice.updated_at, Invoice.id, limit, cursor, oldest_first=True)
+
+
+def invoice_for_staff(session: Session, invoice_id: uuid.UUID) -> tuple[Invoice, Provider, Child]:
+    invoice = session.get(Invoice, invoice_id)
+    if invoice is None:
+        raise NotFound("No invoice with that id")
+    return invoice, session.get_one(Provider, invoice.provider_id), child_of(session, invoice)
+
+
+def recent_batches(session: Session, limit: int = 100) -> list[PaymentBatch]:
+    return list(session.scalars(select(PaymentBatch).order_by(PaymentBatch.built_at.desc()).limit(limit)))
+
+
+def batch_for_staff(session: Session, batch_id: uuid.UUID) -> tuple[PaymentBatch, BacsFile | None]:
+    batch = session.get(PaymentBatch, batch_id)
+    if batch is None:
+        raise NotFound("No payment batch with that id")
+    made = session.scalars(select(BacsFile).where(BacsFile.batch_id == batch_id)).one_or_none()
+    return batch, made
+
+
+def open_breaks(session: Session) -> tuple[list[tuple[ReconciliationBreak, Payment]], list[Payment]]:
+    """Breaks still open, oldest first, with their payments; and payments no rail has answered for."""
+    rows = session.execute(
+        select(ReconciliationBreak, Payment)
+        .join(Payment, Payment.id == ReconciliationBreak.payment_id)
+        .where(ReconciliationBreak.resolved_at.is_(None))
+        .order_by(ReconciliationBreak.opened_at)
+    )
+    unknown = list(session.scalars(select(Payment).where(Payment.status == PaymentStatus.UNKNOWN)))
+    return [(item, payment) for item, payment in rows], unknown
+
+
+def spend_by_period(session: Session, limit: int = 12) -> list[tuple[date, int, int]]:
+    """DWP's paid share by assessment-period start, oldest first: (start, pence, invoices)."""
+    rows = session.execute(
+        select(Invoice.ap_start, func.sum(Invoice.dwp_pence), func.count())
+        .where(Invoice.status == InvoiceStatus.PAID)
+        .group_by(Invoice.ap_start)
+        .order_by(Invoice.ap_start.desc())
+        .limit(limit)
+    ).all()
+    return [(start, int(total or 0), count) for start, total, count in reversed(rows)]
+
+
+def spend_by_region(session: Session) -> list[tuple[str | None, int, int]]:
+    rows = session.execute(
+        select(Provider.region, func.sum(Invoice.dwp_pence), func.count())
+        .join(Provider, Provider.id == Invoice.provider_id)
+        .where(Invoice.status == InvoiceStatus.PAID)
+        .group_by(Provider.region)
+        .order_by(func.sum(Invoice.dwp_pence).desc())
+    ).all()
+    return [(region, int(total or 0), count) for region, total, count in rows]
+
+
+# --- exports -------------------------------------------------------------------------------------
+
+EXPORTS = ("batches", "payments", "invoices")
+
+
+def export(session: Session, kind: str) -> tuple[list[str], Iterator[list[Any]]]:
+    """One of ``EXPORTS`` as a header and rows, read a thousand at a time."""
+    header, query, row = _EXPORT[kind]
+    return list(header), (row(item) for item in session.scalars(query).yield_per(1000))
+
+
+_EXPORT: dict[str, tuple[tuple[str, ...], Select[Any], Any]] = {
+    "batches": (
+        ("batch_id", "status", "payment_date", "payments", "invoices", "total_pence", "content_hash"),
+        select(PaymentBatch).order_by(PaymentBatch.built_at),
+        lambda b: [
+            b.id,
+            b.status.value,
+            b.payment_date,
+            b.payment_count,
+            b.invoice_count,
+            b.total_pence,
+            b.content_hash,
+        ],
+    ),
+    "payments": (
+        (
+            "payment_id",
+            "batch_id",
+            "provider_id",
+            "reference",
+            "rail",
+            "status",
+            "amount_pence",
+            "credit_pence",
+            "rail_reference",
+        ),
+        select(Payment).order_by(Payment.created_at),
+        lambda p: [
+            p.id,
+            p.batch_id,
+            p.provider_id,
+            p.reference,
+            p.rail.value,
+            p.status.value,
+            p.amount_pence,
+            p.credit_pence,
+            p.rail_reference,
+        ],
+    ),
+    "invoices": (
+        (
+            "invoice_id",
+            "provider_id",
+            "invoice_number",
+            "status",
+            "care_from",
+            "care_to",
+            "total_pence",
+            "dwp_pence",
+            "claimant_pence",
+            "flags",
+        ),
+        select(Invoice).order_by(Invoice.created_at),
+        lambda i: [
+            i.id,
+            i.provider_id,
+            i.invoice_number,
+            i.status.value,
+            i.care_from,
+            i.care_to,
+            i.total_pence,
+            i.dwp_pence,
+            i.claimant_pence,
+            " ".join(i.flags),
+        ],
+    ),
+}

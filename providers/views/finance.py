@@ -1,0 +1,69 @@
+"""DWP staff's provider pages at /finance/providers: settings waiting for verification, bank
+details on hold, and each provider's record with the actions DWP takes on it."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from config import audit
+from config.auth import StaffRole
+from config.database import utcnow
+from config.errors import DomainError
+from config.extensions import request_session
+from config.forms import ConfirmForm
+from providers import repository, service
+from staff.views.session import staff_required
+
+providers_finance = Blueprint(
+    "providers_finance", __name__, url_prefix="/finance/providers", template_folder="../templates"
+)
+ALL_STAFF = tuple(StaffRole)
+
+
+@providers_finance.get("")
+@staff_required(*ALL_STAFF)
+def providers() -> ResponseReturnValue:
+    db = request_session()
+    return render_template(
+        "providers/finance_providers.html",
+        pending=repository.waiting_for_verification(db),
+        held=repository.bank_details_on_hold(db),
+        now=utcnow(),
+    )
+
+
+@providers_finance.route("/<uuid:provider_id>", methods=["GET", "POST"])
+@staff_required(*ALL_STAFF)
+def provider(provider_id: uuid.UUID) -> ResponseReturnValue:
+    db = request_session()
+    item = repository.get_provider(db, provider_id)
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        action = request.form.get("action")
+        try:
+            if action == "verify":
+                service.verify_provider(db, g.actor, provider_id)
+                flash(_("%(name)s is verified and can send invoices", name=item.name))
+            elif action == "release":
+                service.release_bank_details(db, g.actor, provider_id)
+                flash(_("The new bank details are released"))
+            elif action == "stripe":
+                connected = request.form.get("stripe_account") or ""
+                service.set_stripe_account(db, g.actor, provider_id, connected)
+                flash(_("%(name)s is now paid through Stripe Connect", name=item.name))
+            else:
+                abort(400)
+        except DomainError as error:
+            flash(_(error.detail))
+        return redirect(url_for("providers_finance.provider", provider_id=provider_id))
+    return render_template(
+        "providers/finance_provider.html",
+        provider=item,
+        account=repository.current_bank_account(db, provider_id),
+        form=form,
+        events=audit.events_for(db, "providers", item.id),
+    )
