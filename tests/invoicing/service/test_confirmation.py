@@ -1,19 +1,28 @@
-"""Waiting for the parent: emails in the same transaction, reminders at 3 and 7 days, DWP at 14."""
+"""The parent's word on each invoice (``invoicing.service.confirmation``): only theirs, emails in the
+same transaction, reminders at 3 and 7 days, DWP at 14, never confirmed by silence."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config import audit
 from config.auth import SYSTEM
 from config.database import utcnow
+from config.errors import (
+    Forbidden,
+    NotFound,
+)
 from config.notify import Notification
 from invoicing import service
 from invoicing.models import InvoiceStatus
-from tests.factories import World
+from tests.factories import (
+    World,
+    create_parent,
+)
 
 
 def emails(session: Session, template: str) -> list[Notification]:
@@ -77,3 +86,26 @@ def test_reminders_at_three_and_seven_days_then_dwp_at_fourteen_and_never_confir
     actions = [e.action for e in audit.events_for(session, "invoices", invoice.id)]
     assert actions.count("invoice.reminder_sent") == 2 and "invoice.escalated" in actions
     assert invoice.created_at <= utcnow()
+
+
+def test_only_the_invoices_parent_can_confirm_or_dispute_it(session: Session) -> None:
+    world = World(session)
+    invoice = world.submit()
+    stranger = create_parent(session)
+    with pytest.raises(NotFound):
+        service.confirm_invoice(session, stranger, invoice.id)
+    with pytest.raises(NotFound):
+        service.dispute_invoice(session, stranger, invoice.id, "not mine")
+    with pytest.raises(Forbidden):
+        service.confirm_invoice(session, world.provider_user, invoice.id)
+    session.refresh(invoice)
+    assert invoice.status is InvoiceStatus.AWAITING_CONFIRMATION
+
+
+def test_silence_never_confirms_an_invoice(session: Session) -> None:
+    world = World(session)
+    invoice = world.submit()
+    assert service.run_automatic_checks(session, SYSTEM) == {"approved": 0, "on_hold": 0}
+    assert service.build_batch(session, world.officer) is None
+    session.refresh(invoice)
+    assert invoice.status is InvoiceStatus.AWAITING_CONFIRMATION

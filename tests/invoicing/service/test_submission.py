@@ -1,4 +1,4 @@
-"""Submitting, confirming, reviewing and cancelling invoices, on a real database."""
+"""Submitting and cancelling invoices (``invoicing.service.submission``), on a real database."""
 
 from __future__ import annotations
 
@@ -11,12 +11,11 @@ from sqlalchemy.orm import Session
 from claimants import service as claimants
 from claimants.models import Child
 from config import audit
-from config.auth import SYSTEM, StaffRole
+from config.auth import SYSTEM
 from config.errors import (
     ChildOverAgeLimit,
     ConsentNotAuthorised,
     DuplicateInvoiceNumber,
-    Forbidden,
     InvalidTransition,
     NotFound,
     ProviderNotActive,
@@ -32,7 +31,6 @@ from tests.factories import (
     create_consent,
     create_parent,
     create_provider,
-    create_staff,
     invoice_input,
     previous_month,
     today,
@@ -202,58 +200,6 @@ def test_a_second_child_raises_the_cap_to_the_two_children_rate(session: Session
     assert second.dwp_pence == min(102_000, two_cap - 102_000)
 
 
-def test_only_the_invoices_parent_can_confirm_or_dispute_it(session: Session) -> None:
-    world = World(session)
-    invoice = world.submit()
-    stranger = create_parent(session)
-    with pytest.raises(NotFound):
-        service.confirm_invoice(session, stranger, invoice.id)
-    with pytest.raises(NotFound):
-        service.dispute_invoice(session, stranger, invoice.id, "not mine")
-    with pytest.raises(Forbidden):
-        service.confirm_invoice(session, world.provider_user, invoice.id)
-    session.refresh(invoice)
-    assert invoice.status is InvoiceStatus.AWAITING_CONFIRMATION
-
-
-def test_silence_never_confirms_an_invoice(session: Session) -> None:
-    world = World(session)
-    invoice = world.submit()
-    assert service.run_automatic_checks(session, SYSTEM) == {"approved": 0, "on_hold": 0}
-    assert service.build_batch(session, world.officer) is None
-    session.refresh(invoice)
-    assert invoice.status is InvoiceStatus.AWAITING_CONFIRMATION
-
-
-def test_a_dispute_goes_to_a_caseworker_who_decides_with_a_reason(session: Session) -> None:
-    world = World(session)
-    invoice = world.submit()
-    with pytest.raises(ValidationFailed):
-        service.dispute_invoice(session, world.parent, invoice.id, "  ")
-    service.dispute_invoice(session, world.parent, invoice.id, "We were on holiday that week")
-    assert invoice.status is InvoiceStatus.DISPUTED and "disputed" in invoice.flags
-    with pytest.raises(Forbidden):
-        service.approve_invoice(session, world.officer, invoice.id, "looks fine")
-    with pytest.raises(ValidationFailed):
-        service.reject_invoice(session, world.caseworker, invoice.id, "")
-    service.reject_invoice(session, world.caseworker, invoice.id, "Parent was right: care not given")
-    assert invoice.status is InvoiceStatus.REJECTED
-    assert invoice.decided_by_id == world.caseworker.id
-    timeline = [event.action for event in audit.events_for(session, "invoices", invoice.id)]
-    assert timeline[-2:] == ["invoice.disputed", "invoice.rejected"]
-
-
-def test_a_caseworker_can_hold_then_approve_a_flagged_invoice(session: Session) -> None:
-    world = World(session)
-    invoice = world.submit(hours="999")
-    service.confirm_invoice(session, world.parent, invoice.id)
-    service.run_automatic_checks(session, SYSTEM)
-    session.refresh(invoice)
-    assert invoice.status is InvoiceStatus.ON_HOLD
-    service.approve_invoice(session, world.caseworker, invoice.id, "Nursery open long days: checked")
-    assert invoice.status is InvoiceStatus.APPROVED
-
-
 def test_cancel_only_by_its_provider_and_only_before_batching(session: Session) -> None:
     world = World(session)
     invoice = world.submit()
@@ -282,13 +228,3 @@ def test_a_refused_action_changes_nothing_and_records_nothing(session: Session) 
     session.refresh(invoice)
     assert invoice.status is InvoiceStatus.AWAITING_CONFIRMATION
     assert len(audit.events_for(session, "invoices", invoice.id)) == events_before
-
-
-def test_staff_roles_are_checked_in_the_service(session: Session) -> None:
-    world = World(session)
-    auditor = create_staff(session, StaffRole.AUDITOR)
-    invoice = world.submit()
-    with pytest.raises(Forbidden):
-        service.hold_invoice(session, auditor, invoice.id, "just looking")
-    with pytest.raises(Forbidden):
-        service.build_batch(session, auditor)
