@@ -19,10 +19,8 @@ LINE_ROWS = 4
 class LineForm(Form):
     """One line of an invoice; a line left blank is ignored."""
 
-    description = StringField(
-        _l("Description"),
-        validators=[Optional(), Length(max=limits.MAX_DESCRIPTION, message=_l(limits.DESCRIPTION_TOO_LONG))],
-    )
+    # The line's limits are checked with the whole invoice's (``invoicing.limits``), as "Line 1: …".
+    description = StringField(_l("Description"), validators=[Optional()])
     hours = StringField(_l("Hours"), validators=[Optional(), Length(max=10)])
     amount = StringField(_l("Amount"), validators=[Optional(), Length(max=15)])
     eligible = SelectField(
@@ -62,7 +60,8 @@ class InvoiceForm(FlaskForm):
         description=_l("The last day of care this invoice is for"),
         validators=[InputRequired(message=_l("Enter the last day of care"))],
     )
-    lines = FieldList(FormField(LineForm), min_entries=LINE_ROWS, max_entries=limits.MAX_LINES)
+    # No max_entries: WTForms would drop the lines past it without a word; the service refuses them.
+    lines = FieldList(FormField(LineForm), min_entries=LINE_ROWS)
 
 
 class CancelForm(FlaskForm):

@@ -12,20 +12,35 @@ from invoicing import limits
 from invoicing.models import InvoiceStatus
 
 
-def _limit(problem: Callable[[Any], str | None]) -> Callable[[Any], None]:
-    """A marshmallow validator from one of ``invoicing.limits``' checks (same limit, same words)."""
+class _Limit(ma.validate.Validator):
+    """One of ``invoicing.limits``' checks as a marshmallow validator: the same limit and the same
+    words as the portal and the spreadsheet. ``minimum`` and ``maximum`` put the bounds in the
+    OpenAPI document (apispec reads a validator's ``min`` and ``max``, and ``equal`` for lengths)."""
 
-    def validate(value: Any) -> None:
-        if (wrong := problem(value)) is not None:
+    def __init__(
+        self, problem: Callable[[Any], str | None], *, minimum: Any = None, maximum: Any = None, length: bool
+    ) -> None:
+        self.problem, self.min, self.max = problem, minimum, maximum
+        if length:
+            self.equal = None
+
+    def __call__(self, value: Any) -> Any:
+        if (wrong := self.problem(value)) is not None:
             raise ma.ValidationError(wrong)
+        return value
 
-    return validate
+
+def _text(problem: Callable[[Any], str | None], maximum: int) -> _Limit:
+    return _Limit(problem, minimum=1, maximum=maximum, length=True)
+
+
+_AMOUNT = _Limit(limits.amount_problem, minimum=1, maximum=limits.MAX_AMOUNT_PENCE, length=False)
 
 
 class LineInSchema(ma.Schema):
     description = ma.fields.String(
         required=True,
-        validate=[ma.validate.Length(max=limits.MAX_DESCRIPTION), _limit(limits.description_problem)],
+        validate=_text(limits.description_problem, limits.MAX_DESCRIPTION),
     )
     # A decimal string ("120.0"); its bounds are checked below, not with Range, because apispec
     # would document a string with number bounds.
@@ -36,23 +51,19 @@ class LineInSchema(ma.Schema):
         as_string=True,
         metadata={"type": "string", "pattern": r"^\d{1,4}(\.\d{1,2})?$", "example": "120.0"},
     )
-    amount_pence = ma.fields.Integer(
-        required=True,
-        strict=True,
-        validate=[ma.validate.Range(min=1, max=limits.MAX_AMOUNT_PENCE), _limit(limits.amount_problem)],
-    )
+    amount_pence = ma.fields.Integer(required=True, strict=True, validate=_AMOUNT)
     eligible = ma.fields.Boolean(required=True)
 
     @ma.validates("hours")
     def hours_in_range(self, value: Any, data_key: str) -> None:
-        _limit(limits.hours_problem)(value)
+        _Limit(limits.hours_problem, length=False)(value)
 
 
 class InvoiceInSchema(ma.Schema):
     consent_id = ma.fields.UUID(required=True)
     invoice_number = ma.fields.String(
         required=True,
-        validate=[ma.validate.Length(max=limits.MAX_INVOICE_NUMBER), _limit(limits.invoice_number_problem)],
+        validate=_text(limits.invoice_number_problem, limits.MAX_INVOICE_NUMBER),
     )
     issued_on = ma.fields.Date(required=True)
     care_from = ma.fields.Date(required=True)
@@ -60,10 +71,9 @@ class InvoiceInSchema(ma.Schema):
     lines = ma.fields.List(
         ma.fields.Nested(LineInSchema),
         required=True,
-        validate=[
-            ma.validate.Length(min=1, max=limits.MAX_LINES),
-            _limit(lambda lines: limits.lines_problem(len(lines))),
-        ],
+        validate=_Limit(
+            lambda lines: limits.lines_problem(len(lines)), minimum=1, maximum=limits.MAX_LINES, length=True
+        ),
     )
 
     @ma.validates_schema
@@ -130,11 +140,7 @@ class CancelSchema(ma.Schema):
 
 
 class CreditNoteInSchema(ma.Schema):
-    amount_pence = ma.fields.Integer(
-        required=True,
-        strict=True,
-        validate=[ma.validate.Range(min=1, max=limits.MAX_AMOUNT_PENCE), _limit(limits.amount_problem)],
-    )
+    amount_pence = ma.fields.Integer(required=True, strict=True, validate=_AMOUNT)
     reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=limits.MAX_CREDIT_REASON))
 
 

@@ -1,4 +1,4 @@
-"""The layout keeps its promises: import direction, money as integers, no Flask-SQLAlchemy."""
+"""The layout keeps its promises: import direction, thin views, small modules, money as integers."""
 
 from __future__ import annotations
 
@@ -14,8 +14,49 @@ from config.models import load_all_models
 
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = ("providers", "claimants", "invoicing")
-# The composition root may assemble the domain packages; nothing else in config may.
+PACKAGES = ("config", "staff", *DOMAIN)
+# The composition root may assemble the packages; nothing else in config may.
 ASSEMBLERS = {"config/app.py", "config/scheduler.py", "config/models.py", "config/demo.py"}
+
+# DESIGN.md §4, declared: which packages each package may import. ``config`` and ``staff`` are
+# the platform; a domain package may use the ones before it in this list, never one after it.
+MAY_IMPORT = {
+    "config": set(),
+    "staff": {"config"},
+    "providers": {"config", "staff"},
+    "claimants": {"config", "staff", "providers"},
+    "invoicing": {"config", "staff", "providers", "claimants"},
+}
+# Across domain packages, only these modules: a package's models, queries and use cases, and the
+# checks its pages share (who is signed in, which API token is calling).
+MAY_USE = {
+    ("claimants", "providers"): {
+        "providers.models",
+        "providers.repository",
+        "providers.service",
+        "providers.webhooks",
+        "providers.api_auth",
+        "providers.views.session",
+    },
+    ("invoicing", "providers"): {
+        "providers.models",
+        "providers.repository",
+        "providers.service",
+        "providers.webhooks",
+        "providers.api_auth",
+        "providers.views.session",
+    },
+    ("invoicing", "claimants"): {
+        "claimants.models",
+        "claimants.repository",
+        "claimants.service",
+        "claimants.rules",
+        "claimants.labels",
+        "claimants.forms",
+        "claimants.views.session",
+    },
+}
+LONGEST_MODULE = 420  # lines: "about 400"
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -25,7 +66,11 @@ def imported_modules(path: Path) -> set[str]:
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
+            # ``from providers import repository`` imports the module providers.repository.
+            for alias in node.names:
+                place = ROOT.joinpath(*node.module.split("."), alias.name)
+                is_module = place.with_suffix(".py").exists() or place.is_dir()
+                names.add(f"{node.module}.{alias.name}" if is_module else node.module)
     return names
 
 
@@ -37,33 +82,75 @@ def top(module: str) -> str:
     return module.split(".")[0]
 
 
-@pytest.mark.parametrize("package", ["providers", "claimants"])
-def test_providers_and_claimants_never_import_invoicing(package: str) -> None:
-    offenders = [
-        str(p.relative_to(ROOT))
-        for p in python_files(package)
-        if "invoicing" in map(top, imported_modules(p))
-    ]
+def cross_imports(package: str) -> set[tuple[str, str]]:
+    """(file, module) for every module of another of our packages that ``package`` imports."""
+    return {
+        (str(path.relative_to(ROOT)), module)
+        for path in python_files(package)
+        for module in imported_modules(path)
+        if top(module) in PACKAGES and top(module) != package
+    }
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_each_package_imports_only_the_packages_it_is_declared_to(package: str) -> None:
+    offenders = sorted(
+        (path, module)
+        for path, module in cross_imports(package)
+        if top(module) not in MAY_IMPORT[package] and path not in ASSEMBLERS
+    )
     assert offenders == []
 
 
-def test_providers_and_claimants_do_not_import_each_others_insides() -> None:
-    offenders = [
-        str(p.relative_to(ROOT))
-        for p in python_files("providers")
-        if "claimants" in map(top, imported_modules(p))
-    ]
+@pytest.mark.parametrize("importer, imported", sorted(MAY_USE))
+def test_a_domain_package_uses_only_the_declared_modules_of_another(importer: str, imported: str) -> None:
+    offenders = sorted(
+        (path, module)
+        for path, module in cross_imports(importer)
+        if top(module) == imported and module not in MAY_USE[(importer, imported)]
+    )
     assert offenders == []
 
 
-def test_config_imports_no_domain_package_except_where_it_assembles_them() -> None:
+def test_the_declared_direction_is_the_one_design_md_gives() -> None:
+    """Nothing may import invoicing; providers imports neither claimants nor invoicing; the
+    platform imports no domain package; and no two packages may import each other."""
+    assert not any("invoicing" in allowed for allowed in MAY_IMPORT.values())
+    assert MAY_IMPORT["providers"].isdisjoint(DOMAIN)
+    assert MAY_IMPORT["config"] == set() and MAY_IMPORT["staff"] == {"config"}
+    assert all(a not in MAY_IMPORT[b] for a in PACKAGES for b in MAY_IMPORT[a])
+
+
+def test_the_dependency_check_catches_an_import_the_wrong_way(tmp_path: Path) -> None:
+    wrong = tmp_path / "wrong.py"
+    wrong.write_text("from invoicing import service\nimport claimants.models\n")
+    assert {top(m) for m in imported_modules(wrong)} - MAY_IMPORT["providers"] == {"invoicing", "claimants"}
+
+
+def view_modules() -> list[Path]:
+    return [path for package in PACKAGES for path in python_files(package) if "views" in path.parts]
+
+
+def test_no_view_imports_sqlalchemy() -> None:
+    """Views parse, call one use case or read model, and render: queries live in repositories and
+    ``queries`` modules."""
+    assert view_modules(), "no views found"
     offenders = [
         str(path.relative_to(ROOT))
-        for path in python_files("config")
-        if str(path.relative_to(ROOT)) not in ASSEMBLERS
-        and {top(m) for m in imported_modules(path)} & set(DOMAIN)
+        for path in view_modules()
+        if "sqlalchemy" in map(top, imported_modules(path))
     ]
     assert offenders == []
+
+
+def test_no_module_is_longer_than_about_400_lines() -> None:
+    long = {
+        str(path.relative_to(ROOT)): length
+        for package in PACKAGES
+        for path in python_files(package)
+        if (length := len(path.read_text().splitlines())) > LONGEST_MODULE
+    }
+    assert long == {}
 
 
 def test_only_payment_rail_modules_import_stripe() -> None:

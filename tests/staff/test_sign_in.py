@@ -22,7 +22,9 @@ def test_staff_sign_in_with_roles_from_the_identity_provider(live_server: LiveSe
     home = user.submit(page, "Femi Finance")
     assert urlsplit(home.url).path == "/finance/home"
     assert "Finance officer" in home.text and "Batches waiting for approval" in home.text
-    assert officer.id is not None
+    # The identity provider's subject found the existing account: no second one was made.
+    (stored,) = db.scalars(select(StaffUser)).all()
+    assert stored.id == officer.id and stored.roles == ["finance_officer"]
 
 
 def test_new_staff_get_the_roles_the_provider_gives_and_nobody_gets_in_without_one(

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from config import audit
 from config.auth import SYSTEM
-from config.database import utcnow
 from config.errors import (
     Forbidden,
     NotFound,
@@ -85,7 +84,14 @@ def test_reminders_at_three_and_seven_days_then_dwp_at_fourteen_and_never_confir
     assert len(emails(session, "invoice_reminder")) == 2
     actions = [e.action for e in audit.events_for(session, "invoices", invoice.id)]
     assert actions.count("invoice.reminder_sent") == 2 and "invoice.escalated" in actions
-    assert invoice.created_at <= utcnow()
+    # DWP was told on the 14th day, not on a later run, and the reminders were the 3- and 7-day ones.
+    assert invoice.escalated_at == start + timedelta(days=14)
+    reminders = [
+        e.data["reminder"]
+        for e in audit.events_for(session, "invoices", invoice.id)
+        if e.data.get("reminder")
+    ]
+    assert reminders == [1, 2] and invoice.reminders_sent == 2
 
 
 def test_only_the_invoices_parent_can_confirm_or_dispute_it(session: Session) -> None:

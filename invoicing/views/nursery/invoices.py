@@ -1,18 +1,13 @@
-"""The nursery portal's invoice and payment pages: send, list, follow, cancel, credit, get paid."""
+"""The nursery's invoices: send one (priced first), list, follow, cancel, issue a credit note."""
 
 from __future__ import annotations
 
-import contextvars
-import threading
 import uuid
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from flask import (
-    Blueprint,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -26,24 +21,20 @@ from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from claimants import repository as claimants_repository
-from claimants.models import Child
 from config import audit
-from config.csv_files import csv_download
 from config.database import utcnow
 from config.errors import DomainError, FieldError, MalformedRequest, ValidationFailed
-from config.extensions import database, request_session
+from config.extensions import request_session
 from config.forms import ConfirmForm, date_items, show_errors
 from config.money import MoneyFormatError, format_pence, parse_pounds
-from invoicing import limits, queries, repository, service, spreadsheet
-from invoicing.forms import CancelForm, CreditNoteForm, FilterForm, InvoiceForm, UploadForm
+from invoicing import limits, queries, repository, service
+from invoicing.forms import CancelForm, CreditNoteForm, FilterForm, InvoiceForm
 from invoicing.labels import NURSERY_STATUS, NURSERY_TIMELINE
-from invoicing.models import CANCELLABLE_STATES, Invoice, InvoiceStatus, Payment, PaymentAllocation
-from invoicing.service import InvoiceInput, LineInput, uploads
+from invoicing.models import CANCELLABLE_STATES, Invoice, InvoiceStatus
+from invoicing.service import InvoiceInput, LineInput
+from invoicing.views.nursery import invoicing_nursery
 from providers.views.session import provider_required
 
-invoicing_nursery = Blueprint(
-    "invoicing_nursery", __name__, url_prefix="/provider", template_folder="../templates"
-)
 DRAFT = "invoice_draft"
 PAGE_SIZE = 50
 
@@ -93,8 +84,9 @@ def invoices() -> ResponseReturnValue:
     )
 
 
-def _line_inputs(form: InvoiceForm) -> tuple[list[LineInput], list[str]]:
-    lines, problems = [], []
+def _line_inputs(form: InvoiceForm) -> tuple[list[LineInput], list[str], list[int]]:
+    """The lines typed (blank rows left out), the problems with them, and each line's row number."""
+    lines, problems, rows = [], [], []
     for index, entry in enumerate(form.lines.entries, start=1):
         line = entry.form
         if not any((line.description.data, line.hours.data, line.amount.data)):
@@ -117,18 +109,23 @@ def _line_inputs(form: InvoiceForm) -> tuple[list[LineInput], list[str]]:
             problems.append(_("Line %(n)s: %(message)s", n=index, message=_(wrong)))
             continue
         lines.append(LineInput(line.description.data.strip(), amount, line.eligible.data == "yes", hours))
+        rows.append(index)
     if not lines and not problems:
         problems.append(_("Add at least one line, with a description and an amount"))
-    return lines, problems
+    return lines, problems, rows
 
 
-def _show_invoice_errors(form: InvoiceForm, error: DomainError) -> None:
-    """The service names a line's field ``lines[0].amount_pence``; the form says "Line 1: …"."""
+def _show_invoice_errors(form: InvoiceForm, error: DomainError, rows: list[int]) -> None:
+    """The service names a line's field ``lines[0].amount_pence``; the form says "Line 1: …" with
+    the row's number on the page (``rows``: each line's row)."""
     others = []
     for item in error.errors:
         if item.field.startswith("lines["):
-            number = int(item.field[len("lines[") : item.field.index("]")]) + 1
+            index = int(item.field[len("lines[") : item.field.index("]")])
+            number = rows[index] if index < len(rows) else index + 1
             form.form_errors.append(_("Line %(n)s: %(message)s", n=number, message=_(item.message)))
+        elif item.field == "lines":
+            form.form_errors.append(_(item.message))
         else:
             others.append(item)
     if others or not error.errors:
@@ -146,7 +143,7 @@ def new_invoice() -> ResponseReturnValue:
         SelectChoice(str(consent.id), f"{child.first_name} {child.last_name}") for consent, child in consents
     ]
     if form.validate_on_submit():
-        lines, problems = _line_inputs(form)
+        lines, problems, rows = _line_inputs(form)
         if problems:
             form.form_errors.extend(problems)
         else:
@@ -161,7 +158,7 @@ def new_invoice() -> ResponseReturnValue:
             try:
                 service.preview_invoice(request_session(), g.actor, data)
             except DomainError as error:
-                _show_invoice_errors(form, error)
+                _show_invoice_errors(form, error, rows)
             else:
                 session[DRAFT] = data.to_plain()
                 return redirect(url_for(".check_invoice"))
@@ -292,132 +289,3 @@ def _amount_errors_on_field(form: CreditNoteForm, error: DomainError) -> None:
         FieldError("amount" if e.field == "amount_pence" else e.field, e.message) for e in error.errors
     ]
     show_errors(form, ValidationFailed(error.detail, errors=renamed) if renamed else error)
-
-
-# --- payments ---------------------------------------------------------------------------------
-
-
-@invoicing_nursery.get("/payments")
-@provider_required()
-def payments() -> ResponseReturnValue:
-    try:
-        rows, next_cursor = queries.provider_payments(
-            request_session(), g.actor.provider_id, PAGE_SIZE, request.args.get("cursor")
-        )
-    except MalformedRequest:
-        abort(400)
-    return render_template(
-        "invoicing/nursery_payments.html",
-        payments=rows,
-        next_url=url_for(".payments", cursor=next_cursor) if next_cursor else None,
-    )
-
-
-def _remittance(payment_id: uuid.UUID) -> tuple[Payment, list[tuple[PaymentAllocation, Invoice, Child]]]:
-    db = request_session()
-    payment = queries.payment_of_provider(db, g.actor.provider_id, payment_id)
-    return payment, queries.remittance_lines(db, payment)
-
-
-@invoicing_nursery.get("/payments/<uuid:payment_id>")
-@provider_required()
-def payment(payment_id: uuid.UUID) -> ResponseReturnValue:
-    item, lines = _remittance(payment_id)
-    return render_template("invoicing/nursery_payment.html", payment=item, lines=lines)
-
-
-@invoicing_nursery.get("/payments/<uuid:payment_id>/remittance.csv")
-@provider_required()
-def remittance_csv(payment_id: uuid.UUID) -> ResponseReturnValue:
-    item, lines = _remittance(payment_id)
-    return csv_download(
-        f"remittance-{item.reference.replace(' ', '-')}.csv",
-        [
-            "payment_reference",
-            "invoice_number",
-            "child",
-            "care_from",
-            "care_to",
-            "amount_paid_pence",
-            "amount_paid",
-        ],
-        [
-            [
-                item.reference,
-                invoice.invoice_number,
-                f"{child.first_name} {child.last_name}",
-                invoice.care_from.isoformat(),
-                invoice.care_to.isoformat(),
-                allocation.amount_pence,
-                format_pence(allocation.amount_pence),
-            ]
-            for allocation, invoice, child in lines
-        ],
-    )
-
-
-# --- spreadsheet upload -----------------------------------------------------------------------
-
-
-@invoicing_nursery.get("/invoices/upload/template.csv")
-@provider_required()
-def upload_template() -> ResponseReturnValue:
-    return csv_download(
-        "childcare-direct-invoices.csv", list(spreadsheet.COLUMNS), [list(spreadsheet.TEMPLATE_EXAMPLE)]
-    )
-
-
-@invoicing_nursery.route("/invoices/upload", methods=["GET", "POST"])
-@provider_required()
-def new_upload() -> ResponseReturnValue:
-    form = UploadForm()
-    if form.validate_on_submit():
-        file = form.file.data
-        try:
-            upload = uploads.check_upload(
-                request_session(), g.actor, file.filename or "invoices.csv", file.read()
-            )
-        except DomainError as error:
-            show_errors(form, error)
-        else:
-            return redirect(url_for(".upload", upload_id=upload.id))
-    return render_template(
-        "invoicing/nursery_upload.html", form=form
-    ), 400 if form.errors or form.form_errors else 200
-
-
-@invoicing_nursery.get("/invoices/uploads/<uuid:upload_id>")
-@provider_required()
-def upload(upload_id: uuid.UUID) -> ResponseReturnValue:
-    item = uploads.get_upload(request_session(), g.actor, upload_id)
-    good = sum(1 for group in item.invoices if not group.get("bad"))
-    return render_template(
-        "invoicing/nursery_upload_result.html",
-        upload=item,
-        good=good,
-        form=ConfirmForm(),
-        columns=spreadsheet.COLUMN_NAMES,
-    )
-
-
-@invoicing_nursery.post("/invoices/uploads/<uuid:upload_id>/send")
-@provider_required()
-def send_upload(upload_id: uuid.UUID) -> ResponseReturnValue:
-    if not ConfirmForm().validate_on_submit():
-        return redirect(url_for(".upload", upload_id=upload_id))
-    only_good = request.form.get("only_good") == "yes"
-    uploads.start_submission(request_session(), g.actor, upload_id, only_good=only_good)
-    factory = database().session_factory
-    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app, not its proxy
-    context = contextvars.copy_context()  # the thread logs under this request's id
-    worker = threading.Thread(
-        target=context.run, args=(_process_in_background, app, factory, upload_id), daemon=True
-    )
-    worker.start()
-    return redirect(url_for(".upload", upload_id=upload_id))
-
-
-def _process_in_background(app: Any, factory: Any, upload_id: uuid.UUID) -> None:
-    """Sends the invoices after the answer has gone; the scheduler resumes it if this process stops."""
-    with app.app_context():
-        uploads.process_upload(factory, upload_id)
