@@ -20,8 +20,9 @@ run: install assets migrate seed
 	  $(RUN_ENV) $(FLASK) run --host $(HOST) --port $(PORT) & \
 	  wait
 
-## make test: install what the tests need and run lint and the whole suite
+## make test: install what the tests need and run lint and the whole suite, a worker per core
 ## (SQLite by default; set TEST_DATABASE_URL=postgresql+psycopg://... for PostgreSQL)
+PYTEST_ARGS ?= -n auto
 test: install-test assets chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -10,14 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from claimants.models import AuthorizationCode, Child, Consent, ConsentStatus, Parent
+from config.database import fetch
 from config.errors import NotFound
 from config.pagination import page
 
 
 def get_parent(session: Session, parent_id: uuid.UUID) -> Parent:
-    parent = session.get(Parent, parent_id)
-    if parent is None:
-        raise NotFound("No parent with that id")
+    parent: Parent = fetch(session, Parent, parent_id, "parent")
     return parent
 
 
@@ -36,12 +35,7 @@ def get_child_of(session: Session, parent_id: uuid.UUID, child_id: uuid.UUID) ->
 
 
 def get_consent(session: Session, consent_id: uuid.UUID, *, for_update: bool = False) -> Consent:
-    query = select(Consent).where(Consent.id == consent_id)
-    if for_update:
-        query = query.with_for_update()
-    consent = session.scalars(query).one_or_none()
-    if consent is None:
-        raise NotFound("No consent with that id")
+    consent: Consent = fetch(session, Consent, consent_id, "consent", for_update=for_update)
     return consent
 
 

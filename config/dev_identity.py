@@ -27,7 +27,7 @@ from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
 from authlib.oidc.core.models import AuthorizationCodeMixin
-from flask import Blueprint, Flask, abort, jsonify, render_template, request
+from flask import Blueprint, Flask, abort, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from joserfc.jwk import RSAKey
@@ -141,12 +141,10 @@ class _State:
         self.lock = threading.Lock()
 
 
-_state: _State | None = None
-
-
 def _s() -> _State:
-    assert _state is not None, "the development identity provider is not switched on"
-    return _state
+    """This app's provider: its key, clients, codes and tokens (each app has its own)."""
+    state: _State = current_app.extensions["dev_identity"]
+    return state
 
 
 def _public_key(private_pem: str) -> RSAKey | None:
@@ -257,11 +255,11 @@ def _user_info(identity: Identity, scope: str) -> UserInfo:
 # Who the sign-in page lists: the parents and the staff who have signed in before, each as
 # (parents, staff). The composition root hands it in, as config imports no domain package.
 Directory = Callable[[], tuple[list[Identity], list[Identity]]]
-_directory: Directory = lambda: ([], [])  # noqa: E731
 
 
 def _demo_identities() -> tuple[list[Identity], list[Identity]]:
-    return _directory()
+    directory: Directory = current_app.extensions["dev_identity_directory"]
+    return directory()
 
 
 def _chosen_identity(client_id: str) -> Identity | None:
@@ -280,9 +278,8 @@ def _chosen_identity(client_id: str) -> Identity | None:
 
 def init_dev_identity(app: Flask, settings: Settings, directory: Directory) -> None:
     """Register the provider on ``app`` (development only: production refuses the setting)."""
-    global _state, _directory
-    _state = _State(settings)
-    _directory = directory
+    app.extensions["dev_identity"] = _State(settings)
+    app.extensions["dev_identity_directory"] = directory
     issuer = settings.base_url.rstrip("/") + "/dev-identity"
     server = AuthorizationServer(
         app, query_client=lambda client_id: _s().clients.get(client_id), save_token=_save_token

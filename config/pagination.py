@@ -8,15 +8,12 @@ import json
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from config.errors import FieldError, MalformedRequest
-
-T = TypeVar("T")
-MAX_LIMIT = 100
 
 
 def encode_cursor(created_at: datetime, row_id: uuid.UUID) -> str:

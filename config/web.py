@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 
 from config.api import flatten_messages
 from config.errors import DomainError, FieldError, problem
@@ -44,6 +44,8 @@ def register_error_handlers(app: Flask) -> None:
             if error.status == 401:
                 response.headers["WWW-Authenticate"] = f'Bearer error="{error.code}"'
             return response
+        if error.status == 404:  # another's record, or none: the same "Page not found" as any address
+            return http_error(NotFound())
         return render_template("errors/problem.html", error=error), error.status
 
     @app.errorhandler(HTTPException)

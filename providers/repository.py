@@ -9,7 +9,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config.database import fetch
-from config.errors import NotFound
 from providers.models import (
     ApiClient,
     BankAccount,
@@ -24,12 +23,7 @@ from providers.models import (
 
 
 def get_provider(session: Session, provider_id: uuid.UUID, *, for_update: bool = False) -> Provider:
-    query = select(Provider).where(Provider.id == provider_id)
-    if for_update:
-        query = query.with_for_update()
-    provider = session.scalars(query).one_or_none()
-    if provider is None:
-        raise NotFound("No provider with that id")
+    provider: Provider = fetch(session, Provider, provider_id, "provider", for_update=for_update)
     return provider
 
 

@@ -1,36 +1,41 @@
 """Test infrastructure: a real database (SQLite by default, PostgreSQL with TEST_DATABASE_URL).
 
-The database is migrated once per run with Alembic (so every run also tests the migrations).
-SQLite: each test gets a copy of the migrated file. PostgreSQL: rows are cleared after each test.
-Tests that need PostgreSQL's own features are marked ``postgres_only`` and are deselected (not
-skipped) on SQLite; CI runs the suite on both.
+As GOV.UK Notify's suite does: each test process (each pytest-xdist worker) has a database of its
+own, migrated once with Alembic (so every run also tests the migrations); the app is built once
+per process, and its rows are cleared after every test. A served app (``live_server``) is built
+once per process for each set of settings a module asks for (``live_overrides``). A test that
+changes the app itself (adds a route, points Babel elsewhere) is marked ``own_app`` and gets a
+fresh one. Tests that need PostgreSQL's own features are marked ``postgres_only`` and are
+deselected (not skipped) on SQLite; CI runs the suite on both.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
-from werkzeug.serving import make_server
+from werkzeug.serving import BaseWSGIServer, make_server
 
+from config import settings as settings_module
 from config.app import create_app
-from config.database import make_engine
+from config.database import Base, make_engine
 from config.extensions import database
 from config.migrations import upgrade_to_head
+from config.models import load_all_models
 from config.settings import Settings
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1"… under pytest-xdist
+SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -46,66 +51,170 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"database: {'PostgreSQL ' + TEST_DATABASE_URL.rsplit('/', 1)[-1] if ON_POSTGRES else 'SQLite'}"
 
 
+# --- one database per test process ------------------------------------------------------------
+
+
+def _own_postgres_database() -> Iterator[str]:
+    """TEST_DATABASE_URL itself, or under xdist a database of the worker's own named after it."""
+    if not WORKER:
+        yield TEST_DATABASE_URL
+        return
+    base, name = TEST_DATABASE_URL.rsplit("/", 1)
+    own = f"{name}_{WORKER}"
+    admin = make_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{own}"'))
+    try:
+        yield f"{base}/{own}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
-def migrated_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def migrated_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """This process's database, empty and migrated to the head."""
     if ON_POSTGRES:
-        engine = make_engine(TEST_DATABASE_URL)
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        upgrade_to_head(engine)
-        engine.dispose()
-        return TEST_DATABASE_URL
-    template = tmp_path_factory.mktemp("db") / "template.db"
-    engine = make_engine(f"sqlite:///{template}")
+        for url in _own_postgres_database():
+            engine = make_engine(url)
+            with engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+            upgrade_to_head(engine)
+            engine.dispose()
+            yield url
+        return
+    path = tmp_path_factory.mktemp("db") / "test.db"
+    engine = make_engine(f"sqlite:///{path}")
     upgrade_to_head(engine)
+    with engine.connect() as connection:
+        _SQLITE_TRIGGERS.extend(
+            connection.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
+        )
     engine.dispose()
-    return f"sqlite:///{template}"
+    yield f"sqlite:///{path}"
 
 
-def _test_url(migrated_url: str, tmp_path: Path) -> str:
-    if ON_POSTGRES:
-        return migrated_url
-    copy = tmp_path / "test.db"
-    shutil.copyfile(migrated_url.removeprefix("sqlite:///"), copy)
-    return f"sqlite:///{copy}"
+# The migrated SQLite database's triggers (the audit log's), made again after each clean-up: a
+# test may drop them to tamper with the log, as someone with the database file could.
+_SQLITE_TRIGGERS: list[Any] = []
 
 
-def _clear_postgres(app: Flask) -> None:
-    engine = database().engine
+def clear_database(engine: Engine) -> None:
+    """Every row gone, the schema kept: after each test."""
     with engine.begin() as connection:
-        tables = connection.execute(
-            text(
-                "SELECT tablename FROM pg_tables"
-                " WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
-            )
-        ).scalars()
-        connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        if connection.dialect.name == "postgresql":
+            tables = connection.execute(
+                text(
+                    "SELECT tablename FROM pg_tables"
+                    " WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+                )
+            ).scalars()
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            return
+        # SQLite has no TRUNCATE, and the audit log's triggers refuse DELETE: lift them meanwhile.
+        for name, _sql in _SQLITE_TRIGGERS:
+            connection.execute(text(f'DROP TRIGGER IF EXISTS "{name}"'))
+        load_all_models()
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+        for _name, sql in _SQLITE_TRIGGERS:
+            connection.execute(text(sql))
 
 
-@pytest.fixture
-def settings(migrated_url: str, tmp_path: Path) -> Settings:
-    return Settings(
-        environment="test",
-        database_url=_test_url(migrated_url, tmp_path),
-        secret_key="test-secret-key-that-is-long-enough-0123456789",
-    )
+# --- apps, built once per process -------------------------------------------------------------
 
 
-@pytest.fixture
-def app(settings: Settings) -> Iterator[Flask]:
-    app = create_app(settings)
+def _reset(app: Flask) -> None:
+    """What an app remembers between requests that one test must not leave to the next."""
+    for limiter in app.extensions.get("limiter", ()):
+        limiter.reset()
+
+
+@pytest.fixture(scope="session")
+def test_settings(migrated_url: str) -> Settings:
+    return Settings(environment="test", database_url=migrated_url, secret_key=SECRET_KEY)
+
+
+@pytest.fixture(scope="session")
+def shared_app(test_settings: Settings) -> Iterator[Flask]:
+    app = create_app(test_settings)
+    yield app
     with app.app_context():
-        yield app
-        if ON_POSTGRES:
-            _clear_postgres(app)
         database().engine.dispose()
+
+
+@pytest.fixture
+def settings(test_settings: Settings) -> Settings:
+    return test_settings
+
+
+@pytest.fixture
+def app(request: pytest.FixtureRequest, test_settings: Settings) -> Iterator[Flask]:
+    """The app in an app context of the test's own; its rows are cleared afterwards."""
+    own = request.node.get_closest_marker("own_app") is not None
+    app = create_app(test_settings) if own else request.getfixturevalue("shared_app")
+    settings_module.use(test_settings)
+    _reset(app)
+    with app.app_context():
+        try:
+            yield app
+        finally:
+            clear_database(database().engine)
+            if own:
+                database().engine.dispose()
 
 
 @dataclass
 class LiveServer:
     url: str
     app: Flask
+
+
+@dataclass
+class _Served:
+    server: LiveServer
+    settings: Settings
+    wsgi: BaseWSGIServer
+    thread: threading.Thread
+
+
+def _serve(migrated_url: str, overrides: dict[str, object]) -> _Served:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    settings = Settings(
+        environment="test",
+        database_url=migrated_url,
+        secret_key="live-server-secret-key-long-enough-0123456789",
+        base_url=url,
+        dev_identity_provider=True,
+        **overrides,  # type: ignore[arg-type]
+    )
+    app = create_app(settings)
+    wsgi = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=wsgi.serve_forever, daemon=True)
+    thread.start()
+    return _Served(LiveServer(url, app), settings, wsgi, thread)
+
+
+def _stop(served: _Served) -> None:
+    served.wsgi.shutdown()
+    served.thread.join(timeout=10)
+    with served.server.app.app_context():
+        database().engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def served_apps(migrated_url: str) -> Iterator[dict[tuple[tuple[str, Any], ...], _Served]]:
+    """The apps served so far in this process, one for each set of settings."""
+    served: dict[tuple[tuple[str, Any], ...], _Served] = {}
+    yield served
+    for each in served.values():
+        _stop(each)
 
 
 @pytest.fixture
@@ -115,34 +224,32 @@ def live_overrides() -> dict[str, object]:
 
 
 @pytest.fixture
-def live_server(migrated_url: str, tmp_path: Path, live_overrides: dict[str, object]) -> Iterator[LiveServer]:
+def live_server(
+    request: pytest.FixtureRequest,
+    migrated_url: str,
+    served_apps: dict[tuple[tuple[str, Any], ...], _Served],
+    live_overrides: dict[str, object],
+) -> Iterator[LiveServer]:
     """The app served over real HTTP on 127.0.0.1, with the development identity provider on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    url = f"http://127.0.0.1:{port}"
-    settings = Settings(
-        environment="test",
-        database_url=_test_url(migrated_url, tmp_path),
-        secret_key="live-server-secret-key-long-enough-0123456789",
-        base_url=url,
-        dev_identity_provider=True,
-        **live_overrides,  # type: ignore[arg-type]
-    )
-    app = create_app(settings)
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    own = request.node.get_closest_marker("own_app") is not None
+    key = tuple(sorted(live_overrides.items()))
+    if own:
+        served = _serve(migrated_url, live_overrides)
+    else:
+        if key not in served_apps:
+            served_apps[key] = _serve(migrated_url, live_overrides)
+        served = served_apps[key]
+    settings_module.use(served.settings)
+    _reset(served.server.app)
     try:
-        with app.app_context():
-            yield LiveServer(url, app)
-            if ON_POSTGRES:
-                _clear_postgres(app)
+        with served.server.app.app_context():
+            try:
+                yield served.server
+            finally:
+                clear_database(database().engine)
     finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        with app.app_context():
-            database().engine.dispose()
+        if own:
+            _stop(served)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ A new route with no check fails here until it is given one (or is deliberately l
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 
 # Routes anyone may reach: start pages, sign-in steps, registration, public documents and
@@ -56,6 +57,7 @@ def test_every_route_checks_who_is_asking(app: Flask) -> None:
     assert unchecked_routes(app) == []
 
 
+@pytest.mark.own_app
 def test_a_route_without_a_check_is_caught(app: Flask) -> None:
     app.add_url_rule("/finance/naked", "naked", lambda: "anyone may see this")
     assert unchecked_routes(app) == ["naked"]

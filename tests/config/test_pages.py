@@ -75,6 +75,7 @@ def pseudo_welsh_catalog(directory: Path) -> int:
     return len(catalog)
 
 
+@pytest.mark.own_app
 @pytest.mark.parametrize("path", PAGES)
 def test_every_piece_of_page_text_goes_through_babel(app: Flask, tmp_path: Path, path: str) -> None:
     assert pseudo_welsh_catalog(tmp_path) > 20
@@ -153,6 +154,7 @@ def test_a_real_date_is_read_from_three_boxes(app: Flask) -> None:
         assert form.validate() and form.born.data == date(2022, 5, 4)
 
 
+@pytest.mark.own_app
 def test_signed_in_pages_put_every_piece_of_text_through_babel_too(live_server, tmp_path: Path) -> None:
     from config.extensions import database
     from tests.factories import World
