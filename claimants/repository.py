@@ -134,17 +134,13 @@ def find_parent(session: Session, parent_id: uuid.UUID) -> Parent | None:
 
 def consent_of_parent(session: Session, parent_id: uuid.UUID, consent_id: uuid.UUID) -> Consent:
     """One of the parent's own consents; another parent's is simply not found."""
-    consent = session.get(Consent, consent_id)
-    if consent is None or consent.parent_id != parent_id:
-        raise NotFound("No consent with that id")
+    consent: Consent = fetch(session, Consent, consent_id, "consent", owned_by={"parent_id": parent_id})
     return consent
 
 
 def consent_of_provider(session: Session, provider_id: uuid.UUID | None, consent_id: uuid.UUID) -> Consent:
     """A consent granted to this provider; another provider's is simply not found."""
-    consent = session.get(Consent, consent_id)
-    if consent is None or consent.provider_id != provider_id:
-        raise NotFound("No consent with that id")
+    consent: Consent = fetch(session, Consent, consent_id, "consent", owned_by={"provider_id": provider_id})
     return consent
 
 

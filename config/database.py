@@ -222,11 +222,22 @@ def among(session: Session, column: Any, values: Iterable[Any]) -> ColumnElement
     return cast(ColumnElement[bool], column.in_(values))
 
 
-def fetch(session: Session, model: type[Any], entity_id: Any, what: str, *, for_update: bool = False) -> Any:
+def fetch(
+    session: Session,
+    model: type[Any],
+    entity_id: Any,
+    what: str,
+    *,
+    for_update: bool = False,
+    owned_by: Mapping[str, Any] | None = None,
+) -> Any:
     """The ``model`` row with this id (locked for the transaction with ``for_update``), else
-    ``NotFound("No <what> with that id")``: the one fetch-or-not-found of every repository."""
+    ``NotFound("No <what> with that id")``: the one fetch-or-not-found of every repository.
+
+    ``owned_by`` (``{"provider_id": …}``): a row of someone else's is not found either, so that
+    another provider's or parent's ids are never revealed."""
     entity = session.get(model, entity_id, with_for_update=for_update or None)
-    if entity is None:
+    if entity is None or any(getattr(entity, name) != value for name, value in (owned_by or {}).items()):
         raise NotFound(f"No {what} with that id")
     return entity
 

@@ -15,7 +15,7 @@ from sqlalchemy import Select, func, select, text
 from sqlalchemy.orm import Session
 
 from claimants.models import Child
-from config.errors import NotFound
+from config.database import fetch
 from config.pagination import page
 from invoicing.models import (
     REVIEW_PREDICATE,
@@ -34,23 +34,17 @@ from providers.models import Provider
 
 
 def invoice_of_provider(session: Session, provider_id: uuid.UUID | None, invoice_id: uuid.UUID) -> Invoice:
-    invoice = session.get(Invoice, invoice_id)
-    if invoice is None or invoice.provider_id != provider_id:
-        raise NotFound("No invoice with that id")
+    invoice: Invoice = fetch(session, Invoice, invoice_id, "invoice", owned_by={"provider_id": provider_id})
     return invoice
 
 
 def invoice_of_parent(session: Session, parent_id: uuid.UUID, invoice_id: uuid.UUID) -> Invoice:
-    invoice = session.get(Invoice, invoice_id)
-    if invoice is None or invoice.parent_id != parent_id:
-        raise NotFound("No invoice with that id")
+    invoice: Invoice = fetch(session, Invoice, invoice_id, "invoice", owned_by={"parent_id": parent_id})
     return invoice
 
 
 def payment_of_provider(session: Session, provider_id: uuid.UUID | None, payment_id: uuid.UUID) -> Payment:
-    payment = session.get(Payment, payment_id)
-    if payment is None or payment.provider_id != provider_id:
-        raise NotFound("No payment with that id")
+    payment: Payment = fetch(session, Payment, payment_id, "payment", owned_by={"provider_id": provider_id})
     return payment
 
 
@@ -218,9 +212,7 @@ def review_queue(session: Session, limit: int, cursor: str | None) -> tuple[Sequ
 
 
 def invoice_for_staff(session: Session, invoice_id: uuid.UUID) -> tuple[Invoice, Provider, Child]:
-    invoice = session.get(Invoice, invoice_id)
-    if invoice is None:
-        raise NotFound("No invoice with that id")
+    invoice: Invoice = fetch(session, Invoice, invoice_id, "invoice")
     return invoice, session.get_one(Provider, invoice.provider_id), child_of(session, invoice)
 
 
@@ -229,9 +221,7 @@ def recent_batches(session: Session, limit: int = 100) -> list[PaymentBatch]:
 
 
 def batch_for_staff(session: Session, batch_id: uuid.UUID) -> tuple[PaymentBatch, BacsFile | None]:
-    batch = session.get(PaymentBatch, batch_id)
-    if batch is None:
-        raise NotFound("No payment batch with that id")
+    batch: PaymentBatch = fetch(session, PaymentBatch, batch_id, "payment batch")
     made = session.scalars(select(BacsFile).where(BacsFile.batch_id == batch_id)).one_or_none()
     return batch, made
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -27,8 +27,17 @@ from invoicing.models import (
 _NOT_COUNTING = (InvoiceStatus.CANCELLED, InvoiceStatus.REJECTED)
 
 
-def get_invoice(session: Session, invoice_id: uuid.UUID, *, for_update: bool = False) -> Invoice:
-    invoice: Invoice = fetch(session, Invoice, invoice_id, "invoice", for_update=for_update)
+def get_invoice(
+    session: Session,
+    invoice_id: uuid.UUID,
+    *,
+    for_update: bool = False,
+    owned_by: Mapping[str, uuid.UUID | None] | None = None,
+) -> Invoice:
+    """The invoice (``owned_by``: only if it is this provider's or parent's; else not found)."""
+    invoice: Invoice = fetch(
+        session, Invoice, invoice_id, "invoice", for_update=for_update, owned_by=owned_by
+    )
     return invoice
 
 

@@ -15,7 +15,6 @@ from claimants.models import Child, Parent
 from config import audit, notify
 from config.auth import Actor
 from config.database import transaction, utcnow
-from config.errors import NotFound
 from invoicing import repository
 from invoicing.models import Invoice, InvoiceFlag, InvoiceStatus
 from invoicing.service.common import link, required_reason
@@ -27,11 +26,8 @@ ESCALATE_AFTER = timedelta(days=14)
 
 
 def _parents_invoice(session: Session, actor: Actor, invoice_id: uuid.UUID) -> Invoice:
-    parent_id = actor.require_parent()
-    invoice = repository.get_invoice(session, invoice_id, for_update=True)
-    if invoice.parent_id != parent_id:
-        raise NotFound("No invoice with that id")
-    return invoice
+    owner = {"parent_id": actor.require_parent()}
+    return repository.get_invoice(session, invoice_id, for_update=True, owned_by=owner)
 
 
 def confirm_invoice(session: Session, actor: Actor, invoice_id: uuid.UUID) -> Invoice:

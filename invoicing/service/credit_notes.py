@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from config import audit
 from config.auth import Actor
 from config.database import transaction, utcnow
-from config.errors import FieldError, NotFound, ValidationFailed, rule
+from config.errors import FieldError, ValidationFailed, rule
 from config.money import format_pence
 from invoicing import limits, repository
 from invoicing.models import CreditNote, Invoice, InvoiceStatus, Payment
@@ -41,9 +41,8 @@ def issue_credit_note(
     if errors:
         raise ValidationFailed("The credit note is not valid", errors=errors)
     with transaction(session):
-        invoice = repository.get_invoice(session, invoice_id, for_update=True)
-        if invoice.provider_id != provider_id:
-            raise NotFound("No invoice with that id")
+        owner = {"provider_id": provider_id}
+        invoice = repository.get_invoice(session, invoice_id, for_update=True, owned_by=owner)
         if invoice.status is not InvoiceStatus.PAID:
             raise rule(
                 "invoice_not_paid",

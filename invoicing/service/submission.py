@@ -28,7 +28,6 @@ from config.errors import (
     DomainError,
     DuplicateInvoiceNumber,
     FieldError,
-    NotFound,
     ProviderNotActive,
     ValidationFailed,
     rule,
@@ -383,8 +382,7 @@ def cancel_invoice(session: Session, actor: Actor, invoice_id: uuid.UUID, reason
     """The provider withdraws an invoice; only before it is batched (after that, a credit note)."""
     provider_id = actor.require_provider()
     with transaction(session):
-        invoice = repository.get_invoice(session, invoice_id, for_update=True)
-        if invoice.provider_id != provider_id:
-            raise NotFound("No invoice with that id")
+        owner = {"provider_id": provider_id}
+        invoice = repository.get_invoice(session, invoice_id, for_update=True, owned_by=owner)
         move_invoice(session, invoice, InvoiceStatus.CANCELLED, actor, reason=reason.strip())
     return invoice
