@@ -47,6 +47,18 @@ TEMPLATES: dict[str, Template] = {
         "Invoice {invoice_number} from {provider} is still waiting for you. DWP cannot pay your provider "
         "until you confirm it or tell us what is wrong: {link}",
     ),
+    "invoice_escalated_parent": Template(
+        "Invoice {invoice_number} from {provider} is still waiting for you",
+        "You have not confirmed or disputed invoice {invoice_number} from {provider} for {days} days. "
+        "DWP does not pay your provider until you answer, and has been told it is waiting.\n\n"
+        "Confirm it or tell us what is wrong: {link}",
+    ),
+    "invoice_escalated_provider": Template(
+        "Invoice {invoice_number} is still waiting for the parent",
+        "The parent has not confirmed or disputed invoice {invoice_number} for {days} days. DWP has "
+        "been told and has reminded the parent; it does not pay until the parent answers.\n\n"
+        "See the invoice: {link}",
+    ),
     "provider_invitation": Template(
         "{inviter} invited you to {provider}'s Childcare Direct account",
         "{inviter} invited you to send invoices to DWP for {provider}.\n\nCreate your password within "

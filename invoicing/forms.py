@@ -12,6 +12,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from config.forms import GovDateField
 from invoicing import limits
+from invoicing.labels import REASON_CODES
 
 LINE_ROWS = 4
 
@@ -117,16 +118,6 @@ class FilterForm(Form):
 
 
 # --- DWP staff ----------------------------------------------------------------------------------
-
-REASON_CODES = {
-    "checked_eligible": _l("Checked: the care is eligible and the amounts are right"),
-    "dispute_upheld": _l("The parent’s dispute is upheld"),
-    "dispute_not_upheld": _l("The parent’s dispute is not upheld"),
-    "duplicate": _l("Duplicate of another invoice"),
-    "not_eligible": _l("The care is not eligible childcare"),
-    "over_limit": _l("Over the monthly limit or the age limit"),
-    "need_information": _l("Waiting for more information"),
-}
 
 
 class DecisionForm(FlaskForm):

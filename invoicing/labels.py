@@ -36,6 +36,7 @@ NURSERY_TIMELINE = {
     "invoice.paid": lazy_gettext("DWP paid you"),
     "invoice.payment_failed": lazy_gettext("The payment failed"),
     "invoice.cancelled": lazy_gettext("Cancelled"),
+    "invoice.escalated": lazy_gettext("DWP was told the parent has not answered"),
     "invoice.credit_note_issued": lazy_gettext("You issued a credit note"),
     "invoice.credit_note_recovered": lazy_gettext("Credit note taken off a payment"),
 }
@@ -66,6 +67,7 @@ PARENT_TIMELINE = {
     "invoice.paid": lazy_gettext("DWP paid the provider"),
     "invoice.payment_failed": lazy_gettext("The payment failed"),
     "invoice.cancelled": lazy_gettext("Cancelled by the provider"),
+    "invoice.escalated": lazy_gettext("DWP was told you have not answered"),
 }
 
 FLAG_NAMES = {
@@ -81,4 +83,15 @@ FLAG_NAMES = {
     "care_too_early": lazy_gettext("Care too far ahead"),
     "advance_spans_periods": lazy_gettext("Advance spans periods"),
     "disputed": lazy_gettext("Disputed by the parent"),
+}
+
+# A caseworker's reasons: these words (never the caseworker's note) reach the nursery and the parent.
+REASON_CODES = {
+    "checked_eligible": lazy_gettext("Checked: the care is eligible and the amounts are right"),
+    "dispute_upheld": lazy_gettext("The parent’s dispute is upheld"),
+    "dispute_not_upheld": lazy_gettext("The parent’s dispute is not upheld"),
+    "duplicate": lazy_gettext("Duplicate of another invoice"),
+    "not_eligible": lazy_gettext("The care is not eligible childcare"),
+    "over_limit": lazy_gettext("Over the monthly limit or the age limit"),
+    "need_information": lazy_gettext("Waiting for more information"),
 }

@@ -15,6 +15,7 @@ from sqlalchemy import Select, func, select, text
 from sqlalchemy.orm import Session
 
 from claimants.models import Child
+from config import audit
 from config.database import fetch
 from config.pagination import page
 from invoicing.models import (
@@ -65,6 +66,51 @@ def children_by_id(session: Session, child_ids: set[uuid.UUID]) -> dict[uuid.UUI
     if not child_ids:
         return {}
     return {child.id: child for child in session.scalars(select(Child).where(Child.id.in_(child_ids)))}
+
+
+# --- an invoice's timeline, as the nursery and the parent may see it ----------------------------
+
+# What of each event's data may leave DWP: the parent's and the nursery's own words, amounts and
+# ids, and a caseworker's reason code (its words, never the note). Events not named here (reminders,
+# DWP's internal steps) are not shown outside DWP at all.
+PUBLIC_DATA: dict[str, tuple[str, ...]] = {
+    "invoice.submitted": ("invoice_number", "total_pence", "eligible_pence", "dwp_pence", "source"),
+    "invoice.awaiting_confirmation": (),
+    "invoice.confirmed": (),
+    "invoice.disputed": ("reason",),
+    "invoice.approved": ("reason_code",),
+    "invoice.on_hold": ("reason_code",),
+    "invoice.rejected": ("reason_code",),
+    "invoice.escalated": ("days_waiting",),
+    "invoice.batched": ("payment_id", "dwp_pence", "claimant_pence"),
+    "invoice.paid": ("payment_id",),
+    "invoice.payment_failed": ("payment_id",),
+    "invoice.cancelled": ("reason",),
+    "invoice.credit_note_issued": ("credit_note_id", "amount_pence", "reason"),
+    "invoice.credit_note_recovered": ("credit_note_id", "amount_pence", "payment_id"),
+}
+
+
+@dataclass(frozen=True)
+class PublicEvent:
+    id: uuid.UUID
+    action: str
+    occurred_at: Any
+    data: dict[str, Any]
+
+
+def public_timeline(session: Session, invoice: Invoice) -> list[PublicEvent]:
+    """The invoice's events, oldest first, with only what may leave DWP (``PUBLIC_DATA``)."""
+    return [
+        PublicEvent(
+            event.id,
+            event.action,
+            event.occurred_at,
+            {key: event.data[key] for key in PUBLIC_DATA[event.action] if key in event.data},
+        )
+        for event in audit.events_for(session, "invoices", invoice.id)
+        if event.action in PUBLIC_DATA
+    ]
 
 
 # --- the nursery's lists -----------------------------------------------------------------------
@@ -209,6 +255,18 @@ def review_queue(session: Session, limit: int, cursor: str | None) -> tuple[Sequ
     this: its predicate, as literal SQL, is the index's."""
     waiting = select(Invoice).where(text(REVIEW_PREDICATE))
     return page(session, waiting, Invoice.updated_at, Invoice.id, limit, cursor, oldest_first=True)
+
+
+def escalated_invoices(session: Session, limit: int = 100) -> list[Invoice]:
+    """Invoices the parent has left unconfirmed past the escalation, the longest waiting first."""
+    return list(
+        session.scalars(
+            select(Invoice)
+            .where(Invoice.status == InvoiceStatus.AWAITING_CONFIRMATION, Invoice.escalated_at.is_not(None))
+            .order_by(Invoice.created_at)
+            .limit(limit)
+        )
+    )
 
 
 def invoice_for_staff(session: Session, invoice_id: uuid.UUID) -> tuple[Invoice, Provider, Child]:

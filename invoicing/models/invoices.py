@@ -42,7 +42,7 @@ INVOICE_TRANSITIONS = {
     _S.AWAITING_CONFIRMATION: frozenset({_S.CONFIRMED, _S.DISPUTED, _S.CANCELLED}),
     _S.CONFIRMED: frozenset({_S.APPROVED, _S.ON_HOLD, _S.REJECTED, _S.CANCELLED}),
     # A caseworker settles a dispute: the provider was right (approved) or not (rejected).
-    _S.DISPUTED: frozenset({_S.APPROVED, _S.REJECTED, _S.CANCELLED}),
+    _S.DISPUTED: frozenset({_S.APPROVED, _S.ON_HOLD, _S.REJECTED, _S.CANCELLED}),
     _S.ON_HOLD: frozenset({_S.APPROVED, _S.REJECTED, _S.CANCELLED}),
     _S.APPROVED: frozenset({_S.BATCHED, _S.ON_HOLD, _S.CANCELLED}),
     # Back to approved when its batch is cancelled before any money moved.
@@ -155,6 +155,8 @@ class Invoice(UUIDPrimaryKey, Timestamps, Base):
     dispute_reason: Mapped[str | None] = mapped_column(String(1000))
     decided_at: Mapped[datetime | None]
     decided_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_users.id"))
+    # The caseworker's reason (its words reach the nursery and the parent) and their note (DWP's own).
+    decision_reason_code: Mapped[str | None] = mapped_column(String(40))
     decision_reason: Mapped[str | None] = mapped_column(String(1000))
     # Reminders sent while waiting for the parent (3 and 7 days), and when it went to DWP (14 days).
     reminders_sent: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -61,6 +61,30 @@ def dispute_invoice(session: Session, actor: Actor, invoice_id: uuid.UUID, reaso
     return invoice
 
 
+def _tell_of_escalation(session: Session, invoice: Invoice, days: int) -> None:
+    """The parent and the provider's admins hear that DWP is waiting for the parent's answer."""
+    parent = session.get_one(Parent, invoice.parent_id)
+    provider = providers_repository.get_provider(session, invoice.provider_id)
+    common = {"provider": provider.name, "invoice_number": invoice.invoice_number, "days": str(days)}
+    notify.queue_email(
+        session,
+        to=parent.email,
+        template="invoice_escalated_parent",
+        reference=f"escalated-{invoice.id}",
+        link=link(f"/account/invoices/{invoice.id}"),
+        **common,
+    )
+    for admin in providers_repository.admin_emails(session, invoice.provider_id):
+        notify.queue_email(
+            session,
+            to=admin,
+            template="invoice_escalated_provider",
+            reference=f"escalated-{invoice.id}-{admin}",
+            link=link(f"/provider/invoices/{invoice.id}"),
+            **common,
+        )
+
+
 def remind_unconfirmed(session: Session, actor: Actor, now: datetime | None = None) -> dict[str, int]:
     """Scheduled: remind parents at 3 and 7 days; at 14 days tell DWP. Never confirms by silence.
 
@@ -90,5 +114,6 @@ def remind_unconfirmed(session: Session, actor: Actor, now: datetime | None = No
             if age >= ESCALATE_AFTER and invoice.escalated_at is None:
                 invoice.escalated_at = now
                 audit.record(session, "invoice.escalated", invoice, actor, {"days_waiting": age.days})
+                _tell_of_escalation(session, invoice, age.days)
                 counts["escalated"] += 1
     return counts

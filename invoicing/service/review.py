@@ -6,8 +6,10 @@ import uuid
 
 from sqlalchemy.orm import Session
 
+from config import audit
 from config.auth import Actor, StaffRole
 from config.database import transaction, utcnow
+from config.errors import FieldError, ValidationFailed
 from invoicing import repository
 from invoicing.models import Invoice, InvoiceStatus
 from invoicing.service.common import required_reason
@@ -31,30 +33,56 @@ def run_automatic_checks(session: Session, actor: Actor, limit: int = 500) -> di
     return counts
 
 
+# Each reason a caseworker may give, and the decisions it can explain: a reason that
+# contradicts its decision ("approve: duplicate of another invoice") is refused.
+REASONS_FOR = {
+    InvoiceStatus.APPROVED: frozenset({"checked_eligible", "dispute_not_upheld", "over_limit"}),
+    InvoiceStatus.ON_HOLD: frozenset({"need_information"}),
+    InvoiceStatus.REJECTED: frozenset({"dispute_upheld", "duplicate", "not_eligible", "over_limit"}),
+}
+
+
 def _decide(
-    session: Session, actor: Actor, invoice_id: uuid.UUID, target: InvoiceStatus, reason: str
+    session: Session, actor: Actor, invoice_id: uuid.UUID, target: InvoiceStatus, note: str, reason_code: str
 ) -> Invoice:
+    """Record a caseworker's decision: the reason code (its words reach the nursery and the parent)
+    and the note (what the caseworker checked: it stays on DWP's pages)."""
     actor.require_role(StaffRole.CASEWORKER)
-    reason = required_reason(reason, "Give a reason", "Enter a reason for your decision")
+    note = required_reason(note, "Give a reason", "Enter a note about your decision", field="note")
+    if reason_code not in REASONS_FOR[target]:
+        raise ValidationFailed(
+            "That reason does not fit the decision",
+            errors=[FieldError("reason_code", "Select a reason that explains your decision")],
+        )
     with transaction(session):
         invoice = repository.get_invoice(session, invoice_id, for_update=True)
-        move_invoice(session, invoice, target, actor, reason=reason)
-        invoice.decided_at, invoice.decided_by_id, invoice.decision_reason = (
-            utcnow(),
-            actor.staff_id,
-            reason[:1000],
-        )
+        decision = {"reason_code": reason_code, "note": note}
+        if target is InvoiceStatus.ON_HOLD and invoice.status is InvoiceStatus.ON_HOLD:
+            # Held already (by the automatic checks, or earlier): the hold goes on, with this note.
+            audit.record(session, "invoice.hold_continued", invoice, actor, decision)
+        else:
+            move_invoice(session, invoice, target, actor, **decision)
+        invoice.decided_at, invoice.decided_by_id = utcnow(), actor.staff_id
+        invoice.decision_reason_code, invoice.decision_reason = reason_code, note[:1000]
     return invoice
 
 
-def hold_invoice(session: Session, actor: Actor, invoice_id: uuid.UUID, reason: str) -> Invoice:
-    return _decide(session, actor, invoice_id, InvoiceStatus.ON_HOLD, reason)
+def hold_invoice(
+    session: Session, actor: Actor, invoice_id: uuid.UUID, note: str, reason_code: str = "need_information"
+) -> Invoice:
+    """A caseworker holds a flagged or disputed invoice for more checks (or keeps it on hold)."""
+    return _decide(session, actor, invoice_id, InvoiceStatus.ON_HOLD, note, reason_code)
 
 
-def approve_invoice(session: Session, actor: Actor, invoice_id: uuid.UUID, reason: str) -> Invoice:
+def approve_invoice(
+    session: Session, actor: Actor, invoice_id: uuid.UUID, note: str, reason_code: str = "checked_eligible"
+) -> Invoice:
     """A caseworker approves a held or disputed invoice for payment, saying why."""
-    return _decide(session, actor, invoice_id, InvoiceStatus.APPROVED, reason)
+    return _decide(session, actor, invoice_id, InvoiceStatus.APPROVED, note, reason_code)
 
 
-def reject_invoice(session: Session, actor: Actor, invoice_id: uuid.UUID, reason: str) -> Invoice:
-    return _decide(session, actor, invoice_id, InvoiceStatus.REJECTED, reason)
+def reject_invoice(
+    session: Session, actor: Actor, invoice_id: uuid.UUID, note: str, reason_code: str = "not_eligible"
+) -> Invoice:
+    """A caseworker decides DWP will not pay the invoice, saying why."""
+    return _decide(session, actor, invoice_id, InvoiceStatus.REJECTED, note, reason_code)

@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import g, request
 
-from config import audit
 from config.api import ApiBlueprint, PageQuerySchema
 from config.extensions import request_session
 from invoicing import queries, service
@@ -106,7 +105,7 @@ def get_invoice(invoice_id: uuid.UUID) -> Invoice:
 def invoice_events(invoice_id: uuid.UUID) -> dict[str, Any]:
     """The invoice's timeline, oldest first."""
     invoice = _own_invoice(invoice_id)
-    return {"data": audit.events_for(request_session(), "invoices", invoice.id)}
+    return {"data": queries.public_timeline(request_session(), invoice)}
 
 
 @invoicing_api.post("/invoices/<uuid:invoice_id>/cancel")

@@ -61,6 +61,7 @@ def queue() -> ResponseReturnValue:
     return render_template(
         "invoicing/finance_queue.html",
         invoices=rows,
+        escalated=queries.escalated_invoices(request_session()),
         flags={flag: str(name) for flag, name in FLAG_NAMES.items()},
         now=utcnow(),
         next_url=url_for(".queue", cursor=next_cursor) if next_cursor else None,
@@ -83,9 +84,9 @@ def invoice(invoice_id: uuid.UUID) -> ResponseReturnValue:
     if request.method == "POST":
         g.actor.require_role(StaffRole.CASEWORKER)
         if form.validate_on_submit():
-            reason = f"{form.reason_code.data}: {form.note.data}"
             try:
-                _DECISIONS[form.decision.data or ""](db, g.actor, invoice_id, reason)
+                decide = _DECISIONS[form.decision.data or ""]
+                decide(db, g.actor, invoice_id, form.note.data or "", form.reason_code.data or "")
             except DomainError as error:
                 show_errors(form, error)
             else:

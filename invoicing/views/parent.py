@@ -14,7 +14,6 @@ from claimants.forms import DisputeForm
 from claimants.labels import CONSENT_STATUS
 from claimants.rules import childcare_age_limit
 from claimants.views.session import parent_required
-from config import audit
 from config.errors import DomainError
 from config.extensions import request_session
 from config.forms import ConfirmForm, show_errors
@@ -99,7 +98,7 @@ def invoice(invoice_id: uuid.UUID) -> ResponseReturnValue:
         child=children[row.child_id],
         status=PARENT_STATUS,
         form=ConfirmForm(),
-        timeline=audit.events_for(request_session(), "invoices", row.id),
+        timeline=queries.public_timeline(request_session(), row),
         timeline_labels=PARENT_TIMELINE,
     )
 

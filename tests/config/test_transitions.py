@@ -30,6 +30,7 @@ EXPECTED: dict[str, dict[tuple[str, str], str | None]] = {
         ("confirmed", "rejected"): "invoice.rejected",
         ("confirmed", "cancelled"): None,
         ("disputed", "approved"): "invoice.approved",
+        ("disputed", "on_hold"): None,
         ("disputed", "rejected"): "invoice.rejected",
         ("disputed", "cancelled"): None,
         ("on_hold", "approved"): "invoice.approved",

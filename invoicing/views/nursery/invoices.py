@@ -21,7 +21,6 @@ from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from claimants import repository as claimants_repository
-from config import audit
 from config.database import utcnow
 from config.errors import DomainError, FieldError, MalformedRequest, ValidationFailed
 from config.extensions import request_session
@@ -29,7 +28,7 @@ from config.forms import ConfirmForm, date_items, show_errors
 from config.money import MoneyFormatError, format_pence, parse_pounds
 from invoicing import limits, queries, repository, service
 from invoicing.forms import CancelForm, CreditNoteForm, FilterForm, InvoiceForm
-from invoicing.labels import NURSERY_STATUS, NURSERY_TIMELINE
+from invoicing.labels import NURSERY_STATUS, NURSERY_TIMELINE, REASON_CODES
 from invoicing.models import CANCELLABLE_STATES, Invoice, InvoiceStatus
 from invoicing.service import InvoiceInput, LineInput
 from invoicing.views.nursery import invoicing_nursery
@@ -212,8 +211,9 @@ def invoice(invoice_id: uuid.UUID) -> ResponseReturnValue:
         invoice=item,
         child=queries.child_of(db, item),
         status=NURSERY_STATUS,
-        timeline=audit.events_for(db, "invoices", item.id),
+        timeline=queries.public_timeline(db, item),
         timeline_labels=NURSERY_TIMELINE,
+        reasons=REASON_CODES,
         credit_notes=repository.credit_notes_for(db, item.id),
         cancellable=item.status in CANCELLABLE_STATES,
     )

@@ -66,7 +66,8 @@ def test_a_caseworker_decides_a_flagged_invoice_with_a_reason(live_server: LiveS
     assert path(done) == "/finance/queue" and "Decision recorded" in done.text
     db.refresh(invoice)
     assert invoice.status is InvoiceStatus.APPROVED
-    assert invoice.decision_reason == "checked_eligible: Rang the nursery"
+    # The reason code (whose words the nursery sees) and DWP's own note are kept apart.
+    assert (invoice.decision_reason_code, invoice.decision_reason) == ("checked_eligible", "Rang the nursery")
     assert "checked_eligible: Rang the nursery" in case.get(f"/finance/invoices/{invoice.id}").text
 
     auditor = staff(live_server, db, StaffRole.AUDITOR, "Aud Itor")
