@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from claimants.models import Parent
 from config import audit
 from config.auth import SYSTEM
 from config.errors import (
@@ -115,3 +116,24 @@ def test_silence_never_confirms_an_invoice(session: Session) -> None:
     assert service.build_batch(session, world.officer) is None
     session.refresh(invoice)
     assert invoice.status is InvoiceStatus.AWAITING_CONFIRMATION
+
+
+def test_an_invoice_unconfirmed_for_14_days_is_listed_for_dwp_and_both_sides_are_told(
+    live_server, db
+) -> None:
+    from tests.http import sign_in_staff
+
+    world = World(db)
+    waiting = world.submit()
+    other = world.submit(number="R-1", care_from=waiting.care_from, care_to=waiting.care_from)
+    service.remind_unconfirmed(db, SYSTEM, now=waiting.created_at + timedelta(days=15))
+    db.expire_all()
+    told = {(n.template, n.email) for n in db.scalars(select(Notification))}
+    assert ("invoice_escalated_parent", db.get_one(Parent, world.parent.parent_id).email) in told
+    assert ("invoice_escalated_provider", world.provider.users[0].email) in told
+    case, _ = sign_in_staff(live_server.url, world.caseworker.label)
+    queue = case.get("/finance/queue").text
+    listed = queue.split('id="unconfirmed"', 1)[1]
+    assert waiting.invoice_number in listed and other.invoice_number in listed  # both are 15 days old
+    service.confirm_invoice(db, world.parent, other.id)
+    assert other.invoice_number not in case.get("/finance/queue").text.split('id="unconfirmed"', 1)[1]
