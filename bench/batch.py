@@ -104,8 +104,10 @@ def main() -> None:
             steps.append(("ask for approval", time.perf_counter()))
             service.approve_batch(session, approver, batch.id)
             steps.append(("approve", time.perf_counter()))
-            made = sending.bacs_file(session, approver, batch.id)
+            made = sending.make_bacs_file(session, approver, batch.id)
             steps.append(("write the Bacs file", time.perf_counter()))
+            sending.record_bacs_file_submitted(session, approver, batch.id)
+            steps.append(("record it submitted (payments sent)", time.perf_counter()))
             ours = time.perf_counter() - started
             before = started
             for label, at in steps:

@@ -59,6 +59,12 @@ TEMPLATES: dict[str, Template] = {
         "been told and has reminded the parent; it does not pay until the parent answers.\n\n"
         "See the invoice: {link}",
     ),
+    "invoice_nothing_to_pay": Template(
+        "DWP will not pay towards invoice {invoice_number}",
+        "Your Universal Credit childcare limit for the assessment period was already used when invoice "
+        "{invoice_number} came to be paid, so DWP pays nothing towards it. You owe your provider the "
+        "whole amount, {parent}.\n\nSee the invoice: {link}",
+    ),
     "provider_invitation": Template(
         "{inviter} invited you to {provider}'s Childcare Direct account",
         "{inviter} invited you to send invoices to DWP for {provider}.\n\nCreate your password within "

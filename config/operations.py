@@ -84,6 +84,8 @@ class _DatabaseFigures(Collector):
     def collect(self) -> Iterator[Any]:
         runs = CounterMetricFamily("ccd_job_runs", "Scheduled job runs by outcome", labels=["job", "outcome"])
         payments = GaugeMetricFamily("ccd_payments", "Payments by state", labels=["state"])
+        # Alert on ccd_batches{state="stopped"} > 0: a batch changed after approval (nothing is sent).
+        batches = GaugeMetricFamily("ccd_batches", "Payment batches by state", labels=["state"])
         with database().engine.connect() as connection:
             for job, outcome, count in connection.execute(
                 text("SELECT job_name, outcome, count(*) FROM job_runs GROUP BY job_name, outcome")
@@ -93,8 +95,13 @@ class _DatabaseFigures(Collector):
                 text("SELECT status, count(*) FROM payments GROUP BY status")
             ):
                 payments.add_metric([state], count)
+            for state, count in connection.execute(
+                text("SELECT status, count(*) FROM payment_batches GROUP BY status")
+            ):
+                batches.add_metric([state], count)
         yield runs
         yield payments
+        yield batches
 
 
 def _content_security_policy(nonce: str) -> str:

@@ -153,6 +153,15 @@ class ReasonForm(FlaskForm):
     )
 
 
+class VoidForm(FlaskForm):
+    void_reason = TextAreaField(
+        _l("Why void the file?"),
+        widget=GovTextArea(),
+        description=_l("For example, its processing day passed before it reached the bank"),
+        validators=[InputRequired(message=_l("Enter why the file is voided")), Length(max=500)],
+    )
+
+
 class BreakForm(FlaskForm):
     note = TextAreaField(
         _l("What did you find and do?"),

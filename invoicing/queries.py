@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from claimants.models import Child
 from config import audit
 from config.database import fetch
+from config.errors import NotFound
 from config.pagination import page
 from invoicing.models import (
     REVIEW_PREDICATE,
@@ -280,8 +281,18 @@ def recent_batches(session: Session, limit: int = 100) -> list[PaymentBatch]:
 
 def batch_for_staff(session: Session, batch_id: uuid.UUID) -> tuple[PaymentBatch, BacsFile | None]:
     batch: PaymentBatch = fetch(session, PaymentBatch, batch_id, "payment batch")
-    made = session.scalars(select(BacsFile).where(BacsFile.batch_id == batch_id)).one_or_none()
+    made = session.scalars(
+        select(BacsFile).where(BacsFile.batch_id == batch_id, BacsFile.voided_at.is_(None))
+    ).one_or_none()
     return batch, made
+
+
+def bacs_file_to_download(session: Session, batch_id: uuid.UUID) -> BacsFile:
+    """The batch's file as it was made (not a voided one), or not found."""
+    _batch, made = batch_for_staff(session, batch_id)
+    if made is None:
+        raise NotFound("This batch has no Bacs file yet")
+    return made
 
 
 def open_breaks(session: Session) -> tuple[list[tuple[ReconciliationBreak, Payment]], list[Payment]]:

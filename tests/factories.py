@@ -210,3 +210,12 @@ class World:
         assert batch is not None
         invoicing.request_batch_approval(self.session, self.officer, batch.id)
         return invoicing.approve_batch(self.session, self.approver, batch.id)
+
+
+def send_by_bacs(session: Session, approver: Actor, batch_id: uuid.UUID):
+    """The approver makes the batch's Bacs file and records it as submitted to the bank."""
+    from invoicing.service import sending
+
+    made = sending.make_bacs_file(session, approver, batch_id)
+    sending.record_bacs_file_submitted(session, approver, batch_id)
+    return made

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from config.auth import StaffRole
 from invoicing import service
 from invoicing.models import Payment, ReconciliationBreak
-from invoicing.service import reconciliation, sending, uploads
+from invoicing.service import reconciliation, uploads
 from providers import service as providers_service
 from providers.models import ProviderUser, WebhookDelivery
 from tests.conftest import LiveServer
@@ -30,6 +30,7 @@ from tests.factories import (
     create_provider_user,
     create_staff,
     give_password,
+    send_by_bacs,
 )
 from tests.http import User, forms, sign_in_parent, sign_in_provider, sign_in_staff
 from tests.test_route_checks import PUBLIC, PUBLIC_PREFIXES
@@ -56,7 +57,7 @@ def setting(live_server: LiveServer, db) -> tuple[dict[str, str], list[Persona]]
     a, b = World(db), World(db)
     invoice = a.approved_invoice()
     batch = a.approved_batch()
-    sending.bacs_file(db, a.approver, batch.id)
+    send_by_bacs(db, a.approver, batch.id)
     payment = db.scalars(select(Payment).where(Payment.batch_id == batch.id)).one()
     reconciliation.open_break(db, payment.id, "amount_pence", {"amount_pence": 1}, {"amount_pence": 2})
     client, _ = providers_service.register_api_client(

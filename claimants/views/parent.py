@@ -198,7 +198,7 @@ def respond_to_consent(consent_id: uuid.UUID) -> ResponseReturnValue:
     consent = _own_consent(consent_id)
     db = request_session()
     if consent.status is not ConsentStatus.AWAITING_AUTHORISATION:
-        flash(_("You have already answered this request"))
+        flash(_("You have already answered this request"), "error")
         return redirect(url_for("claimants_parent.consents"))
     provider = providers_repository.get_provider(db, consent.provider_id)
     children = repository.list_children(db, g.parent.id)

@@ -33,6 +33,9 @@ class InvoiceStatus(StrEnum):
     BATCHED = "batched"
     PAID = "paid"
     PAYMENT_FAILED = "payment_failed"
+    # The parent's monthly maximum was already used when it came to be paid: DWP pays nothing,
+    # the parent owes the provider the whole amount. It is never a payment line.
+    NOTHING_TO_PAY = "nothing_to_pay"
     CANCELLED = "cancelled"
 
 
@@ -44,7 +47,7 @@ INVOICE_TRANSITIONS = {
     # A caseworker settles a dispute: the provider was right (approved) or not (rejected).
     _S.DISPUTED: frozenset({_S.APPROVED, _S.ON_HOLD, _S.REJECTED, _S.CANCELLED}),
     _S.ON_HOLD: frozenset({_S.APPROVED, _S.REJECTED, _S.CANCELLED}),
-    _S.APPROVED: frozenset({_S.BATCHED, _S.ON_HOLD, _S.CANCELLED}),
+    _S.APPROVED: frozenset({_S.BATCHED, _S.NOTHING_TO_PAY, _S.ON_HOLD, _S.CANCELLED}),
     # Back to approved when its batch is cancelled before any money moved.
     _S.BATCHED: frozenset({_S.PAID, _S.PAYMENT_FAILED, _S.APPROVED}),
     # A payment the bank returns after it was paid fails the invoice too.
@@ -63,7 +66,10 @@ CAP_USING_STATES = (
     _S.BATCHED,
     _S.PAID,
     _S.PAYMENT_FAILED,
+    _S.NOTHING_TO_PAY,  # still childcare costs of the child in the AP, for the two-children rate
 )
+# What a batch has decided (frozen): the cap already used when the next batch shares it out.
+FROZEN_STATES = (_S.BATCHED, _S.PAID, _S.NOTHING_TO_PAY)
 # Waiting for a caseworker's decision: the review queue, which has its own partial index (the
 # predicate is SQL text so that the index and the queue's query say exactly the same thing).
 REVIEW_PREDICATE = "status IN ('on_hold', 'disputed')"

@@ -32,6 +32,8 @@ class BatchStatus(StrEnum):
     SUBMITTED = "submitted"
     SETTLED = "settled"
     PARTIALLY_FAILED = "partially_failed"
+    # Changed after it was approved (its content hash no longer matches): nothing will be sent.
+    STOPPED = "stopped"
     CANCELLED = "cancelled"
 
 
@@ -39,7 +41,8 @@ _B = BatchStatus
 BATCH_TRANSITIONS = {
     _B.DRAFT: frozenset({_B.AWAITING_APPROVAL, _B.CANCELLED}),
     _B.AWAITING_APPROVAL: frozenset({_B.APPROVED, _B.CANCELLED}),
-    _B.APPROVED: frozenset({_B.SUBMITTED, _B.CANCELLED}),
+    _B.APPROVED: frozenset({_B.SUBMITTED, _B.STOPPED, _B.CANCELLED}),
+    _B.STOPPED: frozenset({_B.CANCELLED}),
     _B.SUBMITTED: frozenset({_B.SETTLED, _B.PARTIALLY_FAILED}),
 }
 
@@ -174,20 +177,39 @@ class PaymentAllocation(UUIDPrimaryKey, Base):
 
 
 class BacsFile(UUIDPrimaryKey, Base):
-    """The Standard 18 file for a batch's Bacs payments: made once, stored, and served again as it is.
+    """A batch's Standard 18 file, made by an approver's deliberate step and kept as it was made.
 
-    Downloading twice gives the same file (same serial), so a second download can never become a
-    second submission with different contents.
+    Its Bacs payments are sent only when the approver records the file as submitted to the bank.
+    A file not yet submitted can be voided (its processing day passed, say) and another made;
+    a batch has at most one file that is not voided. The VOL1 serial is unique across every file,
+    and the UHL1 file number counts the files of one processing day from 1.
     """
 
     __tablename__ = "bacs_files"
-    __table_args__ = (UniqueConstraint("created_on", "serial"),)
+    __table_args__ = (
+        UniqueConstraint("serial"),
+        UniqueConstraint("processing_day", "file_number"),
+        Index(
+            "uq_bacs_files_one_live_per_batch",
+            "batch_id",
+            unique=True,
+            sqlite_where=text("voided_at IS NULL"),
+            postgresql_where=text("voided_at IS NULL"),
+        ),
+        CheckConstraint("submitted_at IS NULL OR voided_at IS NULL", name="submitted_or_voided"),
+    )
 
-    batch_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("payment_batches.id"), unique=True)
+    batch_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("payment_batches.id"), index=True)
     serial: Mapped[int]
+    file_number: Mapped[int] = mapped_column(default=1, server_default="1")
     created_on: Mapped[date]
     processing_day: Mapped[date]
     content: Mapped[str] = mapped_column(Text)
     content_sha256: Mapped[str] = mapped_column(String(64))
     made_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_users.id"))
     made_at: Mapped[datetime]
+    submitted_at: Mapped[datetime | None]
+    submitted_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_users.id"))
+    voided_at: Mapped[datetime | None]
+    voided_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_users.id"))
+    void_reason: Mapped[str | None] = mapped_column(String(500))

@@ -10,12 +10,14 @@ are kept here, in one tested module, to be checked against the bank's own specif
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import holidays
 
 _NOT_ALLOWED = re.compile(r"[^A-Z0-9.&/\- ]")
+_APOSTROPHES = re.compile("['\u2018\u2019\u02bc`]")
 CREDIT = "99"
 CONTRA = "17"
 
@@ -47,9 +49,27 @@ def entry_day(processing: date) -> date:
     return add_bacs_days(processing, 1)
 
 
+def transliterate(text: str) -> str:
+    """``text`` in the Bacs character set: accents taken off (é → E), apostrophes dropped
+    (O'Neill → ONEILL), anything else outside the set a space, spaces run together."""
+    plain = "".join(
+        char for char in unicodedata.normalize("NFKD", text or "") if not unicodedata.combining(char)
+    )
+    plain = _APOSTROPHES.sub("", plain.replace("ß", "SS").replace("æ", "AE").replace("Æ", "AE"))
+    return " ".join(_NOT_ALLOWED.sub(" ", plain.upper()).split())
+
+
 def clean(text: str, width: int) -> str:
-    """Upper case, characters outside the Bacs set replaced by spaces, cut or padded to ``width``."""
-    return _NOT_ALLOWED.sub(" ", (text or "").upper())[:width].ljust(width)
+    """``transliterate``d, cut or padded to ``width``."""
+    return transliterate(text)[:width].ljust(width)
+
+
+def bacs_name(text: str, what: str = "name") -> str:
+    """A name as it goes in a file; ``ValueError`` if nothing of it survives (a name is never blank)."""
+    name = transliterate(text)
+    if not name:
+        raise ValueError(f"the {what} {text!r} has no letters or digits a Bacs file can carry")
+    return name
 
 
 def julian(day: date) -> str:
@@ -110,23 +130,53 @@ def _record(
 
 
 def standard18(
-    origin: Originator, credits: list[Credit], *, serial: int, created: date, processing: date
+    origin: Originator,
+    credits: list[Credit],
+    *,
+    serial: int,
+    created: date,
+    processing: date,
+    file_number: int = 1,
 ) -> str:
-    """The whole file: labels, one credit per payment, the contra, trailers. Lines end CRLF."""
+    """The whole file: labels, one credit per payment, the contra, trailers. Lines end CRLF.
+
+    ``serial`` is the VOL1 serial, unique across every file the service user sends;
+    ``file_number`` counts the files for one processing day from 1 (UHL1's file number).
+    """
     if not credits:
         raise ValueError("a Bacs file needs at least one credit")
-    if not (0 <= serial <= 999_999):
-        raise ValueError("the file serial number is six digits")
+    if not (1 <= serial <= 999_999):
+        raise ValueError("the file serial number is six digits, and not all zeros")
+    if not (1 <= file_number <= 999):
+        raise ValueError("a processing day takes at most 999 files")
+    if not is_bacs_day(processing):
+        raise ValueError(f"{processing.isoformat()} is not a Bacs processing day")
+    bacs_name(origin.name, "service user's name")
+    for credit in credits:
+        bacs_name(credit.account_name, f"account name of {credit.reference}")
     total = sum(c.amount_pence for c in credits)
     sun = f"{origin.service_user_number:0>6}"[:6]
     file_id = f"{sun}{serial:06d}"
     labels = [
         _label(f"VOL1{serial:06d}" + " " * 31 + sun.ljust(14) + " " * 24 + "1"),
+        # File id, set id, section and sequence, blank generation, created and expiry dates, a
+        # blank accessibility indicator, then the block count: zero-filled.
         _label(
-            "HDR1A" + sun + "S  1" + file_id + "00010001" + " " * 6 + julian(created) + julian(processing)
+            "HDR1A"
+            + sun
+            + "S  1"
+            + file_id
+            + "00010001"
+            + " " * 6
+            + julian(created)
+            + julian(processing)
+            + " "
+            + "000000"
         ),
         _label("HDR2F" + "02000" + "00100" + " " * 35 + "00"),
-        _label("UHL1" + julian(processing) + "999999" + "    " + "000000001" + " DAILY  " + "000"),
+        _label(
+            "UHL1" + julian(processing) + "999999" + "    " + "000000001" + " DAILY  " + f"{file_number:03d}"
+        ),
     ]
     body = [
         _record(

@@ -17,6 +17,7 @@ from claimants.models import Parent
 from config.database import fetch
 from invoicing.models import (
     CAP_USING_STATES,
+    FROZEN_STATES,
     CreditNote,
     Invoice,
     InvoiceStatus,
@@ -43,6 +44,10 @@ def get_invoice(
 
 def invoices_by_id(session: Session, ids: set[uuid.UUID]) -> list[Invoice]:
     return list(session.scalars(select(Invoice).where(Invoice.id.in_(ids)).order_by(Invoice.id)))
+
+
+def parent_of(session: Session, invoice: Invoice) -> Parent:
+    return session.get_one(Parent, invoice.parent_id)
 
 
 def claim_starts(session: Session, parent_ids: set[uuid.UUID]) -> dict[uuid.UUID, Any]:
@@ -123,7 +128,7 @@ def frozen_usage(
         select(Invoice.parent_id, Invoice.ap_start, Invoice.child_id, func.sum(Invoice.dwp_pence))
         .where(
             Invoice.parent_id.in_(parent_ids),
-            Invoice.status.in_([InvoiceStatus.BATCHED, InvoiceStatus.PAID]),
+            Invoice.status.in_(FROZEN_STATES),
         )
         .group_by(Invoice.parent_id, Invoice.ap_start, Invoice.child_id)
     )

@@ -222,11 +222,16 @@ def sent_stripe_orders(session: Session) -> Sequence[Row[*tuple[Any, ...]]]:
 
 
 def sent_bacs_payments(session: Session) -> Sequence[Row[*tuple[Any, ...]]]:
-    """Sent Bacs payments with their file's processing day."""
+    """Sent Bacs payments with the processing day of the file submitted to the bank."""
     return session.execute(
         select(Payment.id, BacsFile.processing_day)
         .join(BacsFile, BacsFile.batch_id == Payment.batch_id)
-        .where(Payment.status == PaymentStatus.SENT, Payment.rail == Rail.BACS)
+        .where(
+            Payment.status == PaymentStatus.SENT,
+            Payment.rail == Rail.BACS,
+            BacsFile.voided_at.is_(None),
+            BacsFile.submitted_at.is_not(None),
+        )
     ).all()
 
 
@@ -254,12 +259,22 @@ def get_break(session: Session, break_id: uuid.UUID, *, for_update: bool = False
     return item
 
 
-def bacs_file_of(session: Session, batch_id: uuid.UUID) -> BacsFile | None:
-    return session.scalars(select(BacsFile).where(BacsFile.batch_id == batch_id)).one_or_none()
+def live_bacs_file(session: Session, batch_id: uuid.UUID, *, for_update: bool = False) -> BacsFile | None:
+    """The batch's Bacs file that is not voided, if it has one."""
+    query = select(BacsFile).where(BacsFile.batch_id == batch_id, BacsFile.voided_at.is_(None))
+    if for_update:
+        query = query.with_for_update()
+    return session.scalars(query).one_or_none()
 
 
-def bacs_files_made_on(session: Session, day: date) -> int:
-    return int(session.scalar(select(func.count()).where(BacsFile.created_on == day)) or 0)
+def next_bacs_numbers(session: Session, processing: date) -> tuple[int, int]:
+    """The next VOL1 serial (one more than any file's) and the next UHL1 file number for files
+    processed on ``processing``. Two makers at once are stopped by the unique constraints."""
+    serial = session.scalar(select(func.max(BacsFile.serial))) or 0
+    number = session.scalar(
+        select(func.max(BacsFile.file_number)).where(BacsFile.processing_day == processing)
+    )
+    return int(serial) % 999_999 + 1, int(number or 0) + 1
 
 
 def stripe_event_recorded(session: Session, event_id: str) -> bool:

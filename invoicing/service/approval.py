@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import uuid
 from collections.abc import Mapping
 
@@ -22,6 +23,8 @@ from invoicing.service.batches import control_totals
 from invoicing.service.common import required_reason
 from invoicing.service.credit_notes import release_credit_notes
 from invoicing.service.transitions import move_batch, move_invoice
+
+logger = logging.getLogger(__name__)
 
 
 def content_hash(batch: PaymentBatch, allocations: Mapping[uuid.UUID, list[tuple[uuid.UUID, int]]]) -> str:
@@ -71,6 +74,18 @@ def verify_frozen(session: Session, batch: PaymentBatch) -> None:
         or content_hash(batch, allocations) != batch.content_hash
     ):
         raise BatchTampered("The batch no longer matches what was approved: no money has been moved")
+
+
+def stop_changed_batch(session: Session, actor: Actor, batch_id: uuid.UUID) -> PaymentBatch:
+    """An approved batch that no longer matches its hash is stopped: nothing of it will be sent.
+
+    Logged as an error and counted (``ccd_batches{state="stopped"}``) for whoever watches; the
+    batch page says so. Its way forward is to be cancelled, which puts its invoices back."""
+    with transaction(session):
+        batch = repository.get_batch(session, batch_id, for_update=True)
+        move_batch(session, batch, BatchStatus.STOPPED, actor, content_hash=batch.content_hash)
+    logger.error("payment batch %s changed after approval: stopped, nothing will be sent", batch_id)
+    return batch
 
 
 def request_batch_approval(session: Session, actor: Actor, batch_id: uuid.UUID) -> PaymentBatch:

@@ -16,16 +16,18 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from config import audit
+from config import audit, notify
 from config.auth import Actor, StaffRole
 from config.database import transaction, utcnow
 from config.errors import ConcurrentChange, DomainError
+from config.money import format_pence
 from config.transitions import Moved, move_rows
 from invoicing import repository
 from invoicing.eligibility import Attribution, attribute
 from invoicing.entitlement import childcare_award, within_cap
 from invoicing.models import BatchStatus, InvoiceStatus, Payment, PaymentBatch, Rail
-from invoicing.service.common import today_in_london
+from invoicing.rails import bacs
+from invoicing.service.common import link, today_in_london
 from invoicing.service.credit_notes import take_credit_notes
 from invoicing.service.transitions import INVOICE, move_batch, move_invoice
 from providers import repository as providers_repository
@@ -69,11 +71,17 @@ def build_batch(
         if not candidates:
             return None
         claim_starts = repository.claim_starts(session, {c.parent_id for c in candidates})
+        providers = providers_repository.providers_by_id(session, {c.provider_id for c in candidates})
+        arrival = {provider_id: _arrival_day(p, payment_date) for provider_id, p in providers.items()}
         to_pay: list[tuple[Any, Attribution]] = []
         newly_flagged: dict[uuid.UUID, set[str]] = {}
         for candidate in candidates:
+            # A cost counts in the assessment period of the day the money reaches the nursery.
             where = attribute(
-                claim_starts[candidate.parent_id], candidate.care_from, candidate.care_to, payment_date
+                claim_starts[candidate.parent_id],
+                candidate.care_from,
+                candidate.care_to,
+                arrival[candidate.provider_id],
             )
             had = json.loads(candidate.flags_json) if candidate.flags_json else ()
             new_flags = set(where.flags).difference(had)
@@ -85,15 +93,22 @@ def build_batch(
         if not to_pay:
             return None
 
+        shares = _share_out_caps(session, to_pay, set(claim_starts))
+        # An invoice whose share comes to £0 (the cap already used) is never a payment line.
+        _record_nothing_to_pay(
+            session, actor, [(c, w) for (c, w), share in zip(to_pay, shares, strict=True) if share == 0]
+        )
+        paying = [(item, share) for item, share in zip(to_pay, shares, strict=True) if share > 0]
+        if not paying:
+            return None
+        to_pay, shares = [item for item, _ in paying], [share for _, share in paying]
         batch = PaymentBatch(
             id=uuid.uuid4(), payment_date=payment_date, built_by_id=actor.staff_id, built_at=now
         )
         session.add(batch)
-        shares = _share_out_caps(session, to_pay, set(claim_starts))
         owed: dict[uuid.UUID, int] = defaultdict(int)
         for (candidate, _where), dwp_pence in zip(to_pay, shares, strict=True):
             owed[candidate.provider_id] += dwp_pence
-        providers = providers_repository.providers_by_id(session, set(owed))
         payments: dict[uuid.UUID, Payment] = {}
         for provider_id in sorted(owed, key=str):
             payments[provider_id] = _new_payment(session, batch, providers[provider_id])
@@ -125,6 +140,48 @@ def build_batch(
         if for_approval:
             move_batch(session, batch, BatchStatus.AWAITING_APPROVAL, actor)
     return batch
+
+
+def _arrival_day(provider: Provider, payment_date: date) -> date:
+    """When money sent on ``payment_date`` reaches the provider: at once by Stripe Connect, on the
+    Bacs entry day (a file sent that day is processed the next Bacs day, and credited the day after)."""
+    if provider.stripe_account_id:
+        return payment_date
+    return bacs.entry_day(bacs.processing_day(payment_date))
+
+
+def _record_nothing_to_pay(session: Session, actor: Actor, nothing: list[tuple[Any, Attribution]]) -> None:
+    """Invoices DWP pays nothing for in the period they count in: the parent owes the whole amount,
+    and the parent is told (few: objects)."""
+    if not nothing:
+        return
+    where = {candidate.id: attribution for candidate, attribution in nothing}
+    for invoice in repository.invoices_by_id(session, set(where)):
+        if invoice.status is InvoiceStatus.PAYMENT_FAILED:
+            move_invoice(
+                session, invoice, InvoiceStatus.APPROVED, actor, reason="paid again after a failed payment"
+            )
+        invoice.ap_start, invoice.ap_end = where[invoice.id].start, where[invoice.id].end
+        invoice.set_share(0)
+        move_invoice(
+            session,
+            invoice,
+            InvoiceStatus.NOTHING_TO_PAY,
+            actor,
+            dwp_pence=0,
+            claimant_pence=invoice.claimant_pence,
+            ap_start=invoice.ap_start.isoformat(),
+        )
+        parent = repository.parent_of(session, invoice)
+        notify.queue_email(
+            session,
+            to=parent.email,
+            template="invoice_nothing_to_pay",
+            reference=f"nothing-to-pay-{invoice.id}",
+            invoice_number=invoice.invoice_number,
+            parent=format_pence(invoice.claimant_pence),
+            link=link(f"/account/invoices/{invoice.id}"),
+        )
 
 
 def _hold_newly_flagged(session: Session, actor: Actor, newly_flagged: dict[uuid.UUID, set[str]]) -> None:

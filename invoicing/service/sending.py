@@ -13,19 +13,20 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from config import audit, settings
 from config.auth import SYSTEM, Actor, StaffRole
 from config.database import transaction, utcnow
-from config.errors import ConcurrentChange, InvalidTransition, rule
+from config.errors import ConcurrentChange, DomainError, InvalidTransition, rule
 from invoicing import repository
 from invoicing.models import BacsFile, BatchStatus, Payment, PaymentStatus, Rail
 from invoicing.rails import Answer, Order, Outcome, PaymentRail, bacs
 from invoicing.rails.stripe import StripeRail
-from invoicing.service.approval import BatchTampered, hand_to_rails, submit_batch
-from invoicing.service.common import today_in_london
+from invoicing.service.approval import BatchTampered, hand_to_rails, stop_changed_batch, submit_batch
+from invoicing.service.common import required_reason, today_in_london
 from invoicing.service.payment_outcomes import (
     mark_payment_sent,
     record_payment_failed,
@@ -96,20 +97,14 @@ def submit_approved_batches(session: Session, rail: PaymentRail) -> dict[str, in
             counts["batches"] += 1
         except BatchTampered:
             session.rollback()
-            counts["tampered"] += 1  # recorded nowhere else: the batch stays approved, no money moves
-            _flag_tampered(session, batch_id)
+            counts["tampered"] += 1  # no money moves: the batch is stopped, for a person to cancel
+            stop_changed_batch(session, SYSTEM, batch_id)
     pending = repository.stripe_payments_to_send(session)
     session.rollback()
     for payment_id in pending:
         outcome = send_payment(session, rail, payment_id)
         counts[outcome] = counts.get(outcome, 0) + 1
     return counts
-
-
-def _flag_tampered(session: Session, batch_id: uuid.UUID) -> None:
-    with transaction(session):
-        batch = repository.get_batch(session, batch_id)
-        audit.record(session, "batch.tamper_detected", batch, SYSTEM, {"content_hash": batch.content_hash})
 
 
 def resolve_unknown_payments(session: Session, rail: PaymentRail) -> dict[str, int]:
@@ -129,55 +124,82 @@ def resolve_unknown_payments(session: Session, rail: PaymentRail) -> dict[str, i
     return counts
 
 
-def bacs_file(session: Session, actor: Actor, batch_id: uuid.UUID) -> BacsFile:
-    """The batch's Standard 18 file, made the first time an approver asks for it and kept.
+class BacsFileProblem(DomainError):
+    status = 409
+    code = "bacs_file_problem"
+    title = "The Bacs file could not be made"
 
-    Making it submits the batch (its hash is re-checked first) and records each Bacs payment as
-    sent, with the file, in one transaction; asking again answers the same file.
+
+def make_bacs_file(session: Session, actor: Actor, batch_id: uuid.UUID) -> BacsFile:
+    """An approver makes the batch's Standard 18 file: the batch goes to the rails (its hash checked
+    first) and the file is kept, in one transaction. Its payments are not sent yet: they are when
+    the approver records the file as submitted to the bank (``record_bacs_file_submitted``).
+
+    Refused (nothing changed, the batch stays approved) when the batch already has a file, has no
+    Bacs payment to send, or the file cannot be made (``BacsFileProblem`` says why).
     """
     actor.require_role(StaffRole.APPROVER)
-    existing = repository.bacs_file_of(session, batch_id)
-    if existing is not None:
-        return existing
     cfg = settings.current()
     today = today_in_london()
-    conflicts = {"bacs_files": lambda: ConcurrentChange("The file is being made by someone else: try again")}
-    with transaction(session, conflicts):
+
+    def taken() -> DomainError:
+        return ConcurrentChange("Another file was made at the same time: look at the batch again")
+
+    try:
+        return _make_bacs_file(session, actor, batch_id, cfg, today, taken)
+    except BatchTampered:
+        stop_changed_batch(session, actor, batch_id)
+        raise
+
+
+def _make_bacs_file(
+    session: Session, actor: Actor, batch_id: uuid.UUID, cfg: Any, today: Any, taken: Any
+) -> BacsFile:
+    with transaction(session, {"bacs_files": taken}):
         batch = repository.get_batch(session, batch_id, for_update=True)
+        if repository.live_bacs_file(session, batch_id) is not None:
+            raise rule("bacs_file_exists", "File already made", "This batch's Bacs file is already made")
         if batch.status is BatchStatus.APPROVED:
             batch = hand_to_rails(session, actor, batch_id)
         if batch.status is not BatchStatus.SUBMITTED:
-            raise rule("batch_not_submitted", "Batch not approved", "Only an approved batch has a Bacs file")
+            raise rule("batch_not_approved", "Batch not approved", "Only an approved batch has a Bacs file")
         to_pay = [p for p in batch.payments if p.rail is Rail.BACS and p.status is PaymentStatus.CREATED]
         if not to_pay:
             raise rule("no_bacs_payments", "No Bacs payments", "This batch has no Bacs payments to send")
-        serial = 1 + repository.bacs_files_made_on(session, today)
         processing = bacs.processing_day(today)
-        content = bacs.standard18(
-            bacs.Originator(
-                cfg.bacs_service_user_number,
-                cfg.bacs_sort_code,
-                cfg.bacs_account_number,
-                cfg.service_user_name,
-            ),
-            [
-                bacs.Credit(
-                    p.destination_sort_code or "",
-                    p.destination_account_number or "",
-                    p.destination_account_name or "",
-                    p.amount_pence,
-                    p.reference,
-                )
-                for p in sorted(to_pay, key=lambda p: p.reference)
-            ],
-            serial=serial,
-            created=today,
-            processing=processing,
-        )
+        serial, file_number = repository.next_bacs_numbers(session, processing)
+        try:
+            content = bacs.standard18(
+                bacs.Originator(
+                    cfg.bacs_service_user_number,
+                    cfg.bacs_sort_code,
+                    cfg.bacs_account_number,
+                    cfg.service_user_name,
+                ),
+                [
+                    bacs.Credit(
+                        p.destination_sort_code or "",
+                        p.destination_account_number or "",
+                        p.destination_account_name or "",
+                        p.amount_pence,
+                        p.reference,
+                    )
+                    for p in sorted(to_pay, key=lambda p: p.reference)
+                ],
+                serial=serial,
+                created=today,
+                processing=processing,
+                file_number=file_number,
+            )
+        except ValueError as error:
+            raise BacsFileProblem(
+                f"The Bacs file could not be made: {error}. Nothing has been sent."
+            ) from error
         item = BacsFile(
             id=uuid.uuid4(),
             batch_id=batch.id,
             serial=serial,
+            file_number=file_number,
             created_on=today,
             processing_day=processing,
             content=content,
@@ -191,10 +213,70 @@ def bacs_file(session: Session, actor: Actor, batch_id: uuid.UUID) -> BacsFile:
             "batch.bacs_file_made",
             batch,
             actor,
-            {"serial": serial, "processing_day": processing.isoformat(), "sha256": item.content_sha256},
+            {
+                "serial": serial,
+                "file_number": file_number,
+                "processing_day": processing.isoformat(),
+                "sha256": item.content_sha256,
+                "payments": len(to_pay),
+            },
         )
-        # Recorded sent with the file, in its transaction: a file exists exactly when its
-        # payments are on their way. The file's maker is on the batch's audit event above.
-        for payment in to_pay:
-            mark_payment_sent(session, SYSTEM, payment, f"BACS {today:%y%m%d}/{serial:06d}")
+    return item
+
+
+def record_bacs_file_submitted(session: Session, actor: Actor, batch_id: uuid.UUID) -> BacsFile:
+    """The approver has submitted the batch's file to the bank: its Bacs payments are sent.
+
+    Refused when there is no file, it was already recorded, or its processing day has come (the
+    bank would refuse it: void it and make another)."""
+    actor.require_role(StaffRole.APPROVER)
+    today = today_in_london()
+    with transaction(session):
+        repository.get_batch(session, batch_id, for_update=True)
+        item = repository.live_bacs_file(session, batch_id, for_update=True)
+        if item is None:
+            raise rule("no_bacs_file", "No Bacs file", "Make the batch's Bacs file first")
+        if item.submitted_at is not None:
+            raise rule(
+                "bacs_file_submitted", "Already submitted", "This file is already recorded as submitted"
+            )
+        if today >= item.processing_day:
+            raise rule(
+                "bacs_file_too_late",
+                "Processing day has come",
+                "The file's processing day has come, so the bank would refuse it: void it and make another",
+            )
+        item.submitted_at, item.submitted_by_id = utcnow(), actor.staff_id
+        batch = repository.batch_with_payments(session, batch_id)
+        reference = f"BACS {item.created_on:%y%m%d}/{item.serial:06d}"
+        sent = 0
+        for payment in batch.payments:
+            if payment.rail is Rail.BACS and payment.status is PaymentStatus.CREATED:
+                mark_payment_sent(session, SYSTEM, payment, reference)
+                sent += 1
+        audit.record(
+            session, "batch.bacs_file_submitted", batch, actor, {"serial": item.serial, "payments": sent}
+        )
+    return item
+
+
+def void_bacs_file(session: Session, actor: Actor, batch_id: uuid.UUID, reason: str) -> BacsFile:
+    """A file not yet submitted to the bank is set aside, saying why, so that another can be made."""
+    actor.require_role(StaffRole.APPROVER)
+    reason = required_reason(reason, "Give a reason", "Enter why the file is voided")
+    with transaction(session):
+        batch = repository.get_batch(session, batch_id, for_update=True)
+        item = repository.live_bacs_file(session, batch_id, for_update=True)
+        if item is None:
+            raise rule("no_bacs_file", "No Bacs file", "This batch has no Bacs file to void")
+        if item.submitted_at is not None:
+            raise rule(
+                "bacs_file_submitted",
+                "Already submitted",
+                "A file submitted to the bank cannot be voided: its payments are on their way",
+            )
+        item.voided_at, item.voided_by_id, item.void_reason = utcnow(), actor.staff_id, reason[:500]
+        audit.record(
+            session, "batch.bacs_file_voided", batch, actor, {"serial": item.serial, "reason": reason}
+        )
     return item

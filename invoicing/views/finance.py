@@ -21,7 +21,7 @@ from config.formatting import london_date
 from config.forms import ConfirmForm, show_errors
 from config.scheduler import recent_runs, registry
 from invoicing import queries, repository, service
-from invoicing.forms import BreakForm, DecisionForm, ReasonForm, ReturnsForm
+from invoicing.forms import BreakForm, DecisionForm, ReasonForm, ReturnsForm, VoidForm
 from invoicing.labels import FLAG_NAMES
 from invoicing.models import InvoiceStatus
 from invoicing.service import reconciliation, sending
@@ -116,7 +116,7 @@ def batches() -> ResponseReturnValue:
     if request.method == "POST" and form.validate_on_submit():
         batch = service.build_batch(db, g.actor, for_approval=True)
         if batch is None:
-            flash(_("There is nothing to pay: no approved invoices from payable providers"))
+            flash(_("There is nothing to pay: no approved invoices from payable providers"), "error")
             return redirect(url_for("invoicing_finance.batches"))
         return redirect(url_for("invoicing_finance.batch", batch_id=batch.id))
     return render_template(
@@ -132,7 +132,7 @@ def batches() -> ResponseReturnValue:
 def batch(batch_id: uuid.UUID) -> ResponseReturnValue:
     db = request_session()
     item, bacs_made = queries.batch_for_staff(db, batch_id)
-    cancel_form = ReasonForm()
+    cancel_form, void_form = ReasonForm(), VoidForm()
     if request.method == "POST":
         action = request.form.get("action")
         try:
@@ -142,11 +142,22 @@ def batch(batch_id: uuid.UUID) -> ResponseReturnValue:
             elif action == "cancel" and cancel_form.validate_on_submit():
                 service.cancel_batch(db, g.actor, batch_id, cancel_form.reason.data or "")
                 flash(_("Batch cancelled: its invoices go into the next batch"))
-            elif action not in {"approve", "cancel"}:
+            elif action == "make_bacs_file" and ConfirmForm().validate_on_submit():
+                made = sending.make_bacs_file(db, g.actor, batch_id)
+                flash(
+                    _("Bacs file %(serial)s made: download it and submit it to the bank", serial=made.serial)
+                )
+            elif action == "bacs_file_submitted" and ConfirmForm().validate_on_submit():
+                sending.record_bacs_file_submitted(db, g.actor, batch_id)
+                flash(_("The file is recorded as submitted to the bank: its payments are on their way"))
+            elif action == "void_bacs_file" and void_form.validate_on_submit():
+                sending.void_bacs_file(db, g.actor, batch_id, void_form.void_reason.data or "")
+                flash(_("The Bacs file is voided: make another before submitting"))
+            elif action not in _BATCH_ACTIONS:
                 abort(400)
         except DomainError as error:
-            flash(_(error.detail))
-        if not cancel_form.errors:
+            flash(_(error.detail), "error")
+        if not (cancel_form.errors or void_form.errors):
             return redirect(url_for("invoicing_finance.batch", batch_id=batch_id))
     return render_template(
         "invoicing/finance_batch.html",
@@ -154,17 +165,22 @@ def batch(batch_id: uuid.UUID) -> ResponseReturnValue:
         providers=providers_repository.providers_by_id(db, {p.provider_id for p in item.payments}),
         form=ConfirmForm(),
         cancel_form=cancel_form,
+        void_form=void_form,
         bacs_file=bacs_made,
         has_bacs=any(p.rail.value == "bacs" for p in item.payments),
         roles=g.actor.roles,
         actor_id=g.actor.staff_id,
-    ), 400 if cancel_form.errors else 200
+    ), 400 if cancel_form.errors or void_form.errors else 200
+
+
+_BATCH_ACTIONS = {"approve", "cancel", "make_bacs_file", "bacs_file_submitted", "void_bacs_file"}
 
 
 @invoicing_finance.get("/batches/<uuid:batch_id>/bacs.txt")
 @staff_required(StaffRole.APPROVER)
 def bacs_download(batch_id: uuid.UUID) -> ResponseReturnValue:
-    made = sending.bacs_file(request_session(), g.actor, batch_id)
+    """The batch's Bacs file as it was made: downloading changes nothing."""
+    made = queries.bacs_file_to_download(request_session(), batch_id)
     filename = f"bacs-{made.created_on:%Y%m%d}-{made.serial:06d}.txt"
     return Response(
         made.content,
@@ -227,9 +243,9 @@ def resolve_break(break_id: uuid.UUID) -> ResponseReturnValue:
             reconciliation.resolve_break(request_session(), g.actor, break_id, form.note.data or "")
             flash(_("Break resolved"))
         except DomainError as error:
-            flash(_(error.detail))
+            flash(_(error.detail), "error")
     else:
-        flash(_("Enter what you found and did"))
+        flash(_("Enter what you found and did"), "error")
     return redirect(url_for("invoicing_finance.breaks"))
 
 

@@ -58,7 +58,7 @@ def provider(provider_id: uuid.UUID) -> ResponseReturnValue:
             else:
                 abort(400)
         except DomainError as error:
-            flash(_(error.detail))
+            flash(_(error.detail), "error")
         return redirect(url_for("providers_finance.provider", provider_id=provider_id))
     return render_template(
         "providers/finance_provider.html",

@@ -190,7 +190,7 @@ def check_invoice() -> ResponseReturnValue:
         preview = service.preview_invoice(request_session(), g.actor, data)
     except DomainError as error:
         session.pop(DRAFT, None)
-        flash(_(error.detail))
+        flash(_(error.detail), "error")
         return redirect(url_for(".new_invoice"))
     return render_template(
         "invoicing/nursery_check_invoice.html", form=form, data=data, preview=preview

@@ -38,7 +38,9 @@ def test_a_file_has_labels_one_credit_per_payment_a_contra_and_control_totals() 
 
 
 def test_only_bacs_characters_reach_the_file() -> None:
-    assert bacs.clean("Café Ltd (No. 1) £", 18) == "CAF  LTD  NO. 1   "
+    # Accents come off (é → E) and apostrophes go, rather than leaving gaps in a payee's name.
+    assert bacs.clean("Café Ltd (No. 1) £", 18) == "CAFE LTD NO. 1    "
+    assert bacs.clean("O’Neill’s Nursery", 18) == "ONEILLS NURSERY   "
     with pytest.raises(ValueError):
         bacs.standard18(ORIGIN, [], serial=1, created=date(2026, 1, 5), processing=date(2026, 1, 7))
     with pytest.raises(ValueError):

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from config.errors import ValidationFailed
 from invoicing.models import InvoiceStatus, Payment, PaymentBatch, PaymentStatus
 from invoicing.rails import bacs
-from invoicing.service import reconciliation, sending
-from tests.factories import World
+from invoicing.service import reconciliation
+from tests.factories import World, send_by_bacs
 
 
 def bacs_batch(session) -> tuple[World, PaymentBatch]:
@@ -22,7 +22,7 @@ def bacs_batch(session) -> tuple[World, PaymentBatch]:
 
 def test_a_bacs_credit_is_paid_after_its_entry_day_unless_the_bank_returns_it(session) -> None:
     world, batch = bacs_batch(session)
-    made = sending.bacs_file(session, world.approver, batch.id)
+    made = send_by_bacs(session, world.approver, batch.id)
     entry = bacs.entry_day(made.processing_day)
     assert reconciliation.reconcile_bacs(session, today=entry) == 0  # not yet
     assert reconciliation.reconcile_bacs(session, today=entry + timedelta(days=1)) == 1

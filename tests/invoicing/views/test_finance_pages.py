@@ -22,13 +22,14 @@ from invoicing.models import (
     InvoiceStatus,
     Payment,
     PaymentBatch,
+    PaymentStatus,
     ReconciliationBreak,
     StripeEvent,
 )
 from invoicing.rails import bacs
-from invoicing.service import reconciliation, sending
+from invoicing.service import reconciliation
 from tests.conftest import LiveServer
-from tests.factories import World, create_staff
+from tests.factories import World, create_staff, send_by_bacs
 from tests.http import forms, sign_in_staff
 
 WEBHOOK_SECRET = "whsec_test_finance"
@@ -110,11 +111,21 @@ def test_a_batch_is_built_by_one_person_approved_by_another_and_paid_by_bacs(
     assert batch.status is BatchStatus.APPROVED and batch.content_hash
 
     assert officer.get(f"/finance/batches/{batch.id}/bacs.txt").status_code == 403  # approvers only
+    # Looking makes nothing: the file is made by pressing a button, and sent by another.
+    assert approver.get(f"/finance/batches/{batch.id}/bacs.txt").status_code == 404
+    made = approver.submit(approver.get(f"/finance/batches/{batch.id}"), "Make the Bacs file")
+    assert "Bacs file" in made.text and "Not yet: its payments are not sent" in made.text
     download = approver.get(f"/finance/batches/{batch.id}/bacs.txt")
     assert download.status_code == 200 and "attachment" in download.headers["Content-Disposition"]
     parsed = bacs.parse(download.text)
     assert parsed.credit_total == batch.total_pence and parsed.credit_count == 1
     assert approver.get(f"/finance/batches/{batch.id}/bacs.txt").text == download.text  # the same file
+    db.expire_all()
+    assert {p.status for p in db.scalars(select(Payment))} == {PaymentStatus.CREATED}
+    submitted = approver.submit(made, "Record the file as submitted to the bank")
+    assert "its payments are on their way" in submitted.text
+    db.expire_all()
+    assert {p.status for p in db.scalars(select(Payment))} == {PaymentStatus.SENT}
 
 
 def test_a_batch_can_be_cancelled_with_a_reason_before_it_is_sent(live_server: LiveServer, db) -> None:
@@ -136,7 +147,7 @@ def test_breaks_jobs_reports_and_exports(live_server: LiveServer, db) -> None:
     world = World(db)
     world.approved_invoice()
     batch = world.approved_batch()
-    sending.bacs_file(db, world.approver, batch.id)
+    send_by_bacs(db, world.approver, batch.id)
     payment = db.scalars(select(Payment)).one()
     reconciliation.open_break(db, payment.id, "amount_pence", {"amount_pence": 1}, {"amount_pence": 2})
     run_job(database().session_factory, "expire-consents")
