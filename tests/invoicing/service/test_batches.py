@@ -3,21 +3,38 @@ applied again."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config import audit
 from config.auth import SYSTEM
+from config.notify import Notification
 from invoicing import service
-from invoicing.entitlement import monthly_cap_pence
+from invoicing.entitlement import assessment_period, monthly_cap_pence
 from invoicing.models import (
     BatchStatus,
+    Invoice,
     InvoiceStatus,
+    Payment,
+    PaymentAllocation,
     PaymentBatch,
+    PaymentStatus,
     Rail,
 )
+from invoicing.rails import bacs
+from invoicing.service import reconciliation
 from providers import service as providers
-from tests.factories import World, create_consent, invoice_input, today
+from tests.factories import (
+    World,
+    create_child,
+    create_consent,
+    create_parent,
+    invoice_input,
+    send_by_bacs,
+    today,
+)
 
 
 def test_the_whole_life_cycle_from_submission_to_paid(session: Session) -> None:
@@ -128,3 +145,74 @@ def test_nothing_to_pay_builds_no_batch(session: Session) -> None:
     world = World(session)
     assert service.build_batch(session, world.officer) is None
     assert session.scalars(select(PaymentBatch)).first() is None
+
+
+def _approved_by_caseworker(session: Session, world: World, invoice: Invoice) -> None:
+    service.confirm_invoice(session, world.parent, invoice.id)
+    service.run_automatic_checks(session, SYSTEM)
+    service.approve_invoice(session, world.caseworker, invoice.id, "The parent knows the limit")
+
+
+def test_an_invoice_with_nothing_left_to_pay_is_never_a_payment_and_the_batch_completes(
+    session: Session,
+) -> None:
+    """The parent's maximum used by one nursery's invoice, another nursery's comes to £0: it ends
+    "nothing to pay" (the parent owes it all, and is told), and the batch with the first nursery's
+    payment is made, sent and settled as any other."""
+    world, other = World(session), World(session)
+    consent = create_consent(session, other.provider_user, world.parent, world.child)
+    cap = monthly_cap_pence(1, today())
+    full = world.submit(eligible_pence=cap * 2, extras_pence=0)  # 85% of it is over the cap
+    _approved_by_caseworker(session, world, full)
+    empty = service.submit_invoice(
+        session, other.provider_user, invoice_input(consent, eligible_pence=50_000, extras_pence=1_000)
+    )
+    _approved_by_caseworker(session, world, empty)
+
+    batch = world.approved_batch()
+    session.expire_all()
+    full, empty = session.get_one(Invoice, full.id), session.get_one(Invoice, empty.id)
+    assert (full.status, full.dwp_pence) == (InvoiceStatus.BATCHED, cap)
+    assert (empty.status, empty.dwp_pence, empty.claimant_pence) == (InvoiceStatus.NOTHING_TO_PAY, 0, 51_000)
+    payments = session.scalars(select(Payment).where(Payment.batch_id == batch.id)).all()
+    assert [(p.provider_id, p.amount_pence) for p in payments] == [(world.provider.id, cap)]
+    assert "invoice.nothing_to_pay" in [e.action for e in audit.events_for(session, "invoices", empty.id)]
+    told = session.scalars(
+        select(Notification).where(Notification.template == "invoice_nothing_to_pay")
+    ).one()
+    assert told.personalisation["parent"] == "£510.00"
+
+    made = send_by_bacs(session, world.approver, batch.id)
+    after_entry = bacs.entry_day(made.processing_day) + timedelta(days=1)
+    assert reconciliation.reconcile_bacs(session, today=after_entry) == 1
+    session.expire_all()
+    assert session.get_one(PaymentBatch, batch.id).status is BatchStatus.SETTLED
+    assert session.get_one(Payment, payments[0].id).status is PaymentStatus.PAID
+    assert session.get_one(Invoice, empty.id).status is InvoiceStatus.NOTHING_TO_PAY
+
+
+def test_a_bacs_cost_counts_in_the_period_of_the_day_the_money_arrives(session: Session) -> None:
+    """Built on the last day of an assessment period, a Bacs payment reaches the nursery in the next
+    one: that is the period the cost counts in (a Stripe transfer arrives the same day)."""
+    claim_start = date(2026, 10, 15)  # periods run from the 15th to the 14th
+    built_on = date(2026, 11, 13)  # a Friday: processed Monday 16th, credited Tuesday 17 November
+    assert bacs.entry_day(bacs.processing_day(built_on)) == date(2026, 11, 17)
+    worlds = [World(session), World(session, stripe_account="acct_1Arrives")]
+    for world in worlds:
+        world.parent = create_parent(session, claim_start=claim_start)
+        world.child = create_child(session, world.parent)
+        world.consent = create_consent(session, world.provider_user, world.parent, world.child)
+        world.approved_invoice(care_from=date(2026, 10, 15), care_to=date(2026, 11, 12))
+    batch = service.build_batch(session, worlds[0].officer, payment_date=built_on)
+    assert batch is not None
+
+    def period(rail: Rail) -> date:
+        payment = next(p for p in batch.payments if p.rail is rail)
+        (allocation,) = session.scalars(
+            select(PaymentAllocation).where(PaymentAllocation.payment_id == payment.id)
+        ).all()
+        return session.get_one(Invoice, allocation.invoice_id).ap_start
+
+    session.expire_all()
+    assert period(Rail.BACS) == assessment_period(claim_start, date(2026, 11, 17))[0] == date(2026, 11, 15)
+    assert period(Rail.STRIPE) == date(2026, 10, 15)
