@@ -182,7 +182,12 @@ def _set_up(url: str) -> tuple[str, list[str]]:
 
     app = bench_app(url)
     with app.app_context(), database().session_factory() as session:
-        admin = verified_provider(session, create_staff(session, StaffRole.CASEWORKER), 0)
+        admin = verified_provider(
+            session,
+            create_staff(session, StaffRole.CASEWORKER),
+            create_staff(session, StaffRole.CASEWORKER),
+            0,
+        )
         client, secret = providers.register_api_client(session, admin, name="Bench", redirect_uris=[])
         consent_ids = [str(live_consent(session, admin, n).id) for n in range(CHILDREN)]
         client_id = client.client_id

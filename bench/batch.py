@@ -32,8 +32,9 @@ def set_up_providers(url: str) -> tuple[Any, Any, Any]:
     app = bench_app(url)
     with app.app_context(), database().session_factory() as session:
         caseworker = create_staff(session, StaffRole.CASEWORKER)
+        checker = create_staff(session, StaffRole.CASEWORKER)
         for n in range(PROVIDERS):
-            live_consent(session, verified_provider(session, caseworker, n), n)
+            live_consent(session, verified_provider(session, checker, caseworker, n), n)
         officer = create_staff(session, StaffRole.FINANCE_OFFICER)
         approver = create_staff(session, StaffRole.APPROVER)
     return app, officer, approver

@@ -21,6 +21,7 @@ from config.auth import Actor
 from config.database import make_engine
 from config.migrations import upgrade_to_head
 from config.settings import Settings
+from providers import payees
 from providers import service as providers
 from providers.accounts import user_actor
 from providers.models import Regulator
@@ -67,8 +68,9 @@ def bench_app(url: str) -> Flask:
     return create_app(Settings(environment="test", database_url=url, secret_key="x" * 40))
 
 
-def verified_provider(session: Session, caseworker: Actor, n: int) -> Actor:
-    """The n-th benchmark nursery, registered and verified through the services: its admin."""
+def verified_provider(session: Session, checker: Actor, caseworker: Actor, n: int) -> Actor:
+    """The n-th benchmark nursery, registered, checked (by ``checker``) and verified (by
+    ``caseworker``) through the services: its admin."""
     provider = providers.register_provider(
         session,
         providers.Registration(
@@ -78,11 +80,12 @@ def verified_provider(session: Session, caseworker: Actor, n: int) -> Actor:
             postcode="LS1 4AP",
             address="",
             region="London",
-            bank=providers.BankDetails("089999", "66374958", f"Bench {n}"),
+            bank=payees.BankDetails("089999", "66374958", f"Bench {n}"),
             admin_name="Admin",
             admin_email=f"admin{n}@bench.example",
         ),
     )
+    providers.check_provider(session, checker, provider.id)
     providers.verify_provider(session, caseworker, provider.id)
     return user_actor(provider.users[0])
 

@@ -38,7 +38,6 @@ PAYMENTS = int(os.environ.get("BENCH_PAYMENTS", "100000"))
 BATCHES = max(1, PAYMENTS // PROVIDERS)
 
 SEED = [
-    "UPDATE providers SET stripe_account_id = 'acct_bench_' || registration_number",
     """
     INSERT INTO payment_batches (id, status, payment_date, built_by_id, built_at, approved_by_id, approved_at,
         submitted_at, payment_count, invoice_count, total_pence, version, created_at, updated_at)
@@ -66,7 +65,7 @@ SEED = [
     INSERT INTO payments (id, batch_id, provider_id, amount_pence, status, rail, reference,
         destination_stripe_account, rail_reference, sent_at, credit_pence, version, created_at, updated_at)
     SELECT p.payment_id, p.batch_id, p.provider_id, 850, 'sent', 'stripe', 'CCD' || lpad(n::text, 12, '0'),
-        pr.stripe_account_id, 'tr_' || replace(p.payment_id::text, '-', ''), now(), 0, 2, now(), now()
+        'acct_bench_' || pr.registration_number, 'tr_' || replace(p.payment_id::text, '-', ''), now(), 0, 2, now(), now()
     FROM bench_plan p JOIN providers pr ON pr.id = p.provider_id
     """,
     """

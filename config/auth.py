@@ -37,6 +37,8 @@ class Actor:
     provider_id: uuid.UUID | None = None
     parent_id: uuid.UUID | None = None
     roles: frozenset[StaffRole] = field(default_factory=frozenset)
+    # Someone at a nursery who is one of its admins (may change who it is paid to, manage the team).
+    provider_admin: bool = False
 
     @property
     def staff_id(self) -> uuid.UUID | None:

@@ -22,7 +22,7 @@ from config.auth import SYSTEM, Actor, ActorKind, StaffRole
 from invoicing import service as invoicing
 from invoicing.models import Invoice
 from invoicing.service import InvoiceInput, LineInput
-from providers import accounts
+from providers import accounts, payees
 from providers import service as providers
 from providers.models import Provider, ProviderUser, Regulator
 from staff.models import StaffUser
@@ -52,7 +52,13 @@ def _staff(session: Session, email: str, name: str, role: StaffRole) -> Actor:
 def _provider_actor(session: Session, provider: Provider) -> Actor:
     user = session.scalars(select(ProviderUser).where(ProviderUser.provider_id == provider.id)).first()
     assert user is not None
-    return Actor(kind=ActorKind.PROVIDER_USER, id=user.id, label=user.name, provider_id=provider.id)
+    return Actor(
+        kind=ActorKind.PROVIDER_USER,
+        id=user.id,
+        label=user.name,
+        provider_id=provider.id,
+        provider_admin=True,
+    )
 
 
 def _month_before(day: date) -> tuple[date, date]:
@@ -96,7 +102,7 @@ def _seed(session: Session, first_seed: bool) -> dict[str, Any]:
                 postcode=postcode,
                 address=f"1 High Street, {region}",
                 region=region,
-                bank=providers.BankDetails(sort_code, account, name[:18]),
+                bank=payees.BankDetails(sort_code, account, name[:18]),
                 admin_name=admin,
                 admin_email=f"{admin.split()[0].lower()}{at}@{name.split()[0].lower()}.example",
                 admin_password_hash=accounts.hash_password(DEMO_PASSWORD),
@@ -133,9 +139,18 @@ def _seed(session: Session, first_seed: bool) -> dict[str, Any]:
         "66374958",
         "Isla Leader",
     )
+    # Sunny Days is paid by Stripe Connect: DWP records its connected account while it is being
+    # verified, then one person checks each registration and another verifies it.
+    payees.change_payee(
+        session,
+        officer,
+        sunny.id,
+        payees.StripeAccount(f"acct_demo{tag.lower()}sunny"),
+        "Onboarded to Stripe",
+    )
     for provider in (acorns, sunny):
-        providers.verify_provider(session, caseworker, provider.id)
-    providers.set_stripe_account(session, officer, sunny.id, f"acct_demo{tag.lower()}sunny")
+        providers.check_provider(session, caseworker, provider.id)
+        providers.verify_provider(session, officer, provider.id)
     acorns_user, sunny_user, rainbow_user = (_provider_actor(session, p) for p in (acorns, sunny, rainbow))
     # Admins must have a second factor; the demo's secrets are printed (and, in development, the
     # code page shows the current code, so no authenticator app is needed to try it).
@@ -260,8 +275,8 @@ def _seed(session: Session, first_seed: bool) -> dict[str, Any]:
         else:
             invoicing.record_payment_failed(session, SYSTEM, payment.id, "Account closed")
     # Sunny Days gives new bank details: its payments (and the failed invoice) wait for release.
-    providers.change_bank_details(
-        session, sunny_user, sunny.id, providers.BankDetails("202959", "63748472", "Sunny Days Ltd")
+    payees.change_payee(
+        session, sunny_user, sunny.id, payees.BankDetails("202959", "63748472", "Sunny Days Ltd")
     )
 
     # A built batch awaiting approval: Yusuf's care.

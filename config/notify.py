@@ -65,6 +65,13 @@ TEMPLATES: dict[str, Template] = {
         "{invoice_number} came to be paid, so DWP pays nothing towards it. You owe your provider the "
         "whole amount, {parent}.\n\nSee the invoice: {link}",
     ),
+    "payee_changed": Template(
+        "Where DWP pays {provider} has changed",
+        "{who} changed where DWP pays {provider}: from now on it pays {destination}. DWP holds payments "
+        "to you until {held_until} and until it has checked the change with you.\n\nIf you did not ask "
+        "for this, call DWP's Childcare Direct team straight away on the number you already have for "
+        "us: do not use any number in an email.",
+    ),
     "provider_invitation": Template(
         "{inviter} invited you to {provider}'s Childcare Direct account",
         "{inviter} invited you to send invoices to DWP for {provider}.\n\nCreate your password within "

@@ -52,7 +52,9 @@ class AccountLocked(DomainError):
 
 
 def user_actor(user: ProviderUser) -> Actor:
-    return provider_user_actor(user.id, user.provider_id, user.name)
+    return provider_user_actor(
+        user.id, user.provider_id, user.name, admin=user.role is ProviderUserRole.ADMIN
+    )
 
 
 def hash_password(password: str) -> str:

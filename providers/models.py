@@ -45,7 +45,13 @@ class ProviderUserRole(StrEnum):
 
 class Provider(UUIDPrimaryKey, Timestamps, Base):
     __tablename__ = "providers"
-    __table_args__ = (UniqueConstraint("regulator", "registration_number"),)
+    __table_args__ = (
+        UniqueConstraint("regulator", "registration_number"),
+        # Four eyes in the data: whoever checked a registration cannot also verify it.
+        CheckConstraint(
+            "verified_by_id IS NULL OR verified_by_id <> checked_by_id", name="verified_by_a_second_person"
+        ),
+    )
 
     name: Mapped[str] = mapped_column(String(200))
     regulator: Mapped[Regulator]
@@ -54,21 +60,22 @@ class Provider(UUIDPrimaryKey, Timestamps, Base):
     postcode: Mapped[str] = mapped_column(String(10))
     region: Mapped[str] = mapped_column(String(60), default="")
     status: Mapped[ProviderStatus] = mapped_column(default=ProviderStatus.PENDING_VERIFICATION)
-    stripe_account_id: Mapped[str | None] = mapped_column(String(64))
+    # A DWP person checks the registration and the payee with the regulator and the bank; a
+    # second person verifies it.
+    checked_at: Mapped[datetime | None]
+    checked_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_users.id"))
     verified_at: Mapped[datetime | None]
     verified_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_users.id"))
     version: Mapped[int] = mapped_column(default=1)
 
     users: Mapped[list[ProviderUser]] = relationship(back_populates="provider")
-    bank_accounts: Mapped[list[BankAccount]] = relationship(
-        back_populates="provider", order_by="BankAccount.created_at"
-    )
+    payees: Mapped[list[Payee]] = relationship(back_populates="provider", order_by="Payee.created_at")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     @property
-    def current_bank_account(self) -> BankAccount | None:
-        return next((account for account in self.bank_accounts if account.is_current), None)
+    def current_payee(self) -> Payee | None:
+        return next((payee for payee in self.payees if payee.is_current), None)
 
 
 class ProviderUser(UUIDPrimaryKey, Timestamps, Base):
@@ -112,19 +119,36 @@ class ProviderInvitation(UUIDPrimaryKey, Timestamps, Base):
     accepted_at: Mapped[datetime | None]
 
 
-class BankAccount(UUIDPrimaryKey, Timestamps, Base):
-    """A provider's bank details. A change makes a new row: the old one is kept, not edited.
+class PayeeRail(StrEnum):
+    BACS = "bacs"
+    STRIPE = "stripe"
 
-    A new account holds the provider's payments until a DWP person other than the one who
-    recorded it releases it, and not before the cooling-off period has passed.
+
+class Payee(UUIDPrimaryKey, Timestamps, Base):
+    """Where a provider is paid: its bank account (Bacs) or its Stripe connected account.
+
+    Only ``providers.payees`` writes these. A change is a new row, and a row's destination never
+    changes once written (a trigger refuses it on both databases): the old one is kept, not edited.
+    A change to a verified provider's payee holds its payments until the cooling-off period has
+    passed and a DWP person other than whoever asked for it has released it.
     """
 
-    __tablename__ = "bank_accounts"
+    __tablename__ = "payees"
     __table_args__ = (
-        CheckConstraint("length(sort_code) = 6", name="sort_code_six_digits"),
-        CheckConstraint("length(account_number) = 8", name="account_number_eight_digits"),
+        CheckConstraint(
+            "(rail = 'bacs' AND length(sort_code) = 6 AND length(account_number) = 8"
+            " AND account_name IS NOT NULL AND stripe_account_id IS NULL)"
+            " OR (rail = 'stripe' AND stripe_account_id IS NOT NULL AND sort_code IS NULL"
+            " AND account_number IS NULL)",
+            name="one_destination",
+        ),
+        # Four eyes in the data: a DWP person never releases a change they asked for themselves.
+        CheckConstraint(
+            "released_by_id IS NULL OR requested_by_kind <> 'staff' OR released_by_id <> requested_by_id",
+            name="released_by_someone_else",
+        ),
         Index(
-            "uq_bank_accounts_one_current_per_provider",
+            "uq_payees_one_current_per_provider",
             "provider_id",
             unique=True,
             sqlite_where=text("is_current"),
@@ -133,15 +157,34 @@ class BankAccount(UUIDPrimaryKey, Timestamps, Base):
     )
 
     provider_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("providers.id"), index=True)
-    sort_code: Mapped[str] = mapped_column(String(6))
-    account_number: Mapped[str] = mapped_column(String(8))
-    account_name: Mapped[str] = mapped_column(String(200))
+    rail: Mapped[PayeeRail] = mapped_column(default=PayeeRail.BACS)
+    sort_code: Mapped[str | None] = mapped_column(String(6))
+    account_number: Mapped[str | None] = mapped_column(String(8))
+    account_name: Mapped[str | None] = mapped_column(String(200))
+    stripe_account_id: Mapped[str | None] = mapped_column(String(64))
     is_current: Mapped[bool] = mapped_column(default=True)
+    # Who asked for it: the registration, someone at the nursery, or a DWP person (with a reason,
+    # which is DWP's own: it never reaches the nursery).
+    requested_by_kind: Mapped[str] = mapped_column(String(20), default="registration")
+    requested_by_id: Mapped[uuid.UUID | None]
+    requested_by_label: Mapped[str] = mapped_column(String(200), default="")
+    reason: Mapped[str | None] = mapped_column(String(500))
     hold_until: Mapped[datetime | None]
     released_at: Mapped[datetime | None]
     released_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_users.id"))
 
-    provider: Mapped[Provider] = relationship(back_populates="bank_accounts")
+    provider: Mapped[Provider] = relationship(back_populates="payees")
+
+    @property
+    def destination(self) -> str:
+        """Where the money goes, as staff see it: sort code and last four digits, or the account id."""
+        if self.rail is PayeeRail.STRIPE:
+            return f"Stripe {self.stripe_account_id}"
+        code = self.sort_code or ""
+        return f"{code[0:2]}-{code[2:4]}-{code[4:6]} ****{(self.account_number or '')[-4:]}"
+
+    def on_hold(self, at: datetime) -> bool:
+        return self.hold_until is not None and (self.released_at is None or self.hold_until > at)
 
 
 class ApiClient(UUIDPrimaryKey, Timestamps, Base):

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from config.database import fetch
 from providers.models import (
     ApiClient,
-    BankAccount,
     IdempotencyKey,
     OAuthToken,
+    Payee,
     Provider,
     ProviderStatus,
     ProviderUser,
@@ -33,33 +33,43 @@ def find_by_registration(session: Session, regulator: Regulator, number: str) ->
     ).one_or_none()
 
 
-def current_bank_account(session: Session, provider_id: uuid.UUID) -> BankAccount | None:
+def current_payee(session: Session, provider_id: uuid.UUID) -> Payee | None:
+    """Where the provider is paid now (which may still be on hold)."""
     return session.scalars(
-        select(BankAccount).where(BankAccount.provider_id == provider_id, BankAccount.is_current)
+        select(Payee).where(Payee.provider_id == provider_id, Payee.is_current)
     ).one_or_none()
 
 
-def payable_provider_ids(session: Session, ids: set[uuid.UUID], at: datetime) -> set[uuid.UUID]:
-    """Of ``ids``, the active providers with somewhere to pay and bank details not on hold."""
+def payable_payees(session: Session, ids: set[uuid.UUID], at: datetime) -> dict[uuid.UUID, Payee]:
+    """Of ``ids``, the active providers with a payee not on hold, and that payee."""
     if not ids:
-        return set()
+        return {}
     rows = session.execute(
-        select(
-            Provider.id,
-            Provider.stripe_account_id,
-            BankAccount.id,
-            BankAccount.hold_until,
-            BankAccount.released_at,
-        )
-        .outerjoin(BankAccount, (BankAccount.provider_id == Provider.id) & BankAccount.is_current)
+        select(Provider.id, Payee)
+        .join(Payee, (Payee.provider_id == Provider.id) & Payee.is_current)
         .where(Provider.id.in_(ids), Provider.status == ProviderStatus.ACTIVE)
     )
-    payable = set()
-    for provider_id, stripe_account, bank_id, hold_until, released_at in rows:
-        on_hold = hold_until is not None and (released_at is None or hold_until > at)
-        if (stripe_account or bank_id) and not on_hold:
-            payable.add(provider_id)
-    return payable
+    return {provider_id: payee for provider_id, payee in rows if not payee.on_hold(at)}
+
+
+def payable_provider_ids(session: Session, ids: set[uuid.UUID], at: datetime) -> set[uuid.UUID]:
+    """Of ``ids``, the active providers with somewhere to pay that is not on hold."""
+    return set(payable_payees(session, ids, at))
+
+
+def payees_changed_since(session: Session, ids: set[uuid.UUID], since: datetime) -> set[uuid.UUID]:
+    """Of ``ids``, the providers whose payee changed after ``since`` (their first one aside)."""
+    if not ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Payee.provider_id).where(
+                Payee.provider_id.in_(ids),
+                Payee.created_at >= since,
+                Payee.requested_by_kind != "registration",
+            )
+        )
+    )
 
 
 def providers_by_id(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, Provider]:
@@ -116,15 +126,15 @@ def waiting_for_verification(session: Session) -> list[Provider]:
     )
 
 
-def bank_details_on_hold(session: Session) -> list[tuple[Provider, BankAccount]]:
-    """Providers whose current bank details are new and not yet released, oldest change first."""
+def payees_on_hold(session: Session) -> list[tuple[Provider, Payee]]:
+    """Providers whose current payee is a change not yet released, oldest change first."""
     rows = session.execute(
-        select(Provider, BankAccount)
-        .join(BankAccount, BankAccount.provider_id == Provider.id)
-        .where(BankAccount.is_current, BankAccount.hold_until.is_not(None), BankAccount.released_at.is_(None))
-        .order_by(BankAccount.created_at)
+        select(Provider, Payee)
+        .join(Payee, Payee.provider_id == Provider.id)
+        .where(Payee.is_current, Payee.hold_until.is_not(None), Payee.released_at.is_(None))
+        .order_by(Payee.created_at)
     )
-    return [(provider, account) for provider, account in rows]
+    return [(provider, payee) for provider, payee in rows]
 
 
 def find_user(session: Session, user_id: uuid.UUID) -> ProviderUser | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -12,16 +11,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from config import audit, notify, settings, transitions
+from config import audit, notify, transitions
 from config.auth import Actor, ActorKind, StaffRole
 from config.database import transaction, utcnow
 from config.errors import DomainError, FieldError, Forbidden, NotFound, ValidationFailed, rule
-from providers import repository
+from providers import payees, repository
 from providers.models import (
     PROVIDER_TRANSITIONS,
     REGULATOR_NAMES,
     ApiClient,
-    BankAccount,
     OAuthToken,
     Provider,
     ProviderStatus,
@@ -30,11 +28,8 @@ from providers.models import (
     Regulator,
 )
 from providers.rules import (
-    normalise_account_number,
     normalise_postcode,
     normalise_registration_number,
-    normalise_sort_code,
-    passes_modulus_check,
 )
 
 PROVIDER = transitions.machine(
@@ -47,21 +42,18 @@ PROVIDER = transitions.machine(
 )
 
 
-def provider_user_actor(user_id: uuid.UUID | None, provider_id: uuid.UUID, label: str) -> Actor:
+def provider_user_actor(
+    user_id: uuid.UUID | None, provider_id: uuid.UUID, label: str, *, admin: bool = False
+) -> Actor:
     """Someone at a nursery (or the spreadsheet upload they started), acting for it."""
-    return Actor(kind=ActorKind.PROVIDER_USER, id=user_id, label=label, provider_id=provider_id)
+    return Actor(
+        kind=ActorKind.PROVIDER_USER, id=user_id, label=label, provider_id=provider_id, provider_admin=admin
+    )
 
 
 def api_client_actor(api_client_id: uuid.UUID, provider_id: uuid.UUID, label: str = "API client") -> Actor:
     """A nursery's software, acting for the nursery through its token."""
     return Actor(kind=ActorKind.API_CLIENT, id=api_client_id, label=label, provider_id=provider_id)
-
-
-@dataclass(frozen=True)
-class BankDetails:
-    sort_code: str
-    account_number: str
-    account_name: str
 
 
 @dataclass(frozen=True)
@@ -72,38 +64,12 @@ class Registration:
     postcode: str
     address: str
     region: str
-    bank: BankDetails
+    bank: payees.BankDetails
     admin_name: str
     admin_email: str
     # Argon2 hash of the admin's password (``accounts.hash_password``), when a person registers
     # in the portal; the demo seed and the test builders leave it out.
     admin_password_hash: str | None = None
-
-
-def check_bank_details(bank: BankDetails, prefix: str = "") -> BankDetails:
-    errors: list[FieldError] = []
-    checked = {}
-    for field, normalise in (
-        ("sort_code", normalise_sort_code),
-        ("account_number", normalise_account_number),
-    ):
-        try:
-            checked[field] = normalise(getattr(bank, field))
-        except ValueError as exc:
-            errors.append(FieldError(prefix + field, str(exc)))
-    name = bank.account_name.strip()
-    if not name:
-        errors.append(FieldError(prefix + "account_name", "Enter the name on the account"))
-    if not errors and not passes_modulus_check(checked["sort_code"], checked["account_number"]):
-        errors.append(
-            FieldError(
-                prefix + "account_number",
-                "Check the sort code and account number: they do not match a real bank account",
-            )
-        )
-    if errors:
-        raise ValidationFailed("The bank details are not valid", errors=errors)
-    return BankDetails(checked["sort_code"], checked["account_number"], name)
 
 
 def register_provider(session: Session, registration: Registration) -> Provider:
@@ -130,7 +96,7 @@ def register_provider(session: Session, registration: Registration) -> Provider:
         )
     if errors:
         raise ValidationFailed("The registration details are not valid", errors=errors)
-    bank = check_bank_details(registration.bank, "bank.")
+    bank = payees.check_bank_details(registration.bank, "bank.")
 
     def already_registered() -> DomainError:
         return rule("already_registered", "Already registered", "This setting is already registered")
@@ -151,7 +117,6 @@ def register_provider(session: Session, registration: Registration) -> Provider:
             region=registration.region,
         )
         session.add(provider)
-        session.add(BankAccount(provider=provider, **bank.__dict__))
         admin = ProviderUser(
             provider=provider,
             email=registration.admin_email.strip().lower(),
@@ -161,6 +126,7 @@ def register_provider(session: Session, registration: Registration) -> Provider:
         )
         session.add(admin)
         actor = provider_user_actor(None, provider.id, admin.name)
+        payees.first_payee(session, provider, bank, actor)
         audit.record(
             session,
             "provider.registered",
@@ -179,81 +145,39 @@ def register_provider(session: Session, registration: Registration) -> Provider:
     return provider
 
 
-def verify_provider(session: Session, actor: Actor, provider_id: uuid.UUID) -> Provider:
-    """DWP checks the registration and bank details: ``pending_verification`` → ``active``."""
+def check_provider(session: Session, actor: Actor, provider_id: uuid.UUID) -> Provider:
+    """A DWP person has checked the registration with the regulator and the bank details with the
+    bank; a second person verifies it (``verify_provider``)."""
     actor.require_role(StaffRole.CASEWORKER, StaffRole.FINANCE_OFFICER)
     with transaction(session):
         provider = repository.get_provider(session, provider_id, for_update=True)
-        transitions.move(session, PROVIDER, provider, ProviderStatus.ACTIVE, actor)
-        provider.verified_at, provider.verified_by_id = utcnow(), actor.staff_id
+        PROVIDER.check(provider.status, ProviderStatus.ACTIVE)
+        if provider.checked_by_id is not None:
+            raise rule("already_checked", "Already checked", "This registration is already checked")
+        provider.checked_at, provider.checked_by_id = utcnow(), actor.staff_id
+        checked = {"payee": payees.masked(provider.current_payee)}
+        audit.record(session, "provider.checked", provider, actor, checked)
     return provider
 
 
-def change_bank_details(
-    session: Session, actor: Actor, provider_id: uuid.UUID, bank: BankDetails
-) -> BankAccount:
-    """Record new bank details: payments hold for the cooling-off period and until released."""
-    if actor.require_provider() != provider_id:
-        raise Forbidden("You can only change your own setting's bank details")
-    bank = check_bank_details(bank)
-    now = utcnow()
-    with transaction(session):
+def verify_provider(session: Session, actor: Actor, provider_id: uuid.UUID) -> Provider:
+    """A second DWP person verifies a checked registration: ``pending_verification`` → ``active``.
+
+    Refused until someone has checked it, and for whoever checked it (also by a database constraint).
+    """
+    actor.require_role(StaffRole.CASEWORKER, StaffRole.FINANCE_OFFICER)
+
+    def same_person() -> Forbidden:
+        return Forbidden("Someone other than the person who checked the registration must verify it")
+
+    with transaction(session, {"verified_by_a_second_person": same_person}):
         provider = repository.get_provider(session, provider_id, for_update=True)
-        old = repository.current_bank_account(session, provider_id)
-        if old is not None:
-            old.is_current = False
-            session.flush()  # the one-current-account index must see the old row retired first
-        hold_until = now + timedelta(days=settings.current().bank_change_cooling_off_days)
-        account = BankAccount(provider=provider, hold_until=hold_until, **bank.__dict__)
-        session.add(account)
-        audit.record(
-            session,
-            "provider.bank_details_changed",
-            provider,
-            actor,
-            {
-                "sort_code": bank.sort_code,
-                "account_ending": bank.account_number[-4:],
-                "hold_until": hold_until.isoformat(),
-            },
-        )
-    return account
-
-
-def release_bank_details(session: Session, actor: Actor, provider_id: uuid.UUID) -> BankAccount:
-    """A second DWP person releases new bank details; payments resume after the cooling-off."""
-    actor.require_role(StaffRole.FINANCE_OFFICER, StaffRole.APPROVER)
-    with transaction(session):
-        provider = repository.get_provider(session, provider_id, for_update=True)
-        account = repository.current_bank_account(session, provider_id)
-        if account is None or account.hold_until is None or account.released_at is not None:
-            raise rule("nothing_to_release", "Nothing to release", "These bank details are not on hold")
-        account.released_at, account.released_by_id = utcnow(), actor.staff_id
-        audit.record(
-            session,
-            "provider.bank_details_released",
-            provider,
-            actor,
-            {"hold_until": account.hold_until.isoformat()},
-        )
-    return account
-
-
-STRIPE_ACCOUNT_ID = re.compile(r"acct_[A-Za-z0-9]{1,60}")
-
-
-def set_stripe_account(session: Session, actor: Actor, provider_id: uuid.UUID, account_id: str) -> Provider:
-    actor.require_role(StaffRole.FINANCE_OFFICER)
-    account_id = account_id.strip()
-    if not STRIPE_ACCOUNT_ID.fullmatch(account_id):
-        raise ValidationFailed(
-            "Enter a connected account ID, like acct_1Nv0FGQ9RKHgCVdK",
-            errors=[FieldError("stripe_account", "Enter a connected account ID, like acct_1Nv0FGQ9RKHgCVdK")],
-        )
-    with transaction(session):
-        provider = repository.get_provider(session, provider_id, for_update=True)
-        provider.stripe_account_id = account_id
-        audit.record(session, "provider.stripe_account_set", provider, actor, {"account": account_id})
+        if provider.checked_by_id is None:
+            raise rule("not_checked", "Not checked yet", "Check the registration and bank details first")
+        if provider.checked_by_id == actor.id:
+            raise same_person()
+        transitions.move(session, PROVIDER, provider, ProviderStatus.ACTIVE, actor)
+        provider.verified_at, provider.verified_by_id = utcnow(), actor.staff_id
     return provider
 
 

@@ -18,7 +18,7 @@ from config.notify import Notification
 from invoicing import service as invoicing
 from invoicing.models import Invoice, InvoiceStatus, PaymentBatch
 from invoicing.service import InvoiceInput, LineInput
-from providers import accounts
+from providers import accounts, payees
 from providers import service as providers
 from providers.models import Provider, ProviderUserRole, Regulator
 from staff.models import StaffUser
@@ -62,23 +62,39 @@ def create_provider(
             postcode="SW1A 2AA",
             address="1 Test Street, London",
             region="London",
-            bank=providers.BankDetails("089999", "66374958", f"Nursery {n}"),
+            bank=payees.BankDetails("089999", "66374958", f"Nursery {n}"),
             admin_name=f"Admin {n}",
             admin_email=f"admin{n}@nursery.example",
         ),
     )
-    if verified:
-        providers.verify_provider(session, create_staff(session, StaffRole.CASEWORKER), provider.id)
-    if stripe_account:
-        providers.set_stripe_account(
-            session, create_staff(session, StaffRole.FINANCE_OFFICER), provider.id, stripe_account
+    if stripe_account:  # recorded while DWP verifies it, so nothing is held
+        payees.change_payee(
+            session,
+            create_staff(session, StaffRole.FINANCE_OFFICER),
+            provider.id,
+            payees.StripeAccount(stripe_account),
+            "Onboarded to Stripe Connect",
         )
+    if verified:
+        verify(session, provider)
     return provider, provider_admin(provider)
+
+
+def verify(session: Session, provider: Provider) -> None:
+    """One DWP person checks the registration and another verifies it, as the pages do."""
+    providers.check_provider(session, create_staff(session, StaffRole.CASEWORKER), provider.id)
+    providers.verify_provider(session, create_staff(session, StaffRole.CASEWORKER), provider.id)
 
 
 def provider_admin(provider: Provider) -> Actor:
     admin = provider.users[0]
-    return Actor(kind=ActorKind.PROVIDER_USER, id=admin.id, label=admin.name, provider_id=provider.id)
+    return Actor(
+        kind=ActorKind.PROVIDER_USER,
+        id=admin.id,
+        label=admin.name,
+        provider_id=provider.id,
+        provider_admin=True,
+    )
 
 
 PASSWORD = "correct horse battery staple"

@@ -123,8 +123,9 @@ def journey(browser: Browser, live_server: LiveServer, db, javascript: bool) -> 
     press(nursery, "Continue")
     expect(nursery.get_by_text("DWP is checking your registration")).to_be_visible()
 
-    # -- DWP verifies it and gives it a connected Stripe account ---------------------------------
+    # -- DWP checks it, gives it a connected Stripe account, and a second person verifies it ----
     create_staff(db, StaffRole.CASEWORKER, StaffRole.FINANCE_OFFICER, name=f"Cas Officer {tag}")
+    create_staff(db, StaffRole.CASEWORKER, name=f"Vic Verifier {tag}")
     create_staff(db, StaffRole.APPROVER, name=f"Abe Approver {tag}")
     officer = context()
     go(officer, "/finance/sign-in")
@@ -132,10 +133,19 @@ def journey(browser: Browser, live_server: LiveServer, db, javascript: bool) -> 
     go(officer, "/finance/providers")
     officer.get_by_role("link", name=f"Journey Nursery {tag}").click()
     axe.check(officer)
-    press(officer, "Verify provider")
+    press(officer, "Record the checks")
+    expect(officer.get_by_text("someone else must now verify")).to_be_visible()
     officer.get_by_label("Stripe connected account ID").fill(ACCOUNT)
-    press(officer, "Save connected account")
-    expect(officer.get_by_text("is now paid through Stripe Connect")).to_be_visible()
+    officer.locator("#stripe_reason").fill("Onboarded to Stripe Connect")
+    press(officer, "Record connected account")
+    expect(officer.get_by_text(f"is paid to Stripe {ACCOUNT}")).to_be_visible()  # not yet verified: no hold
+    verifier = context()
+    go(verifier, "/finance/sign-in")
+    press(verifier, f"Vic Verifier {tag}")
+    go(verifier, "/finance/providers")
+    verifier.get_by_role("link", name=f"Journey Nursery {tag}").click()
+    press(verifier, "Verify provider")
+    expect(verifier.get_by_text("is verified and can send invoices")).to_be_visible()
 
     # -- the nursery asks a parent for consent ---------------------------------------------------
     parent_actor = create_parent(db)

@@ -126,6 +126,9 @@ class Payment(UUIDPrimaryKey, Timestamps, Base):
     status: Mapped[PaymentStatus] = mapped_column(default=PaymentStatus.CREATED)
     rail: Mapped[Rail]
     reference: Mapped[str] = mapped_column(String(18))
+    # The provider's payee when the batch was built; a batch whose providers' payees changed
+    # since cannot be approved or sent until it is built again.
+    payee_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("payees.id"))
     destination_stripe_account: Mapped[str | None] = mapped_column(String(64))
     destination_sort_code: Mapped[str | None] = mapped_column(String(6))
     destination_account_number: Mapped[str | None] = mapped_column(String(8))

@@ -46,9 +46,9 @@ def anomalies(
     hours = sum((line.hours or Decimal(0) for line in data.lines), Decimal(0))
     if hours > cfg.max_plausible_hours_per_day * days_inclusive(data.care_from, data.care_to):
         flags.append(InvoiceFlag.IMPLAUSIBLE_HOURS)
-    account = providers_repository.current_bank_account(session, provider.id)
+    payee = providers_repository.current_payee(session, provider.id)
     cooling_off = timedelta(days=cfg.bank_change_cooling_off_days)
-    if account is not None and account.hold_until is not None and account.created_at > now - cooling_off:
+    if payee is not None and payee.hold_until is not None and payee.created_at > now - cooling_off:
         flags.append(InvoiceFlag.RECENT_BANK_CHANGE)
     before, recent = repository.provider_volume(
         session, provider.id, now - timedelta(days=120), now - timedelta(days=30), now

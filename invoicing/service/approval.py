@@ -10,7 +10,7 @@ import hashlib
 import json
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy.orm import Session
 
@@ -18,11 +18,12 @@ from config.auth import Actor, ActorKind, StaffRole
 from config.database import transaction, utcnow
 from config.errors import DomainError, SelfApprovalForbidden
 from invoicing import repository
-from invoicing.models import BatchStatus, InvoiceStatus, PaymentBatch
+from invoicing.models import BatchStatus, InvoiceStatus, Payment, PaymentBatch
 from invoicing.service.batches import control_totals
 from invoicing.service.common import required_reason
 from invoicing.service.credit_notes import release_credit_notes
 from invoicing.service.transitions import move_batch, move_invoice
+from providers import repository as providers_repository
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,8 @@ def content_hash(batch: PaymentBatch, allocations: Mapping[uuid.UUID, list[tuple
                 "account_number": p.destination_account_number,
                 "account_name": p.destination_account_name,
                 "allocations": sorted([str(invoice), pence] for invoice, pence in allocations.get(p.id, [])),
+                # The payee the batch was built for (batches built before it was kept hash as before).
+                **({"payee": str(p.payee_id)} if p.payee_id else {}),
             }
             for p in sorted(batch.payments, key=lambda p: str(p.id))
         ],
@@ -59,6 +62,32 @@ class BatchTampered(DomainError):
     status = 409
     code = "batch_tampered"
     title = "Batch changed after approval"
+
+
+class PayeeChanged(DomainError):
+    status = 409
+    code = "payee_changed"
+    title = "Payment details changed since the batch was built"
+
+
+def check_payees(session: Session, payments: Sequence[Payment]) -> None:
+    """Each payment still goes to its provider's current payee, released and cooled off: a change
+    since the batch was built means it must be built again (it would pay the old details)."""
+    current = providers_repository.payable_payees(session, {p.provider_id for p in payments}, utcnow())
+    changed = [
+        p.provider_id
+        for p in payments
+        if p.payee_id is not None
+        and (p.provider_id not in current or current[p.provider_id].id != p.payee_id)
+    ]
+    if changed:
+        names = ", ".join(
+            sorted(p.name for p in providers_repository.providers_by_id(session, set(changed)).values())
+        )
+        raise PayeeChanged(
+            f"Where DWP pays {names} changed after this batch was built, so it would pay the old "
+            "details: cancel the batch and build it again"
+        )
 
 
 def verify_frozen(session: Session, batch: PaymentBatch) -> None:
@@ -76,15 +105,18 @@ def verify_frozen(session: Session, batch: PaymentBatch) -> None:
         raise BatchTampered("The batch no longer matches what was approved: no money has been moved")
 
 
-def stop_changed_batch(session: Session, actor: Actor, batch_id: uuid.UUID) -> PaymentBatch:
-    """An approved batch that no longer matches its hash is stopped: nothing of it will be sent.
+def stop_changed_batch(
+    session: Session, actor: Actor, batch_id: uuid.UUID, why: str = "changed after approval"
+) -> PaymentBatch:
+    """An approved batch that no longer matches its hash (or whose payees changed) is stopped:
+    nothing of it will be sent.
 
     Logged as an error and counted (``ccd_batches{state="stopped"}``) for whoever watches; the
     batch page says so. Its way forward is to be cancelled, which puts its invoices back."""
     with transaction(session):
         batch = repository.get_batch(session, batch_id, for_update=True)
-        move_batch(session, batch, BatchStatus.STOPPED, actor, content_hash=batch.content_hash)
-    logger.error("payment batch %s changed after approval: stopped, nothing will be sent", batch_id)
+        move_batch(session, batch, BatchStatus.STOPPED, actor, content_hash=batch.content_hash, why=why)
+    logger.error("payment batch %s %s: stopped, nothing will be sent", batch_id, why)
     return batch
 
 
@@ -114,6 +146,7 @@ def approve_batch(session: Session, actor: Actor, batch_id: uuid.UUID) -> Paymen
         batch = repository.batch_with_payments(session, batch_id)
         assert actor.id is not None
         batch.check_approver(actor.id)
+        check_payees(session, batch.payments)
         frozen = content_hash(batch, repository.live_allocations(session, batch_id))
         move_batch(session, batch, BatchStatus.APPROVED, actor, content_hash=frozen, **control_totals(batch))
         batch.approved_by_id, batch.approved_at, batch.content_hash = actor.id, utcnow(), frozen
@@ -154,6 +187,7 @@ def hand_to_rails(session: Session, actor: Actor, batch_id: uuid.UUID) -> Paymen
     batch = repository.batch_with_payments(session, batch_id)
     if batch.status is BatchStatus.APPROVED:
         verify_frozen(session, batch)
+        check_payees(session, batch.payments)
     move_batch(session, batch, BatchStatus.SUBMITTED, actor, content_hash=batch.content_hash)
     batch.submitted_at = utcnow()
     return batch

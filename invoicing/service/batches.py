@@ -31,7 +31,7 @@ from invoicing.service.common import link, today_in_london
 from invoicing.service.credit_notes import take_credit_notes
 from invoicing.service.transitions import INVOICE, move_batch, move_invoice
 from providers import repository as providers_repository
-from providers.models import Provider
+from providers.models import Payee, PayeeRail
 
 # Arbitrary constant naming the batch builders' PostgreSQL advisory lock.
 BATCH_BUILD_LOCK = 0x43434242  # "CCBB"
@@ -66,13 +66,12 @@ def build_batch(
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": BATCH_BUILD_LOCK})
         candidates = repository.batch_candidates(session)
-        payable = providers_repository.payable_provider_ids(session, {c.provider_id for c in candidates}, now)
-        candidates = [c for c in candidates if c.provider_id in payable]
+        payees = providers_repository.payable_payees(session, {c.provider_id for c in candidates}, now)
+        candidates = [c for c in candidates if c.provider_id in payees]
         if not candidates:
             return None
         claim_starts = repository.claim_starts(session, {c.parent_id for c in candidates})
-        providers = providers_repository.providers_by_id(session, {c.provider_id for c in candidates})
-        arrival = {provider_id: _arrival_day(p, payment_date) for provider_id, p in providers.items()}
+        arrival = {provider_id: _arrival_day(payee, payment_date) for provider_id, payee in payees.items()}
         to_pay: list[tuple[Any, Attribution]] = []
         newly_flagged: dict[uuid.UUID, set[str]] = {}
         for candidate in candidates:
@@ -111,7 +110,7 @@ def build_batch(
             owed[candidate.provider_id] += dwp_pence
         payments: dict[uuid.UUID, Payment] = {}
         for provider_id in sorted(owed, key=str):
-            payments[provider_id] = _new_payment(session, batch, providers[provider_id])
+            payments[provider_id] = _new_payment(session, batch, payees[provider_id])
             payments[provider_id].amount_pence = owed[provider_id]
         batch.payment_count, batch.invoice_count = len(payments), len(to_pay)
         session.flush()  # the payments exist before their allocations and credit notes point at them
@@ -142,10 +141,10 @@ def build_batch(
     return batch
 
 
-def _arrival_day(provider: Provider, payment_date: date) -> date:
+def _arrival_day(payee: Payee, payment_date: date) -> date:
     """When money sent on ``payment_date`` reaches the provider: at once by Stripe Connect, on the
     Bacs entry day (a file sent that day is processed the next Bacs day, and credited the day after)."""
-    if provider.stripe_account_id:
+    if payee.rail is PayeeRail.STRIPE:
         return payment_date
     return bacs.entry_day(bacs.processing_day(payment_date))
 
@@ -262,25 +261,25 @@ def _record_batched(
     )
 
 
-def _new_payment(session: Session, batch: PaymentBatch, provider: Provider) -> Payment:
-    """A payment to the provider's connected Stripe account, else a Bacs credit to their bank."""
+def _new_payment(session: Session, batch: PaymentBatch, payee: Payee) -> Payment:
+    """A payment to the provider's payee as it is now: its Stripe connected account, or a Bacs
+    credit to its bank account. The payee is remembered, so a later change is noticed."""
     payment_id = uuid.uuid4()
     destination: dict[str, object]
-    if provider.stripe_account_id:
-        destination = {"rail": Rail.STRIPE, "destination_stripe_account": provider.stripe_account_id}
+    if payee.rail is PayeeRail.STRIPE:
+        destination = {"rail": Rail.STRIPE, "destination_stripe_account": payee.stripe_account_id}
     else:
-        account = providers_repository.current_bank_account(session, provider.id)
-        assert account is not None  # payable_provider_ids only lets through providers with one
         destination = {
             "rail": Rail.BACS,
-            "destination_sort_code": account.sort_code,
-            "destination_account_number": account.account_number,
-            "destination_account_name": account.account_name,
+            "destination_sort_code": payee.sort_code,
+            "destination_account_number": payee.account_number,
+            "destination_account_name": payee.account_name,
         }
     payment = Payment(
         id=payment_id,
         batch=batch,
-        provider_id=provider.id,
+        provider_id=payee.provider_id,
+        payee_id=payee.id,
         amount_pence=0,
         reference=payment_reference(payment_id),
         allocations=[],

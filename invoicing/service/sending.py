@@ -25,7 +25,14 @@ from invoicing import repository
 from invoicing.models import BacsFile, BatchStatus, Payment, PaymentStatus, Rail
 from invoicing.rails import Answer, Order, Outcome, PaymentRail, bacs
 from invoicing.rails.stripe import StripeRail
-from invoicing.service.approval import BatchTampered, hand_to_rails, stop_changed_batch, submit_batch
+from invoicing.service.approval import (
+    BatchTampered,
+    PayeeChanged,
+    check_payees,
+    hand_to_rails,
+    stop_changed_batch,
+    submit_batch,
+)
 from invoicing.service.common import required_reason, today_in_london
 from invoicing.service.payment_outcomes import (
     mark_payment_sent,
@@ -95,10 +102,10 @@ def submit_approved_batches(session: Session, rail: PaymentRail) -> dict[str, in
         try:
             submit_batch(session, SYSTEM, batch_id)
             counts["batches"] += 1
-        except BatchTampered:
+        except (BatchTampered, PayeeChanged) as error:
             session.rollback()
             counts["tampered"] += 1  # no money moves: the batch is stopped, for a person to cancel
-            stop_changed_batch(session, SYSTEM, batch_id)
+            stop_changed_batch(session, SYSTEM, batch_id, error.title.lower())
     pending = repository.stripe_payments_to_send(session)
     session.rollback()
     for payment_id in pending:
@@ -147,8 +154,11 @@ def make_bacs_file(session: Session, actor: Actor, batch_id: uuid.UUID) -> BacsF
 
     try:
         return _make_bacs_file(session, actor, batch_id, cfg, today, taken)
-    except BatchTampered:
-        stop_changed_batch(session, actor, batch_id)
+    except (BatchTampered, PayeeChanged) as error:
+        if repository.get_batch(session, batch_id).status is BatchStatus.APPROVED:
+            stop_changed_batch(session, actor, batch_id, error.title.lower())
+        else:
+            session.rollback()
         raise
 
 
@@ -166,6 +176,7 @@ def _make_bacs_file(
         to_pay = [p for p in batch.payments if p.rail is Rail.BACS and p.status is PaymentStatus.CREATED]
         if not to_pay:
             raise rule("no_bacs_payments", "No Bacs payments", "This batch has no Bacs payments to send")
+        check_payees(session, to_pay)  # handed over before a payee changed: the file would pay the old
         processing = bacs.processing_day(today)
         serial, file_number = repository.next_bacs_numbers(session, processing)
         try:

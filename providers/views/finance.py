@@ -15,7 +15,7 @@ from config.database import utcnow
 from config.errors import DomainError
 from config.extensions import request_session
 from config.forms import ConfirmForm
-from providers import repository, service
+from providers import payees, repository, service
 from staff.views.session import staff_required
 
 providers_finance = Blueprint(
@@ -31,7 +31,7 @@ def providers() -> ResponseReturnValue:
     return render_template(
         "providers/finance_providers.html",
         pending=repository.waiting_for_verification(db),
-        held=repository.bank_details_on_hold(db),
+        held=repository.payees_on_hold(db),
         now=utcnow(),
     )
 
@@ -43,18 +43,41 @@ def provider(provider_id: uuid.UUID) -> ResponseReturnValue:
     item = repository.get_provider(db, provider_id)
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
-        action = request.form.get("action")
+        action, form_data = request.form.get("action"), request.form
+        reason = form_data.get("reason") or ""
         try:
-            if action == "verify":
+            if action == "check":
+                service.check_provider(db, g.actor, provider_id)
+                flash(_("Checks recorded: someone else must now verify %(name)s", name=item.name))
+            elif action == "verify":
                 service.verify_provider(db, g.actor, provider_id)
                 flash(_("%(name)s is verified and can send invoices", name=item.name))
             elif action == "release":
-                service.release_bank_details(db, g.actor, provider_id)
-                flash(_("The new bank details are released"))
-            elif action == "stripe":
-                connected = request.form.get("stripe_account") or ""
-                service.set_stripe_account(db, g.actor, provider_id, connected)
-                flash(_("%(name)s is now paid through Stripe Connect", name=item.name))
+                payees.release_payee(db, g.actor, provider_id)
+                flash(_("The new payment details are released"))
+            elif action in ("stripe", "bank"):
+                destination: payees.Destination = (
+                    payees.StripeAccount(form_data.get("stripe_account") or "")
+                    if action == "stripe"
+                    else payees.BankDetails(
+                        form_data.get("sort_code") or "",
+                        form_data.get("account_number") or "",
+                        form_data.get("account_name") or "",
+                    )
+                )
+                payee = payees.change_payee(db, g.actor, provider_id, destination, reason)
+                if payee.hold_until is None:
+                    flash(
+                        _("Recorded: %(name)s is paid to %(where)s", name=item.name, where=payee.destination)
+                    )
+                else:
+                    flash(
+                        _(
+                            "Recorded: %(name)s is paid to %(where)s once the change is released",
+                            name=item.name,
+                            where=payee.destination,
+                        )
+                    )
             else:
                 abort(400)
         except DomainError as error:
@@ -63,7 +86,9 @@ def provider(provider_id: uuid.UUID) -> ResponseReturnValue:
     return render_template(
         "providers/finance_provider.html",
         provider=item,
-        account=repository.current_bank_account(db, provider_id),
+        payee=repository.current_payee(db, provider_id),
         form=form,
         events=audit.events_for(db, "providers", item.id),
+        roles=g.actor.roles,
+        actor_id=g.actor.staff_id,
     )

@@ -15,7 +15,7 @@ from config import settings
 from config.errors import DomainError
 from config.extensions import request_session
 from config.forms import ConfirmForm, safe_next, show_errors
-from providers import accounts, repository, service, webhooks
+from providers import accounts, payees, repository, service, webhooks
 from providers.forms import (
     ApiClientForm,
     BankForm,
@@ -240,11 +240,11 @@ def bank_details() -> ResponseReturnValue:
     form = BankForm()
     if form.validate_on_submit():
         try:
-            service.change_bank_details(
+            payees.change_payee(
                 request_session(),
                 g.actor,
                 g.actor.provider_id,
-                service.BankDetails(
+                payees.BankDetails(
                     form.sort_code.data or "", form.account_number.data or "", form.account_name.data or ""
                 ),
             )
@@ -259,13 +259,15 @@ def bank_details() -> ResponseReturnValue:
                 )
             )
             return redirect(url_for("providers_nursery.home"))
-    account = repository.current_bank_account(request_session(), g.actor.provider_id)
+    account = repository.current_payee(request_session(), g.actor.provider_id)
     return render_template(
         "question.html",
         form=form,
         heading=_("Change your bank details"),
         intro=[
-            _("DWP pays into the account ending %(last)s.", last=account.account_number[-4:])
+            _("DWP pays into the account ending %(last)s.", last=(account.account_number or "")[-4:])
+            if account and account.account_number
+            else _("DWP pays you through Stripe Connect.")
             if account
             else _("DWP has no bank account for you yet."),
             _("For your protection, DWP holds payments after a change until it has checked the new details."),

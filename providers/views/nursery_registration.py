@@ -19,7 +19,7 @@ from flask_wtf import FlaskForm
 from config.errors import DomainError, ValidationFailed
 from config.extensions import request_session
 from config.forms import ConfirmForm, show_errors
-from providers import repository, service
+from providers import payees, repository, service
 from providers.accounts import check_new_password, hash_password
 from providers.forms import (
     BankForm,
@@ -51,8 +51,8 @@ def _postcode(form: Any, answers: dict[str, str]) -> dict[str, str]:
 
 
 def _bank(form: Any, answers: dict[str, str]) -> dict[str, str]:
-    bank = service.check_bank_details(
-        service.BankDetails(
+    bank = payees.check_bank_details(
+        payees.BankDetails(
             form.sort_code.data or "", form.account_number.data or "", form.account_name.data or ""
         )
     )
@@ -234,7 +234,7 @@ def _registration(answers: dict[str, str]) -> service.Registration:
         postcode=answers["postcode"],
         address="",
         region=answers["region"],
-        bank=service.BankDetails(answers["sort_code"], answers["account_number"], answers["account_name"]),
+        bank=payees.BankDetails(answers["sort_code"], answers["account_number"], answers["account_name"]),
         admin_name=answers["admin_name"],
         admin_email=answers["admin_email"],
         admin_password_hash=answers["password_hash"],

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from config.auth import StaffRole
 from config.errors import DomainError, Forbidden, InvalidTransition, ValidationFailed
-from providers import service
-from providers.models import BankAccount, Provider, ProviderStatus, Regulator
+from providers import payees, service
+from providers.models import Payee, Provider, ProviderStatus, Regulator
 from tests.factories import create_provider, create_staff
 
 REGISTRATION = service.Registration(
@@ -21,7 +21,7 @@ REGISTRATION = service.Registration(
     postcode="ls1 4ap",
     address="1 Park Row, Leeds",
     region="Yorkshire and The Humber",
-    bank=service.BankDetails("08-99-99", "66374958", "Acorn Nursery Ltd"),
+    bank=payees.BankDetails("08-99-99", "66374958", "Acorn Nursery Ltd"),
     admin_name="Nadia",
     admin_email="Nadia@Acorn.example",
 )
@@ -35,9 +35,17 @@ def test_a_new_provider_is_pending_until_dwp_verifies_it(session: Session) -> No
         "LS1 4AP",
     )
     assert provider.users[0].email == "nadia@acorn.example"
-    assert provider.current_bank_account.sort_code == "089999"
+    assert provider.current_payee.sort_code == "089999"
     with pytest.raises(Forbidden):
-        service.verify_provider(session, create_staff(session, StaffRole.AUDITOR), provider.id)
+        service.check_provider(session, create_staff(session, StaffRole.AUDITOR), provider.id)
+    checker = create_staff(session, StaffRole.CASEWORKER)
+    with pytest.raises(DomainError) as unchecked:
+        service.verify_provider(session, checker, provider.id)
+    assert unchecked.value.code == "not_checked"
+    service.check_provider(session, checker, provider.id)
+    with pytest.raises(Forbidden):  # a second person verifies
+        service.verify_provider(session, checker, provider.id)
+    assert provider.status is ProviderStatus.PENDING_VERIFICATION
     service.verify_provider(session, create_staff(session, StaffRole.CASEWORKER), provider.id)
     assert provider.status is ProviderStatus.ACTIVE
     with pytest.raises(InvalidTransition):
@@ -61,7 +69,7 @@ def test_bad_registration_details_name_every_bad_field_and_save_nothing(session:
         service.register_provider(session, bad)
     assert {e.field for e in error.value.errors} == {"registration_number", "postcode", "name", "admin_email"}
     with pytest.raises(ValidationFailed) as error:
-        service.register_provider(session, replace(REGISTRATION, bank=service.BankDetails("1", "2", "")))
+        service.register_provider(session, replace(REGISTRATION, bank=payees.BankDetails("1", "2", "")))
     assert {e.field for e in error.value.errors} == {
         "bank.sort_code",
         "bank.account_number",
@@ -73,18 +81,18 @@ def test_bad_registration_details_name_every_bad_field_and_save_nothing(session:
 def test_new_bank_details_keep_the_old_ones_and_need_releasing_by_dwp(session: Session) -> None:
     provider, user = create_provider(session)
     _, stranger = create_provider(session)
-    new = service.BankDetails("107999", "88837491", "New Name")
+    new = payees.BankDetails("107999", "88837491", "New Name")
     with pytest.raises(Forbidden):
-        service.change_bank_details(session, stranger, provider.id, new)
-    account = service.change_bank_details(session, user, provider.id, new)
+        payees.change_payee(session, stranger, provider.id, new)
+    account = payees.change_payee(session, user, provider.id, new)
     assert account.hold_until is not None and account.released_at is None
-    accounts = session.scalars(select(BankAccount).where(BankAccount.provider_id == provider.id)).all()
+    accounts = session.scalars(select(Payee).where(Payee.provider_id == provider.id)).all()
     assert sorted(a.is_current for a in accounts) == [False, True]
     releaser = create_staff(session, StaffRole.APPROVER)
-    service.release_bank_details(session, releaser, provider.id)
+    payees.release_payee(session, releaser, provider.id)
     assert account.released_by_id == releaser.id
     with pytest.raises(DomainError):
-        service.release_bank_details(session, releaser, provider.id)
+        payees.release_payee(session, releaser, provider.id)
 
 
 def test_an_api_client_secret_is_shown_once_and_stored_hashed(session: Session) -> None:

@@ -25,7 +25,7 @@ from invoicing.models import (
 )
 from invoicing.rails import bacs
 from invoicing.service import reconciliation
-from providers import service as providers
+from providers import payees
 from tests.factories import (
     World,
     create_child,
@@ -125,11 +125,11 @@ def test_payments_are_held_while_new_bank_details_cool_off_until_a_second_person
     session: Session,
 ) -> None:
     world = World(session)
-    providers.change_bank_details(
+    payees.change_payee(
         session,
         world.provider_user,
         world.provider.id,
-        providers.BankDetails("107999", "88837491", "New Account"),
+        payees.BankDetails("107999", "88837491", "New Account"),
     )
     invoice = world.submit()
     assert "recent_bank_change" in invoice.flags
@@ -137,7 +137,7 @@ def test_payments_are_held_while_new_bank_details_cool_off_until_a_second_person
     service.run_automatic_checks(session, SYSTEM)
     service.approve_invoice(session, world.caseworker, invoice.id, "Bank change confirmed by phone")
     assert service.build_batch(session, world.officer) is None  # on hold: nothing to pay
-    providers.release_bank_details(session, world.approver, world.provider.id)
+    payees.release_payee(session, world.approver, world.provider.id)
     assert service.build_batch(session, world.officer) is None  # released, but still cooling off
 
 

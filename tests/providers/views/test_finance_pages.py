@@ -6,7 +6,7 @@ from config.auth import StaffRole
 from providers.models import Provider, ProviderStatus
 from tests.conftest import LiveServer
 from tests.factories import PASSWORD, create_provider, create_staff, give_password
-from tests.http import sign_in_provider, sign_in_staff
+from tests.http import forms, sign_in_provider, sign_in_staff
 
 
 def staff(live_server: LiveServer, db, role: StaffRole, name: str):
@@ -34,13 +34,20 @@ def test_providers_are_verified_and_new_bank_details_released_by_dwp(live_server
     listing = case.get("/finance/providers")
     assert "Tiny Tots" in listing.text and "Big Steps" in listing.text
     page = case.get(f"/finance/providers/{pending.id}")
-    verified = case.submit(page, "Verify provider")
+    checked = case.submit(page, "Record the checks")
+    assert "someone else must now verify Tiny Tots" in checked.text
+    assert "Verify provider" not in checked.text  # not by whoever checked it
+    officer = staff(live_server, db, StaffRole.FINANCE_OFFICER, "Femi Finance")
+    verified = officer.submit(officer.get(f"/finance/providers/{pending.id}"), "Verify provider")
     assert "Tiny Tots is verified" in verified.text
     db.expire_all()
     assert db.get_one(Provider, pending.id).status is ProviderStatus.ACTIVE
 
-    refused = case.submit(case.get(f"/finance/providers/{active.id}"), "Release new bank details")
+    offered = case.get(f"/finance/providers/{active.id}")
+    assert "Release new payment details" not in offered.text  # a caseworker may not release
+    any_form = case.get("/provider/sign-in")  # the session's CSRF token, from any page with a form
+    token = next(f.fields["csrf_token"] for f in forms(any_form) if "csrf_token" in f.fields)
+    refused = case.http.post(offered.url, data={"csrf_token": token, "action": "release"}, timeout=30)
     assert "Only a DWP finance officer or approver can do this" in refused.text
-    officer = staff(live_server, db, StaffRole.FINANCE_OFFICER, "Femi Finance")
-    released = officer.submit(officer.get(f"/finance/providers/{active.id}"), "Release new bank details")
-    assert "The new bank details are released" in released.text
+    released = officer.submit(officer.get(f"/finance/providers/{active.id}"), "Release new payment details")
+    assert "The new payment details are released" in released.text
