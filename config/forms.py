@@ -10,6 +10,8 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField
 
+from config import redirects
+
 _PARTS = ("day", "month", "year")
 
 
@@ -50,11 +52,9 @@ class ConfirmForm(FlaskForm):
     """Only the CSRF token: for buttons that do one deliberate thing (confirm, register, send)."""
 
 
-def safe_next(target: str | None) -> str | None:
-    """Only a path on this service: never send someone on to another site after signing in."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+def safe_next(target: str | None, *, within: tuple[str, ...] = ("/",)) -> str | None:
+    """Only a page of this service under ``within``: never another site (``config.redirects``)."""
+    return redirects.safe_next(target, within=within)
 
 
 def date_items(field_name: str) -> list[dict[str, object]]:
