@@ -16,7 +16,7 @@ from config import audit, notify, settings, transitions
 from config.auth import Actor, ActorKind, StaffRole
 from config.database import transaction, utcnow
 from config.errors import DomainError, FieldError, Forbidden, NotFound, ValidationFailed, rule
-from providers import repository
+from providers import addresses, repository
 from providers.models import (
     PROVIDER_TRANSITIONS,
     REGULATOR_NAMES,
@@ -266,26 +266,37 @@ def hash_client_secret(secret: str) -> str:
 
 
 def register_api_client(
-    session: Session, actor: Actor, *, name: str, redirect_uris: list[str], webhook_url: str | None = None
+    session: Session,
+    actor: Actor,
+    *,
+    name: str,
+    redirect_uris: list[str],
+    webhook_url: str | None = None,
+    resolve: addresses.Resolver = addresses.system_resolver,
 ) -> tuple[ApiClient, str]:
-    """A provider admin registers their nursery software; the secret is shown this once only."""
+    """A provider admin registers their nursery software; the secret is shown this once only.
+
+    Addresses follow ``providers.addresses`` (a webhook's host is resolved with ``resolve``);
+    a bad one raises ``ValidationFailed`` naming the field.
+    """
     provider_id = actor.require_provider()
-    if not name.strip():
-        raise ValidationFailed(
-            "The client is not valid", errors=[FieldError("name", "Enter the software's name")]
-        )
-    bad = [uri for uri in redirect_uris if not _allowed_address(uri)]
-    if bad:
-        raise ValidationFailed(
-            "The client is not valid",
-            errors=[FieldError("redirect_uris", "Redirect addresses must start with https://")],
-        )
+    errors = [] if name.strip() else [FieldError("name", "Enter the software's name")]
     webhook_url = (webhook_url or "").strip() or None
-    if webhook_url and not _allowed_address(webhook_url):
-        raise ValidationFailed(
-            "The client is not valid",
-            errors=[FieldError("webhook_url", "The webhook address must start with https://")],
-        )
+    try:
+        for uri in redirect_uris:
+            addresses.check_redirect_uri(uri)
+    except addresses.AddressRefused as exc:
+        errors.append(FieldError("redirect_uris", str(exc)))
+    try:
+        if webhook_url:
+            allow_loopback = not settings.current().is_production
+            addresses.check_webhook_url(
+                webhook_url, allow_loopback=allow_loopback, resolve=resolve, must_resolve=False
+            )
+    except addresses.AddressRefused as exc:
+        errors.append(FieldError("webhook_url", str(exc)))
+    if errors:
+        raise ValidationFailed("The client is not valid", errors=errors)
     secret = secrets.token_urlsafe(32)
     with transaction(session):
         client = ApiClient(
@@ -308,11 +319,6 @@ def register_api_client(
             {"name": client.name, "client_id": client.client_id},
         )
     return client, secret
-
-
-def _allowed_address(uri: str) -> bool:
-    """HTTPS, or the machine itself (nursery software being developed and tested locally)."""
-    return uri.startswith(("https://", "http://127.0.0.1", "http://localhost"))
 
 
 def _new_webhook_secret() -> str:
