@@ -21,11 +21,14 @@ from config.models import load_all_models
 from config.money import format_pence
 from config.oidc import init_oidc
 from config.operations import configure_logging, init_operations
+from config.request_guard import init_request_guard
 from config.settings import PROJECT_ROOT, Settings
 from config.web import register_error_handlers
 
 LONDON = ZoneInfo("Europe/London")
 LANGUAGES = ("en", "cy")
+# Pages that take a file: their bodies may be up to MAX_UPLOAD_BYTES, every other one MAX_REQUEST_BYTES.
+UPLOAD_ENDPOINTS = ("invoicing_nursery.new_upload", "invoicing_finance.bacs_returns")
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -63,6 +66,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         init_dev_identity(app, settings, _demo_people)
         app.register_blueprint(dev_tools)
     _limit(app, settings)
+    init_request_guard(app, settings, UPLOAD_ENDPOINTS)
     _register_cli(app)
     return app
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import marshmallow as ma
 
-from config.api import PageQuerySchema
+from config.api import Date, PageQuerySchema
 from invoicing import limits
 from invoicing.models import InvoiceStatus
 
@@ -54,9 +54,9 @@ class InvoiceInSchema(ma.Schema):
         required=True,
         validate=[ma.validate.Length(max=limits.MAX_INVOICE_NUMBER), _limit(limits.invoice_number_problem)],
     )
-    issued_on = ma.fields.Date(required=True)
-    care_from = ma.fields.Date(required=True)
-    care_to = ma.fields.Date(required=True)
+    issued_on = Date(required=True)
+    care_from = Date(required=True)
+    care_to = Date(required=True)
     lines = ma.fields.List(
         ma.fields.Nested(LineInSchema),
         required=True,
