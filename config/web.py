@@ -108,11 +108,7 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def _is_unavailable(error: DBAPIError) -> bool:
-    """Connection trouble, or a database that cannot take the work now (SQLite's lock, a
-    PostgreSQL server shutting down or out of connections); not a mistake in a query."""
-    if error.connection_invalidated or isinstance(error, InterfaceError):
-        return True
-    sqlstate = getattr(error.orig, "sqlstate", None)
-    if sqlstate is None:
-        return True  # SQLite has no states; its OperationalErrors are all about the file or lock
-    return sqlstate.startswith(("08", "53", "57P")) or sqlstate in {"40001", "40P01"}
+    """Connection trouble or a database that cannot take the work now (refused, shutting down,
+    out of connections, a lock or a deadlock); not a query too big for it (class 54)."""
+    sqlstate = getattr(error.orig, "sqlstate", None) or ""
+    return error.connection_invalidated or not sqlstate.startswith("54")
