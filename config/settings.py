@@ -71,6 +71,8 @@ class Settings:
     # The largest request body accepted (413 above it); spreadsheet uploads may be larger.
     max_request_bytes: int = 1024 * 1024
     max_upload_bytes: int = 6 * 1024 * 1024
+    # /metrics needs "Authorization: Bearer <this>" when set; production without it serves no metrics.
+    metrics_token: str = ""
     # The built-in development OpenID provider (make run switches it on; production refuses it).
     dev_identity_provider: bool = False
     # Parents sign in with OpenID Connect: GOV.UK One Login in production (see README).
@@ -116,6 +118,7 @@ class Settings:
             "base_url": env.get("BASE_URL", "http://127.0.0.1:5000"),
             "max_request_bytes": _int(env.get("MAX_REQUEST_BYTES"), 1024 * 1024),
             "max_upload_bytes": _int(env.get("MAX_UPLOAD_BYTES"), 6 * 1024 * 1024),
+            "metrics_token": env.get("METRICS_TOKEN", ""),
             "redis_url": env.get("REDIS_URL", ""),
             "rate_limit_sign_in": env.get("RATE_LIMIT_SIGN_IN", "20 per minute"),
             "rate_limit_token": env.get("RATE_LIMIT_TOKEN", "30 per minute"),
