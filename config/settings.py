@@ -65,6 +65,9 @@ class Settings:
     rate_limit_sign_in: str = "20 per minute"
     rate_limit_token: str = "30 per minute"  # noqa: S105 - a rate, not a secret
     rate_limit_api: str = "600 per minute"
+    # Consent requests (API and portal): per provider, and per parent email address (any provider).
+    rate_limit_consent_requests_provider: str = "100 per hour"
+    rate_limit_consent_requests_parent: str = "5 per day"
     # Where people reach the service; the development identity provider's issuer lives under it.
     # Every absolute link (emails, sign-in redirect addresses) is built from it, never from Host.
     base_url: str = "http://127.0.0.1:5000"
@@ -123,6 +126,10 @@ class Settings:
             "rate_limit_sign_in": env.get("RATE_LIMIT_SIGN_IN", "20 per minute"),
             "rate_limit_token": env.get("RATE_LIMIT_TOKEN", "30 per minute"),
             "rate_limit_api": env.get("RATE_LIMIT_API", "600 per minute"),
+            "rate_limit_consent_requests_provider": env.get(
+                "RATE_LIMIT_CONSENT_REQUESTS_PROVIDER", "100 per hour"
+            ),
+            "rate_limit_consent_requests_parent": env.get("RATE_LIMIT_CONSENT_REQUESTS_PARENT", "5 per day"),
             "dev_identity_provider": _bool(env.get("DEV_IDENTITY_PROVIDER")),
             "parent_oidc_discovery_url": env.get("PARENT_OIDC_DISCOVERY_URL", ""),
             "parent_oidc_client_id": env.get("PARENT_OIDC_CLIENT_ID", ""),

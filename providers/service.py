@@ -36,6 +36,7 @@ from providers.rules import (
     normalise_sort_code,
     passes_modulus_check,
 )
+from providers.tokens import issue_token, revoke_token  # noqa: F401 - callers know them here
 
 PROVIDER = transitions.machine(
     name="provider",
@@ -364,43 +365,3 @@ def _revoke_client_tokens(session: Session, client: ApiClient, now: datetime) ->
         select(OAuthToken).where(OAuthToken.api_client_id == client.id, OAuthToken.revoked_at.is_(None))
     ):
         token.revoked_at = now
-
-
-def issue_token(
-    session: Session,
-    *,
-    api_client_id: uuid.UUID,
-    provider_id: uuid.UUID,
-    consent_id: uuid.UUID | None,
-    scope: str,
-    access_token_hash: str,
-    refresh_token_hash: str | None,
-    expires_in: int,
-) -> OAuthToken:
-    """Record an issued token (hashes only); audited like any other credential change."""
-    now = utcnow()
-    with transaction(session):
-        token = OAuthToken(
-            id=uuid.uuid4(),
-            api_client_id=api_client_id,
-            provider_id=provider_id,
-            consent_id=consent_id,
-            scope=scope,
-            access_token_hash=access_token_hash,
-            refresh_token_hash=refresh_token_hash,
-            issued_at=now,
-            access_expires_at=now + timedelta(seconds=expires_in),
-        )
-        session.add(token)
-        actor = api_client_actor(api_client_id, provider_id)
-        audit.record(session, "oauth.token_issued", token, actor, {"scope": scope, "consent_id": consent_id})
-    return token
-
-
-def revoke_token(session: Session, token_id: uuid.UUID, *, reason: str) -> None:
-    with transaction(session):
-        token = session.get_one(OAuthToken, token_id)
-        if token.revoked_at is None:
-            token.revoked_at = utcnow()
-            actor = api_client_actor(token.api_client_id, token.provider_id)
-            audit.record(session, "oauth.token_revoked", token, actor, {"reason": reason})
