@@ -110,7 +110,8 @@ def read_rows(content: bytes) -> list[dict[str, str]]:
     try:
         rows = _rows(reader)
     except csv.Error as exc:
-        raise _file_problem(f"The file must be a CSV file: line {reader.line_num + 1} cannot be read") from exc
+        line = reader.line_num + 1  # the record being read when it failed
+        raise _file_problem(f"The file must be a CSV file: line {line} cannot be read") from exc
     if not rows:
         raise _file_problem("The file is empty: add a row for each invoice line")
     return rows

@@ -8,7 +8,9 @@ least 2,000 calls, and prints how many it made.
 It is deterministic: a fixed seed, schemathesis' deterministic generation, no example database
 and one worker. With two workers, CPython once failed in the coverage phase with "SystemError:
 AST constructor recursion depth mismatch" (two threads inspecting lambdas at once); one worker
-removes that race, and the same calls are made on every run. The positive-data check is left out on purpose: a body the schema allows can
+removes that race, and the same calls are made on every run.
+
+The positive-data check is left out on purpose: a body the schema allows can
 still break a rule (a consent that is not this provider's, an invoice number used twice), and
 the contract says that answers 404 or 422, which schemathesis would count as a refusal of
 valid data.
