@@ -103,11 +103,14 @@ def test_invitation_links_in_emails_come_from_base_url(live_server: LiveServer, 
 def test_metrics_need_their_own_token_when_one_is_set(app: Flask, settings: Settings) -> None:
     guarded = create_app(Settings(**{**settings.__dict__, "metrics_token": "m" * 40}))
     client = guarded.test_client()
-    assert client.get("/metrics").status_code == 401
-    assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
-    assert client.get("/metrics", headers={"Authorization": f"Basic {'m' * 40}"}).status_code == 401
-    answer = client.get("/metrics", headers={"Authorization": f"Bearer {'m' * 40}"})
-    assert answer.status_code == 200 and b"ccd_http_requests_total" in answer.data
+    try:
+        assert client.get("/metrics").status_code == 401
+        assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
+        assert client.get("/metrics", headers={"Authorization": f"Basic {'m' * 40}"}).status_code == 401
+        answer = client.get("/metrics", headers={"Authorization": f"Bearer {'m' * 40}"})
+        assert answer.status_code == 200 and b"ccd_http_requests_total" in answer.data
+    finally:
+        guarded.extensions["database"].engine.dispose()  # its own pool: close what it opened
 
 
 def test_production_serves_no_metrics_without_a_token() -> None:
