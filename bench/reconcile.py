@@ -65,7 +65,8 @@ SEED = [
     INSERT INTO payments (id, batch_id, provider_id, amount_pence, status, rail, reference,
         destination_stripe_account, rail_reference, sent_at, credit_pence, version, created_at, updated_at)
     SELECT p.payment_id, p.batch_id, p.provider_id, 850, 'sent', 'stripe', 'CCD' || lpad(n::text, 12, '0'),
-        'acct_bench_' || pr.registration_number, 'tr_' || replace(p.payment_id::text, '-', ''), now(), 0, 2, now(), now()
+        'acct_bench_' || pr.registration_number, 'tr_' || replace(p.payment_id::text, '-', ''), now(), 0, 2,
+        now(), now()
     FROM bench_plan p JOIN providers pr ON pr.id = p.provider_id
     """,
     """

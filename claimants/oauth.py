@@ -7,7 +7,10 @@
 - Revocation (RFC 7009), introspection (RFC 7662, with ``consent_id``), metadata (RFC 8414).
 
 Client secrets, codes and tokens are kept only as SHA-256 hashes. A scope a client may not have
-is refused with ``invalid_scope``, never silently dropped (Authlib drops by default).
+is refused with ``invalid_scope``, never silently dropped (Authlib drops by default), and so is
+a request with no scope at all. A code is claimed once; reusing it, or reusing a rotated refresh
+token, revokes every token of its family (``providers.tokens``). Introspecting a refresh token
+reports the refresh token's own expiry: the consent's.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import hashlib
 import hmac
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
@@ -26,21 +29,15 @@ from authlib.oauth2.rfc6749.errors import InvalidRequestError, InvalidScopeError
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
-from flask import Blueprint, Flask, g, jsonify, redirect, render_template, request, url_for
-from flask.typing import ResponseReturnValue
-from wtforms.fields.choices import SelectChoice
+from flask import Flask
 
-from claimants import repository, service
-from claimants.forms import ConsentResponseForm
+from claimants import authorization_codes, repository
 from claimants.models import AuthorizationCode
-from config import settings
 from config.database import utcnow
-from config.errors import DomainError
 from config.extensions import request_session
-from config.formatting import london_date
-from config.forms import show_errors
 from providers import repository as providers_repository
 from providers import service as providers_service
+from providers import tokens
 from providers.models import ApiClient, OAuthToken
 
 ACCESS_TOKEN_SECONDS = 3600
@@ -91,8 +88,13 @@ class Client(ClientMixin):
 
 @dataclass(frozen=True)
 class Token(TokenMixin):
+    """An access token, or (``refresh``) the refresh token of the same row, which lives as long
+    as its consent (``refresh_expires_at``), not as long as the access token."""
+
     row: OAuthToken
     client: Client
+    refresh: bool = False
+    refresh_expires_at: datetime | None = None
 
     def check_client(self, client: Client) -> bool:
         return self.row.api_client_id == client.row.id
@@ -103,8 +105,12 @@ class Token(TokenMixin):
     def get_expires_in(self) -> int:
         return max(int((self.row.access_expires_at - self.row.issued_at).total_seconds()), 0)
 
+    @property
+    def expires_at(self) -> datetime | None:
+        return self.refresh_expires_at if self.refresh else self.row.access_expires_at
+
     def is_expired(self) -> bool:
-        return self.row.access_expires_at <= utcnow()
+        return self.expires_at is None or self.expires_at <= utcnow()
 
     def is_revoked(self) -> bool:
         return self.row.revoked_at is not None
@@ -153,7 +159,10 @@ def _query_client(client_id: str) -> Client | None:
 
 def _check_scope(grant: Any, allowed: set[str]) -> None:
     requested = set((grant.request.payload.scope or "").split())
-    if not requested or requested - allowed:
+    if not requested:
+        choices = " ".join(sorted(allowed))
+        raise InvalidScopeError(description=f"A scope is required: ask for one or more of {choices}")
+    if requested - allowed:
         raise InvalidScopeError(description="A scope was asked for that this client may not have")
 
 
@@ -183,7 +192,7 @@ class _AuthorizationCode(grants.AuthorizationCodeGrant):
 
     def save_authorization_code(self, code: str, request: Any) -> None:
         grant: ConsentGrant = request.user
-        service.save_authorization_code(
+        authorization_codes.save_authorization_code(
             request_session(),
             code_hash=token_hash(code),
             api_client_id=request.client.row.id,
@@ -196,11 +205,12 @@ class _AuthorizationCode(grants.AuthorizationCodeGrant):
         )
 
     def query_authorization_code(self, code: str, client: Client) -> Code | None:
-        row = repository.usable_code(request_session(), token_hash(code), client.row.id, utcnow())
+        """Claims the code (spent from now on); a reused one revokes what it issued."""
+        row = authorization_codes.claim_authorization_code(request_session(), token_hash(code), client.row.id)
         return Code(row) if row else None
 
     def delete_authorization_code(self, authorization_code: Code) -> None:
-        service.spend_authorization_code(request_session(), authorization_code.row.id)
+        """Nothing left to do: the code was spent when it was claimed."""
 
     def authenticate_user(self, authorization_code: Code) -> ConsentGrant | None:
         row = authorization_code.row
@@ -216,7 +226,11 @@ class _RefreshToken(grants.RefreshTokenGrant):
 
     def authenticate_refresh_token(self, refresh_token: str) -> Token | None:
         row = providers_repository.token_by_hash(request_session(), token_hash(refresh_token), refresh=True)
-        if row is None or row.revoked_at is not None or row.consent_id is None:
+        if row is not None and row.revoked_at is not None:
+            # Rotated away (or revoked) and presented again: its family may be in other hands.
+            tokens.revoke_family_of(request_session(), row.id, reason="refresh token reused")
+            return None
+        if row is None or row.consent_id is None:
             return None
         consent = repository.get_consent(request_session(), row.consent_id)
         if not consent.is_live_on(utcnow()):
@@ -229,17 +243,21 @@ class _RefreshToken(grants.RefreshTokenGrant):
         return ConsentGrant(consent.parent_id, consent.id)
 
     def revoke_old_credential(self, refresh_token: Token) -> None:
-        providers_service.revoke_token(request_session(), refresh_token.row.id, reason="refreshed")
+        tokens.revoke_token(request_session(), refresh_token.row.id, reason="refreshed")
 
 
 def _query_token(token_string: str, hint: str | None) -> Token | None:
+    """The access or refresh token ``token_string`` is (whichever the hint says first)."""
     digest = token_hash(token_string)
-    refresh_first = hint == "refresh_token"
     db = request_session()
-    row = providers_repository.token_by_hash(db, digest, refresh=refresh_first)
-    if row is None:
-        row = providers_repository.token_by_hash(db, digest, refresh=not refresh_first)
-    return Token(row, Client(providers_repository.get_api_client(db, row.api_client_id))) if row else None
+    for refresh in (True, False) if hint == "refresh_token" else (False, True):
+        row = providers_repository.token_by_hash(db, digest, refresh=refresh)
+        if row is not None:
+            client = Client(providers_repository.get_api_client(db, row.api_client_id))
+            consent = repository.get_consent(db, row.consent_id) if refresh and row.consent_id else None
+            until = consent.expires_at if consent is not None and consent.revoked_at is None else None
+            return Token(row, client, refresh=refresh, refresh_expires_at=until)
+    return None
 
 
 class _Revocation(RevocationEndpoint):
@@ -249,7 +267,10 @@ class _Revocation(RevocationEndpoint):
         return _query_token(token_string, token_type_hint)
 
     def revoke_token(self, token: Token, request: Any) -> None:
-        providers_service.revoke_token(request_session(), token.row.id, reason="revoked by the client")
+        if token.refresh:  # RFC 7009 2.1: the grant's access tokens go with its refresh token
+            tokens.revoke_family_of(request_session(), token.row.id, reason="revoked by the client")
+        else:
+            tokens.revoke_token(request_session(), token.row.id, reason="revoked by the client")
 
 
 class _Introspection(IntrospectionEndpoint):
@@ -263,21 +284,22 @@ class _Introspection(IntrospectionEndpoint):
 
     def introspect_token(self, token: Token) -> dict[str, Any]:
         row = token.row
-        return {
+        answer = {
             "active": True,
             "client_id": token.client.get_client_id(),
             "scope": row.scope,
-            "token_type": "Bearer",
-            "exp": int(row.access_expires_at.timestamp()),
+            "token_type": "refresh_token" if token.refresh else "Bearer",
+            "exp": int(token.expires_at.timestamp()) if token.expires_at else None,
             "iat": int(row.issued_at.timestamp()),
             "consent_id": str(row.consent_id) if row.consent_id else None,
         }
+        return answer
 
 
 def _save_token(token: dict[str, Any], request: Any) -> None:
     grant: ConsentGrant | None = request.user if isinstance(request.user, ConsentGrant) else None
     client: Client = request.client
-    saved = providers_service.issue_token(
+    saved = tokens.issue_token(
         request_session(),
         api_client_id=client.row.id,
         provider_id=client.row.provider_id,
@@ -286,10 +308,20 @@ def _save_token(token: dict[str, Any], request: Any) -> None:
         access_token_hash=token_hash(token["access_token"]),
         refresh_token_hash=token_hash(token["refresh_token"]) if token.get("refresh_token") else None,
         expires_in=int(token.get("expires_in", ACCESS_TOKEN_SECONDS)),
+        family_id=_family(request),
     )
     if grant is not None:
         token["consent_id"] = str(grant.consent_id)  # the answer carries the consent (API.md)
     assert saved is not None
+
+
+def _family(request: Any) -> uuid.UUID | None:
+    """The family a new token joins: its code's, or that of the refresh token it replaces."""
+    code = getattr(request, "authorization_code", None)
+    if isinstance(code, Code):
+        return code.row.id
+    previous = getattr(request, "refresh_token", None)
+    return previous.row.family_id if isinstance(previous, Token) else None
 
 
 def init_oauth(app: Flask) -> AuthorizationServer:
@@ -308,92 +340,10 @@ def init_oauth(app: Flask) -> AuthorizationServer:
     server.register_grant(_RefreshToken)
     server.register_endpoint(_Revocation)
     server.register_endpoint(_Introspection)
-    blueprint, server_to_server = _blueprint(server)
+    from claimants.views.oauth import oauth_blueprint  # the views import this module's pieces
+
+    blueprint, server_to_server = oauth_blueprint(server)
     app.register_blueprint(blueprint)
     for view in server_to_server:  # called by nursery software, not posted from a page: no CSRF
         app.extensions["csrf"].exempt(view)
     return server
-
-
-def _blueprint(server: AuthorizationServer) -> tuple[Blueprint, list[Any]]:
-    from claimants.views.parent import current_parent
-
-    oauth = Blueprint("claimants_oauth", __name__)
-
-    @oauth.get("/.well-known/oauth-authorization-server")
-    def metadata() -> ResponseReturnValue:
-        base = settings.current().base_url.rstrip("/")
-        return jsonify(
-            {
-                "issuer": base,
-                "authorization_endpoint": f"{base}/oauth/authorize",
-                "token_endpoint": f"{base}/oauth/token",
-                "revocation_endpoint": f"{base}/oauth/revoke",
-                "introspection_endpoint": f"{base}/oauth/introspect",
-                "scopes_supported": sorted(PROVIDER_SCOPES | {CONSENT_SCOPE}),
-                "response_types_supported": ["code"],
-                "grant_types_supported": ["authorization_code", "client_credentials", "refresh_token"],
-                "token_endpoint_auth_methods_supported": ["client_secret_basic"],
-                "revocation_endpoint_auth_methods_supported": ["client_secret_basic"],
-                "introspection_endpoint_auth_methods_supported": ["client_secret_basic"],
-                "code_challenge_methods_supported": ["S256"],
-            }
-        )
-
-    @oauth.post("/oauth/token")
-    def token() -> ResponseReturnValue:
-        return server.create_token_response()
-
-    @oauth.post("/oauth/revoke")
-    def revoke() -> ResponseReturnValue:
-        return server.create_endpoint_response(_Revocation.ENDPOINT_NAME)
-
-    @oauth.post("/oauth/introspect")
-    def introspect() -> ResponseReturnValue:
-        return server.create_endpoint_response(_Introspection.ENDPOINT_NAME)
-
-    @oauth.route("/oauth/authorize", methods=["GET", "POST"])
-    def authorize() -> ResponseReturnValue:
-        """The parent's consent screen for nursery software (authorization code, PKCE S256)."""
-        try:
-            grant = server.get_consent_grant()
-        except OAuth2Error as error:
-            if getattr(error, "redirect_uri", None):
-                return server.handle_error_response(None, error)
-            return render_template("claimants/oauth_error.html", error=error), 400
-        parent = current_parent()
-        if parent is None:
-            return redirect(url_for("claimants_parent.sign_in", next=request.full_path))
-        g.parent, g.actor = parent, service.parent_actor(parent)
-        db = request_session()
-        client: Client = grant.client
-        provider = providers_repository.get_provider(db, client.row.provider_id)
-        children = repository.list_children(db, parent.id)
-        form = ConsentResponseForm()
-        form.child.choices = [SelectChoice(str(c.id), f"{c.first_name} {c.last_name}") for c in children]
-        if form.validate_on_submit():
-            if form.decision.data == "decline":
-                service.refuse_consent(db, g.actor, provider_id=provider.id)
-                return server.create_authorization_response(grant_user=None, grant=grant)
-            try:
-                consent = service.grant_consent(
-                    db, g.actor, provider_id=provider.id, child_id=uuid.UUID(form.child.data)
-                )
-            except DomainError as error:
-                show_errors(form, error)
-            else:
-                return server.create_authorization_response(
-                    grant_user=ConsentGrant(parent.id, consent.id), grant=grant
-                )
-        until = london_date(utcnow() + timedelta(days=settings.current().consent_validity_days))
-        status = 400 if form.errors or form.form_errors else 200
-        return render_template(
-            "claimants/consent_screen.html",
-            consent=None,
-            provider=provider,
-            children=children,
-            form=form,
-            until=until,
-        ), status
-
-    return oauth, [token, revoke, introspect]

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session, joinedload
 
 from claimants import repository
-from claimants.models import CONSENT_TRANSITIONS, AuthorizationCode, Child, Consent, ConsentStatus, Parent
+from claimants.models import CONSENT_TRANSITIONS, Child, Consent, ConsentStatus, Parent
 from claimants.nino import nino_hash, nino_last, normalise_nino
 from claimants.rules import childcare_age_limit
 from config import audit, notify, settings, transitions
@@ -331,53 +331,3 @@ def refuse_consent(session: Session, actor: Actor, *, provider_id: uuid.UUID) ->
         session.add(consent)
         transitions.move(session, CONSENT, consent, ConsentStatus.REJECTED, actor, through="oauth")
     return consent
-
-
-def save_authorization_code(
-    session: Session,
-    *,
-    code_hash: str,
-    api_client_id: uuid.UUID,
-    parent_id: uuid.UUID,
-    consent_id: uuid.UUID,
-    redirect_uri: str,
-    scope: str,
-    code_challenge: str,
-    lifetime: timedelta,
-) -> AuthorizationCode:
-    now = utcnow()
-    with transaction(session):
-        code = AuthorizationCode(
-            id=uuid.uuid4(),
-            code_hash=code_hash,
-            api_client_id=api_client_id,
-            parent_id=parent_id,
-            consent_id=consent_id,
-            redirect_uri=redirect_uri,
-            scope=scope,
-            code_challenge=code_challenge,
-            code_challenge_method="S256",
-            created_at=now,
-            expires_at=now + lifetime,
-        )
-        session.add(code)
-        audit.record(
-            session,
-            "oauth.code_issued",
-            code,
-            _system_for(parent_id),
-            {"consent_id": consent_id, "api_client_id": api_client_id},
-        )
-    return code
-
-
-def spend_authorization_code(session: Session, code_id: uuid.UUID) -> None:
-    """A code is spent on first use: a replay finds nothing."""
-    with transaction(session):
-        code = session.get_one(AuthorizationCode, code_id)
-        code.used_at = utcnow()
-        audit.record(session, "oauth.code_spent", code, _system_for(code.parent_id))
-
-
-def _system_for(parent_id: uuid.UUID) -> Actor:
-    return Actor(kind=ActorKind.SYSTEM, id=None, label="OAuth authorization server", parent_id=parent_id)

@@ -7,13 +7,18 @@ A request that does not fit the schema is malformed (400); one that fits but bre
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import marshmallow as ma
-from flask import Flask, render_template
+from flask import Flask, Request, render_template
 from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
-from webargs.flaskparser import FlaskParser
+from webargs import core
+from webargs.flaskparser import FlaskParser, is_json_request
+
+from config.errors import FieldError
+from config.request_guard import HostileInput, strict_loads
 
 API_PREFIX = "/api/v1"
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete"})
@@ -42,10 +47,35 @@ class PageQuerySchema(ma.Schema):
 class _Parser(FlaskParser):
     DEFAULT_VALIDATION_STATUS = 400
 
+    def _raw_load_json(self, req: Request) -> Any:
+        """The body, strictly (``config.request_guard.strict_loads``); a body that is not JSON
+        is refused (400) rather than read as no body at all."""
+        if not is_json_request(req):
+            if req.content_length or req.form or req.files or req.get_data(cache=True):
+                raise HostileInput(NOT_JSON, errors=[FieldError("body", NOT_JSON)])
+            return core.missing
+        return strict_loads(req.get_data(cache=True))
+
+
+NOT_JSON = "Send the body as JSON, with Content-Type: application/json"
+
+
+class Date(ma.fields.Date):
+    """An ISO date (``YYYY-MM-DD``) between 1900 and 2099: ``0001-01-01`` is no invoice's date."""
+
+    EARLIEST = date(1900, 1, 1)
+    LATEST = date(2099, 12, 31)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
+        parsed: date = super()._deserialize(value, attr, data, **kwargs)
+        if not self.EARLIEST <= parsed <= self.LATEST:
+            raise ma.ValidationError("Enter a date between 1900-01-01 and 2099-12-31")
+        return parsed
+
 
 class ApiBlueprint(SmorestBlueprint):
     ARGUMENTS_PARSER = _Parser()
-    ERROR_STATUSES: tuple[int, ...] = (400, 401, 403, 404, 409, 422, 429)
+    ERROR_STATUSES: tuple[int, ...] = (400, 401, 403, 404, 409, 413, 422, 429, 503)
 
     def problems(self, view: Any) -> Any:
         """Document the problem JSON answers every API operation can give."""

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Flask, render_template, request, session
+from flask import Blueprint, Flask, has_request_context, render_template, request, session
 from flask_babel import Babel, get_locale
 from flask_wtf import CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
@@ -21,18 +22,43 @@ from config.models import load_all_models
 from config.money import format_pence
 from config.oidc import init_oidc
 from config.operations import configure_logging, init_operations
+from config.request_guard import init_request_guard
 from config.settings import PROJECT_ROOT, Settings
 from config.web import register_error_handlers
 
 LONDON = ZoneInfo("Europe/London")
 LANGUAGES = ("en", "cy")
+# Pages that take a file: their bodies may be up to MAX_UPLOAD_BYTES, every other one MAX_REQUEST_BYTES.
+UPLOAD_ENDPOINTS = ("invoicing_nursery.new_upload", "invoicing_finance.bacs_returns")
+
+
+class ServiceApp(Flask):
+    """Flask, but absolute links come from ``BASE_URL``, never from the request's Host header.
+
+    ``url_for(..., _external=True)`` would otherwise write whatever Host the client sent into
+    sign-in redirect addresses and emailed links (``Host: evil.example``).
+    """
+
+    def url_for(self, /, endpoint: str, *, _external: bool | None = None, **values: Any) -> str:
+        if not _external:
+            return super().url_for(endpoint, _external=_external, **values)
+        values.pop("_scheme", None)  # the scheme is BASE_URL's too
+        base = urlsplit(settings_module.current().base_url)
+        if has_request_context():
+            path = super().url_for(endpoint, _external=False, **values)
+            return f"{base.scheme}://{base.netloc}{path}"
+        adapter = self.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
+        anchor = values.pop("_anchor", None)
+        method = values.pop("_method", None)
+        built = adapter.build(endpoint, values, method=method, force_external=True)
+        return built + (f"#{anchor}" if anchor else "")
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_environment()
     settings_module.use(settings)
     load_all_models()
-    app = Flask(
+    app = ServiceApp(
         __name__,
         static_folder=str(PROJECT_ROOT / "config" / "static"),
         static_url_path="/assets",
@@ -53,7 +79,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     register_error_handlers(app)
     if settings.environment != "test":
         configure_logging()  # tests keep pytest's own log capture
-    init_operations(app, production=settings.is_production)
+    init_operations(app, production=settings.is_production, metrics_token=settings.metrics_token)
     init_oidc(app, settings)
     _register_blueprints(app)
     if settings.dev_identity_provider:
@@ -63,6 +89,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         init_dev_identity(app, settings, _demo_people)
         app.register_blueprint(dev_tools)
     _limit(app, settings)
+    init_request_guard(app, settings, UPLOAD_ENDPOINTS)
     _register_cli(app)
     return app
 

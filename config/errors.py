@@ -20,6 +20,8 @@ class DomainError(Exception):
     status = 422
     code = "rule_broken"
     title = "The request breaks a rule"
+    # Seconds to wait before asking again, answered as Retry-After (429s and 503s).
+    retry_after: int | None = None
 
     def __init__(self, detail: str, *, errors: list[FieldError] | None = None) -> None:
         super().__init__(detail)
@@ -64,6 +66,18 @@ class MalformedRequest(DomainError):
     status = 400
     code = "invalid_request"
     title = "The request is malformed"
+
+
+class TooManyRequests(DomainError):
+    """A quota is used up for now; ``retry_after`` says when it frees up."""
+
+    status = 429
+    code = "too_many_requests"
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int, errors: list[FieldError] | None = None) -> None:
+        super().__init__(detail, errors=errors)
+        self.retry_after = max(int(retry_after), 1)
 
 
 class ValidationFailed(DomainError):

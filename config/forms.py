@@ -10,7 +10,10 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField
 
+from config import redirects
+
 _PARTS = ("day", "month", "year")
+EARLIEST, LATEST = date(1900, 1, 1), date(2099, 12, 31)
 
 
 class GovDateField(DateField):
@@ -39,22 +42,24 @@ class GovDateField(DateField):
                 raise ValueError(_("%(label)s must include a %(part)s", label=label, part=_(part)))
         day, month, year = parts
         try:
-            if len(year) != 4:
+            if len(year) != 4 or len(day) > 2 or len(month) > 2:
                 raise ValueError
-            self.data = date(int(year), int(month), int(day))
+            given = date(int(year), int(month), int(day))
         except ValueError as exc:
             raise ValueError(_("%(label)s must be a real date", label=label)) from exc
+        if not EARLIEST <= given <= LATEST:
+            # Year 0001 is a real date to Python, and no date this service has any use for.
+            raise ValueError(_("%(label)s must be between 1 January 1900 and 31 December 2099", label=label))
+        self.data = given
 
 
 class ConfirmForm(FlaskForm):
     """Only the CSRF token: for buttons that do one deliberate thing (confirm, register, send)."""
 
 
-def safe_next(target: str | None) -> str | None:
-    """Only a path on this service: never send someone on to another site after signing in."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+def safe_next(target: str | None, *, within: tuple[str, ...] = ("/",)) -> str | None:
+    """Only a page of this service under ``within``: never another site (``config.redirects``)."""
+    return redirects.safe_next(target, within=within)
 
 
 def date_items(field_name: str) -> list[dict[str, object]]:

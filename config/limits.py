@@ -8,11 +8,15 @@ client address.
 from __future__ import annotations
 
 import hashlib
+import time
+from collections.abc import Sequence
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from limits import parse
 
+from config.errors import TooManyRequests
 from config.settings import Settings
 
 
@@ -32,7 +36,25 @@ def init_limits(app: Flask, settings: Settings) -> Limiter:
         headers_enabled=True,
         strategy="moving-window",
     )
+    app.extensions["ccd_limiter"] = limiter
     return limiter
+
+
+def take_quota(name: str, counters: Sequence[tuple[str, str]], message: str) -> None:
+    """Count one use of each ``(key, limit)`` of quota ``name`` if every one has room, else raise
+    ``TooManyRequests`` (429, with the seconds until the fullest frees up) and count nothing.
+
+    For quotas that are not per address or per token (consent requests per provider and per
+    parent address). Keys are hashed: no email address is written to Redis.
+    """
+    strategy = current_app.extensions["ccd_limiter"].limiter
+    items = [(parse(limit), hashlib.sha256(key.encode()).hexdigest()) for key, limit in counters]
+    for item, key in items:
+        if not strategy.test(item, "quota", name, key):
+            reset_at, _remaining = strategy.get_window_stats(item, "quota", name, key)
+            raise TooManyRequests(message, retry_after=int(reset_at - time.time()) + 1)
+    for item, key in items:
+        strategy.hit(item, "quota", name, key)
 
 
 def limit_views(

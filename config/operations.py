@@ -6,14 +6,19 @@
 - Logs are one JSON object per line on stderr.
 - Pages carry a Content-Security-Policy with a fresh nonce for GOV.UK's one inline script, and
   the usual headers (no sniffing, no framing, a strict referrer policy; HSTS in production).
+- Every answer but the static assets says ``Cache-Control: no-store``: signed-in pages and the
+  API carry personal data, which no browser, proxy or shared computer should keep.
 - ``/healthz``: the process answers. ``/readyz``: the database answers and its schema is at the
   migrations' head. ``/metrics``: request counts and latencies, job runs by outcome and payments
   by state (the last two read from the database, so they are the same from every process).
+  With ``METRICS_TOKEN`` set it needs ``Authorization: Bearer <METRICS_TOKEN>``; in production
+  without one it is not served at all (404).
 """
 
 from __future__ import annotations
 
 import contextvars
+import hmac
 import json
 import logging
 import re
@@ -25,7 +30,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Flask, Response, g, request
+from flask import Blueprint, Flask, Response, abort, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
@@ -120,7 +125,7 @@ def _content_security_policy(nonce: str) -> str:
     )
 
 
-def init_operations(app: Flask, *, production: bool) -> None:
+def init_operations(app: Flask, *, production: bool, metrics_token: str = "") -> None:
     figures = _DatabaseFigures()
 
     @app.before_request
@@ -147,6 +152,8 @@ def init_operations(app: Flask, *, production: bool) -> None:
             response.headers.setdefault("Content-Security-Policy", _content_security_policy(g.csp_nonce))
         if production:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if request.endpoint != "static":
+            response.headers["Cache-Control"] = "no-store"
         endpoint = request.url_rule.endpoint if request.url_rule else "unmatched"
         duration = time.perf_counter() - g.get("started", time.perf_counter())
         REQUESTS.labels(request.method, endpoint, str(response.status_code)).inc()
@@ -188,6 +195,13 @@ def init_operations(app: Flask, *, production: bool) -> None:
 
     @ops.get("/metrics")
     def metrics() -> Response:
+        """Prometheus text, for the scraper only: its bearer token, or nobody in production."""
+        if metrics_token:
+            given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+            if not hmac.compare_digest(given.encode(), metrics_token.encode()):
+                return Response("", 401, {"WWW-Authenticate": 'Bearer realm="metrics"'})
+        elif production:
+            abort(404)
         body = generate_latest(REGISTRY) + generate_latest(_single(figures))
         return Response(body, mimetype=CONTENT_TYPE_LATEST)
 

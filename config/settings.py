@@ -65,8 +65,17 @@ class Settings:
     rate_limit_sign_in: str = "20 per minute"
     rate_limit_token: str = "30 per minute"  # noqa: S105 - a rate, not a secret
     rate_limit_api: str = "600 per minute"
+    # Consent requests (API and portal): per provider, and per parent email address (any provider).
+    rate_limit_consent_requests_provider: str = "100 per hour"
+    rate_limit_consent_requests_parent: str = "5 per day"
     # Where people reach the service; the development identity provider's issuer lives under it.
+    # Every absolute link (emails, sign-in redirect addresses) is built from it, never from Host.
     base_url: str = "http://127.0.0.1:5000"
+    # The largest request body accepted (413 above it); spreadsheet uploads may be larger.
+    max_request_bytes: int = 1024 * 1024
+    max_upload_bytes: int = 6 * 1024 * 1024
+    # /metrics needs "Authorization: Bearer <this>" when set; production without it serves no metrics.
+    metrics_token: str = ""
     # The built-in development OpenID provider (make run switches it on; production refuses it).
     dev_identity_provider: bool = False
     # Parents sign in with OpenID Connect: GOV.UK One Login in production (see README).
@@ -110,10 +119,17 @@ class Settings:
             "consent_validity_days": _int(env.get("CONSENT_VALIDITY_DAYS"), 365),
             "bank_change_cooling_off_days": _int(env.get("BANK_CHANGE_COOLING_OFF_DAYS"), 30),
             "base_url": env.get("BASE_URL", "http://127.0.0.1:5000"),
+            "max_request_bytes": _int(env.get("MAX_REQUEST_BYTES"), 1024 * 1024),
+            "max_upload_bytes": _int(env.get("MAX_UPLOAD_BYTES"), 6 * 1024 * 1024),
+            "metrics_token": env.get("METRICS_TOKEN", ""),
             "redis_url": env.get("REDIS_URL", ""),
             "rate_limit_sign_in": env.get("RATE_LIMIT_SIGN_IN", "20 per minute"),
             "rate_limit_token": env.get("RATE_LIMIT_TOKEN", "30 per minute"),
             "rate_limit_api": env.get("RATE_LIMIT_API", "600 per minute"),
+            "rate_limit_consent_requests_provider": env.get(
+                "RATE_LIMIT_CONSENT_REQUESTS_PROVIDER", "100 per hour"
+            ),
+            "rate_limit_consent_requests_parent": env.get("RATE_LIMIT_CONSENT_REQUESTS_PARENT", "5 per day"),
             "dev_identity_provider": _bool(env.get("DEV_IDENTITY_PROVIDER")),
             "parent_oidc_discovery_url": env.get("PARENT_OIDC_DISCOVERY_URL", ""),
             "parent_oidc_client_id": env.get("PARENT_OIDC_CLIENT_ID", ""),

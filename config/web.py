@@ -1,14 +1,30 @@
-"""HTTP error handling, registered once: problem JSON for the API, GOV.UK pages for people."""
+"""HTTP error handling, registered once: problem JSON for the API, GOV.UK pages for people.
+
+A database that cannot be reached (refused, gone away, too busy) is the service being down for
+a moment, not a bug: the API answers 503 problem JSON with ``Retry-After`` and pages show
+GOV.UK's "Sorry, there is a problem with the service" with status 503. The next request tries
+the database again (the pool checks each connection before use), so no restart is needed.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
+from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    NotFound,
+    RequestEntityTooLarge,
+    ServiceUnavailable,
+)
 
 from config.api import flatten_messages
 from config.errors import DomainError, FieldError, problem
 
 _PROBLEM_JSON = "application/problem+json"
+DATABASE_RETRY_SECONDS = 30
 
 
 def _wants_json() -> bool:
@@ -36,20 +52,23 @@ def _field_errors(error: HTTPException) -> list[FieldError]:
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
-    def domain_error(error: DomainError) -> tuple[str, int] | Response:
+    def domain_error(error: DomainError) -> ResponseReturnValue:
         if _wants_json():
             response = _problem_response(
                 problem(error.status, error.title, error.detail, error.code, error.errors), error.status
             )
             if error.status == 401:
                 response.headers["WWW-Authenticate"] = f'Bearer error="{error.code}"'
+            if error.retry_after:
+                response.headers["Retry-After"] = str(error.retry_after)
             return response
         if error.status == 404:  # another's record, or none: the same "Page not found" as any address
             return http_error(NotFound())
-        return render_template("errors/problem.html", error=error), error.status
+        headers = {"Retry-After": str(error.retry_after)} if error.retry_after else {}
+        return render_template("errors/problem.html", error=error), error.status, headers
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int] | Response:
+    def http_error(error: HTTPException) -> ResponseReturnValue:
         status = error.code or 500
         if _wants_json():
             code = (error.name or "error").lower().replace(" ", "_")
@@ -62,9 +81,42 @@ def register_error_handlers(app: Flask) -> None:
                 if header.lower() in {"allow", "retry-after"}:
                     response.headers[header] = value
             return response
-        return render_template("errors/http.html", error=error, status=status), status
+        headers = [(h, v) for h, v in error.get_headers() if h.lower() in {"allow", "retry-after"}]
+        return render_template("errors/http.html", error=error, status=status), status, headers
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
+        limit = request.max_content_length or current_app.config["MAX_CONTENT_LENGTH"]
+        if _wants_json():
+            message = f"The body must be {limit:,} bytes or fewer"
+            errors = [FieldError("body", message)]
+            response = _problem_response(problem(413, "Request too large", message, "too_large", errors), 413)
+            response.headers["Connection"] = "close"  # the rest of the body is never read
+            return response
+        return render_template("errors/http.html", error=error, status=413), 413
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(PoolTimeout)
+    def database_unavailable(error: Exception) -> ResponseReturnValue:
+        if isinstance(error, DBAPIError) and not _is_unavailable(error):
+            return unexpected(error)
+        app.logger.warning("database unavailable: %s", type(error).__name__)
+        return http_error(
+            ServiceUnavailable(
+                "The service cannot reach its database just now. Nothing was changed. Try again shortly.",
+                retry_after=DATABASE_RETRY_SECONDS,
+            )
+        )
 
     @app.errorhandler(Exception)
-    def unexpected(error: Exception) -> tuple[str, int] | Response:
+    def unexpected(error: Exception) -> ResponseReturnValue:
         app.logger.exception("unhandled error", exc_info=error)
         return http_error(InternalServerError())
+
+
+def _is_unavailable(error: DBAPIError) -> bool:
+    """Connection trouble or a database that cannot take the work now (refused, shutting down,
+    out of connections, a lock or a deadlock); not a query too big for it (class 54)."""
+    sqlstate = getattr(error.orig, "sqlstate", None) or ""
+    return error.connection_invalidated or not sqlstate.startswith("54")

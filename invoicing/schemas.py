@@ -7,7 +7,7 @@ from typing import Any
 
 import marshmallow as ma
 
-from config.api import PageQuerySchema
+from config.api import Date, PageQuerySchema
 from invoicing import limits
 from invoicing.models import InvoiceStatus
 
@@ -65,9 +65,9 @@ class InvoiceInSchema(ma.Schema):
         required=True,
         validate=_text(limits.invoice_number_problem, limits.MAX_INVOICE_NUMBER),
     )
-    issued_on = ma.fields.Date(required=True)
-    care_from = ma.fields.Date(required=True)
-    care_to = ma.fields.Date(required=True)
+    issued_on = Date(required=True)
+    care_from = Date(required=True)
+    care_to = Date(required=True)
     lines = ma.fields.List(
         ma.fields.Nested(LineInSchema),
         required=True,

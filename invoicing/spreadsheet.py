@@ -60,6 +60,9 @@ def reading_order(problem: Problem) -> tuple[int, int]:
     return problem.row, COLUMNS.index(problem.column) if problem.column in COLUMNS else 0
 
 
+EARLIEST, LATEST = date(1900, 1, 1), date(2099, 12, 31)
+
+
 def _date(text: str) -> date:
     text = text.strip()
     for parse in (
@@ -67,9 +70,13 @@ def _date(text: str) -> date:
         date.fromisoformat,
     ):
         try:
-            return parse(text)
+            found = parse(text)
         except ValueError:
             continue
+        if not EARLIEST <= found <= LATEST:
+            # 01/01/0001 is a real date to Python, and none this service has any use for.
+            raise ValueError("must be between 01/01/1900 and 31/12/2099")
+        return found
     raise ValueError("must be a real date, like 31/10/2026")
 
 
@@ -96,19 +103,36 @@ def read_rows(content: bytes) -> list[dict[str, str]]:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise _file_problem("The file must be a CSV saved as UTF-8") from exc
+    if "\x00" in text:  # the csv module cannot read past one, and PostgreSQL cannot store one
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise _file_problem(f"The file must be a CSV saved as UTF-8: line {line} has a null character")
     reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        rows = _rows(reader)
+    except csv.Error as exc:
+        line = reader.line_num + 1  # the record being read when it failed
+        raise _file_problem(f"The file must be a CSV file: line {line} cannot be read") from exc
+    if not rows:
+        raise _file_problem("The file is empty: add a row for each invoice line")
+    return rows
+
+
+def _rows(reader: csv.DictReader[str]) -> list[dict[str, str]]:
+    """The rows under a header that names every column of the template, each once."""
     header = [name.strip().lower() for name in reader.fieldnames or []]
     missing = [column for column in COLUMNS if column not in header]
     if missing:
         raise _file_problem("The file must have the columns of the template. Missing: " + ", ".join(missing))
+    repeated = sorted({column for column in header if column and header.count(column) > 1})
+    if repeated:
+        # Which of two "amount" columns would count? Refuse rather than guess.
+        raise _file_problem("The file must have each column once. More than once: " + ", ".join(repeated))
     reader.fieldnames = header
     rows: list[dict[str, str]] = []
     for row in reader:
         if len(rows) >= MAX_ROWS:
             raise _file_problem(f"The file must have {MAX_ROWS:,} rows or fewer")
         rows.append({key: (value or "").strip() for key, value in row.items() if isinstance(key, str)})
-    if not rows:
-        raise _file_problem("The file is empty: add a row for each invoice line")
     return rows
 
 

@@ -222,6 +222,9 @@ class OAuthToken(UUIDPrimaryKey, Base):
     issued_at: Mapped[datetime]
     access_expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    # Every token descended from one authorization code (the code's id; a refresh inherits it),
+    # so a reused code or a reused refresh token revokes them all (RFC 6749 4.1.2, RFC 9700).
+    family_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
 
 
 class IdempotencyKey(UUIDPrimaryKey, Base):
@@ -269,3 +272,19 @@ class WebhookDelivery(UUIDPrimaryKey, Base):
     last_attempt_at: Mapped[datetime | None]
     last_response: Mapped[str | None] = mapped_column(String(200))
     delivered_at: Mapped[datetime | None]
+
+
+class RegistrationDraft(UUIDPrimaryKey, Base):
+    """The answers of a registration in progress, kept here rather than in the session cookie.
+
+    The cookie holds only a random token (its SHA-256 hash is the key here), so the bank details
+    and the password's hash never travel with every request nor sit in a browser. A draft is
+    deleted when the setting is registered and forgotten after ``expires_at``.
+    """
+
+    __tablename__ = "registration_drafts"
+
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)

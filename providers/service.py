@@ -6,16 +6,16 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from config import audit, notify, transitions
+from config import audit, notify, settings, transitions
 from config.auth import Actor, ActorKind, StaffRole
 from config.database import transaction, utcnow
 from config.errors import DomainError, FieldError, Forbidden, NotFound, ValidationFailed, rule
-from providers import payees, repository
+from providers import addresses, payees, repository
 from providers.models import (
     PROVIDER_TRANSITIONS,
     REGULATOR_NAMES,
@@ -31,6 +31,7 @@ from providers.rules import (
     normalise_postcode,
     normalise_registration_number,
 )
+from providers.tokens import issue_token, revoke_token  # noqa: F401 - callers know them here
 
 PROVIDER = transitions.machine(
     name="provider",
@@ -190,26 +191,37 @@ def hash_client_secret(secret: str) -> str:
 
 
 def register_api_client(
-    session: Session, actor: Actor, *, name: str, redirect_uris: list[str], webhook_url: str | None = None
+    session: Session,
+    actor: Actor,
+    *,
+    name: str,
+    redirect_uris: list[str],
+    webhook_url: str | None = None,
+    resolve: addresses.Resolver = addresses.system_resolver,
 ) -> tuple[ApiClient, str]:
-    """A provider admin registers their nursery software; the secret is shown this once only."""
+    """A provider admin registers their nursery software; the secret is shown this once only.
+
+    Addresses follow ``providers.addresses`` (a webhook's host is resolved with ``resolve``);
+    a bad one raises ``ValidationFailed`` naming the field.
+    """
     provider_id = actor.require_provider()
-    if not name.strip():
-        raise ValidationFailed(
-            "The client is not valid", errors=[FieldError("name", "Enter the software's name")]
-        )
-    bad = [uri for uri in redirect_uris if not _allowed_address(uri)]
-    if bad:
-        raise ValidationFailed(
-            "The client is not valid",
-            errors=[FieldError("redirect_uris", "Redirect addresses must start with https://")],
-        )
+    errors = [] if name.strip() else [FieldError("name", "Enter the software's name")]
     webhook_url = (webhook_url or "").strip() or None
-    if webhook_url and not _allowed_address(webhook_url):
-        raise ValidationFailed(
-            "The client is not valid",
-            errors=[FieldError("webhook_url", "The webhook address must start with https://")],
-        )
+    try:
+        for uri in redirect_uris:
+            addresses.check_redirect_uri(uri)
+    except addresses.AddressRefused as exc:
+        errors.append(FieldError("redirect_uris", str(exc)))
+    try:
+        if webhook_url:
+            allow_loopback = not settings.current().is_production
+            addresses.check_webhook_url(
+                webhook_url, allow_loopback=allow_loopback, resolve=resolve, must_resolve=False
+            )
+    except addresses.AddressRefused as exc:
+        errors.append(FieldError("webhook_url", str(exc)))
+    if errors:
+        raise ValidationFailed("The client is not valid", errors=errors)
     secret = secrets.token_urlsafe(32)
     with transaction(session):
         client = ApiClient(
@@ -232,11 +244,6 @@ def register_api_client(
             {"name": client.name, "client_id": client.client_id},
         )
     return client, secret
-
-
-def _allowed_address(uri: str) -> bool:
-    """HTTPS, or the machine itself (nursery software being developed and tested locally)."""
-    return uri.startswith(("https://", "http://127.0.0.1", "http://localhost"))
 
 
 def _new_webhook_secret() -> str:
@@ -282,43 +289,3 @@ def _revoke_client_tokens(session: Session, client: ApiClient, now: datetime) ->
         select(OAuthToken).where(OAuthToken.api_client_id == client.id, OAuthToken.revoked_at.is_(None))
     ):
         token.revoked_at = now
-
-
-def issue_token(
-    session: Session,
-    *,
-    api_client_id: uuid.UUID,
-    provider_id: uuid.UUID,
-    consent_id: uuid.UUID | None,
-    scope: str,
-    access_token_hash: str,
-    refresh_token_hash: str | None,
-    expires_in: int,
-) -> OAuthToken:
-    """Record an issued token (hashes only); audited like any other credential change."""
-    now = utcnow()
-    with transaction(session):
-        token = OAuthToken(
-            id=uuid.uuid4(),
-            api_client_id=api_client_id,
-            provider_id=provider_id,
-            consent_id=consent_id,
-            scope=scope,
-            access_token_hash=access_token_hash,
-            refresh_token_hash=refresh_token_hash,
-            issued_at=now,
-            access_expires_at=now + timedelta(seconds=expires_in),
-        )
-        session.add(token)
-        actor = api_client_actor(api_client_id, provider_id)
-        audit.record(session, "oauth.token_issued", token, actor, {"scope": scope, "consent_id": consent_id})
-    return token
-
-
-def revoke_token(session: Session, token_id: uuid.UUID, *, reason: str) -> None:
-    with transaction(session):
-        token = session.get_one(OAuthToken, token_id)
-        if token.revoked_at is None:
-            token.revoked_at = utcnow()
-            actor = api_client_actor(token.api_client_id, token.provider_id)
-            audit.record(session, "oauth.token_revoked", token, actor, {"reason": reason})

@@ -5,6 +5,11 @@ the provider with a webhook address, so it exists if and only if the change happ
 ``deliver-webhooks`` job posts what is due with ``Childcare-Signature: t=<unix>,v1=<hex
 HMAC-SHA256 of "<t>.<body>">`` and retries with backoff (1 minute doubling, up to 12 tries over
 about 2 days); receivers dedupe by the event ``id``, which a resend keeps.
+
+Each post goes only to an address that passes ``providers.addresses`` at that moment: the name
+is resolved, every address checked, and the connection made to the checked address (so a name
+pointed at an internal address after it was saved is never posted to), without following
+redirects. The log says "could not connect" for any network failure, never which kind.
 """
 
 from __future__ import annotations
@@ -17,14 +22,17 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+import certifi
 import requests
+import urllib3
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from config import audit
+from config import audit, settings
 from config.auth import Actor
 from config.database import insert_many, transaction, utcnow
 from config.errors import NotFound
+from providers import addresses
 from providers.models import ApiClient, WebhookDelivery, WebhookStatus
 
 EVENT_TYPES = frozenset(
@@ -43,8 +51,15 @@ EVENT_TYPES = frozenset(
 MAX_ATTEMPTS = 12
 _CLIENTS = "webhook_clients"  # session.info key: clients listening, per provider, this transaction
 TIMEOUT_SECONDS = 10
+CONNECT_SECONDS = 5
+COULD_NOT_CONNECT = "could not connect"
+ADDRESS_NOT_ALLOWED = "address not allowed"
 
 Poster = Callable[[str, bytes, dict[str, str]], int]
+
+
+class DeliveryFailed(Exception):
+    """A post that got no HTTP answer; ``str()`` is what the delivery log may say."""
 
 
 def queue_event(session: Session, provider_id: uuid.UUID, event_type: str, data: dict[str, Any]) -> int:
@@ -148,21 +163,86 @@ def verify_signature(secret: str, header: str, body: bytes, now: datetime, toler
     return fresh and hmac.compare_digest(expected, parts.get("v1", ""))
 
 
-def post_with_requests(url: str, body: bytes, headers: dict[str, str]) -> int:
-    response = requests.post(url, data=body, headers=headers, timeout=TIMEOUT_SECONDS, allow_redirects=False)
-    return response.status_code
+def post_checked(
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    *,
+    allow_loopback: bool,
+    resolve: addresses.Resolver = addresses.system_resolver,
+) -> int:
+    """Post ``body`` to ``url`` if its address is allowed now; the HTTP status of the answer.
+
+    Resolve, check, then connect to the checked address (the name still goes in ``Host`` and,
+    for https, in SNI and the certificate check). Redirects are answers, not instructions.
+    Raises ``DeliveryFailed`` with a message that says no more than the log may.
+    """
+    try:
+        target = addresses.check_webhook_url(
+            url, allow_loopback=allow_loopback, resolve=resolve, must_resolve=True
+        )
+    except addresses.AddressRefused as exc:
+        raise DeliveryFailed(ADDRESS_NOT_ALLOWED) from exc
+    pool = _pool(target)
+    try:
+        response = pool.urlopen(
+            "POST",
+            target.path,
+            body=body,
+            headers={**headers, "Host": target.host_header},
+            redirect=False,
+            retries=False,
+            assert_same_host=False,
+            preload_content=False,
+        )
+        response.drain_conn()
+        return int(response.status)
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
+        raise DeliveryFailed(COULD_NOT_CONNECT) from exc
+    finally:
+        pool.close()
+
+
+def _pool(target: addresses.Target) -> urllib3.HTTPConnectionPool:
+    """A one-connection pool to the first checked address of ``target``."""
+    timeout = urllib3.Timeout(connect=CONNECT_SECONDS, read=TIMEOUT_SECONDS)
+    if target.scheme == "https":
+        return urllib3.HTTPSConnectionPool(
+            target.ips[0],
+            target.port,
+            timeout=timeout,
+            maxsize=1,
+            server_hostname=target.host,
+            assert_hostname=target.host,
+            cert_reqs="CERT_REQUIRED",
+            ca_certs=certifi.where(),
+        )
+    return urllib3.HTTPConnectionPool(target.ips[0], target.port, timeout=timeout, maxsize=1)
+
+
+def default_poster() -> Poster:
+    """``post_checked`` with the system's resolver; loopback allowed only outside production."""
+    allow_loopback = not settings.current().is_production
+
+    def post(url: str, body: bytes, headers: dict[str, str]) -> int:
+        return post_checked(url, body, headers, allow_loopback=allow_loopback)
+
+    return post
 
 
 def _backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** (attempts - 1), 12 * 60))
 
 
-def deliver_due(session: Session, post: Poster = post_with_requests, limit: int = 200) -> dict[str, int]:
+def deliver_due(session: Session, post: Poster | None = None, limit: int = 200) -> dict[str, int]:
     """Post each due delivery once; a 2xx is delivered, anything else is tried again later.
+
+    ``post`` defaults to ``default_poster()``: checked addresses only (see the module's docstring).
 
     Each delivery is claimed (row lock, skipping rows another scheduler holds) and settled in its
     own short transaction, so a slow receiver never holds up the others' bookkeeping.
     """
+    post = post or default_poster()
     counts = {"delivered": 0, "retrying": 0, "failed": 0}
     now = utcnow()
     due_ids = session.scalars(
@@ -202,10 +282,14 @@ def _attempt(delivery: WebhookDelivery, client: ApiClient, post: Poster) -> str:
     }
     try:
         status = post(client.webhook_url, body, headers)
-        delivery.last_response = f"HTTP {status}"
+        redirected = " (redirects are not followed)" if 300 <= status < 400 else ""
+        delivery.last_response = f"HTTP {status}{redirected}"
         ok = 200 <= status < 300
-    except requests.RequestException as exc:
-        delivery.last_response = type(exc).__name__
+    except DeliveryFailed as exc:
+        delivery.last_response = str(exc)
+        ok = False
+    except requests.RequestException:
+        delivery.last_response = COULD_NOT_CONNECT  # which failure it was would map ports
         ok = False
     if ok:
         delivery.status, delivery.delivered_at = WebhookStatus.DELIVERED, now

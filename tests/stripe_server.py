@@ -7,7 +7,9 @@ It implements what the rail uses, with Stripe's documented shapes and rules:
   ``has_more``);
 - idempotency: the same ``Idempotency-Key`` with the same parameters answers the first answer again
   (``Idempotent-Replayed: true``); with other parameters it is a 400 ``idempotency_error``; a
-  request that failed before it started executing is not remembered, as at Stripe;
+  request that failed before it started executing is not remembered, as at Stripe, and neither
+  is one whose body never arrived in full (a client killed between its headers and its body):
+  it is not processed at all, nothing is stored under its key and the connection is closed;
 - errors as ``{"error": {"type", "code", "message", "param"}}``: an unknown destination is a 400
   ``resource_missing``, a wrong key a 401;
 - faults on demand, consumed one per transfer request: ``error_before`` (500, nothing made),
@@ -57,6 +59,7 @@ class StripeState:
     faults: list[str] = field(default_factory=list)
     latency: float = 0.0
     requests: int = 0
+    incomplete: int = 0  # requests dropped because their body did not arrive in full
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, transfer: dict[str, Any]) -> None:
@@ -87,6 +90,7 @@ def _error(status: int, kind: str, message: str, code: str | None = None, param:
 class _Handler(BaseHTTPRequestHandler):
     state: StripeState
     protocol_version = "HTTP/1.1"  # keep-alive, as Stripe's API: one connection for many requests
+    timeout = 30  # a client that stops sending mid-body is given up on, not waited for forever
     wbufsize = 1 << 16  # each answer leaves in one write (flushed after each request)...
     disable_nagle_algorithm = True  # ...at once, not after the client's delayed acknowledgement
 
@@ -143,10 +147,25 @@ class _Handler(BaseHTTPRequestHandler):
             }
         return _error(404, "invalid_request_error", f"Unrecognized request URL (GET: {url.path})")
 
+    def _body(self) -> str | None:
+        """The whole body, or None if the client went away (or stalled) before sending all of it."""
+        try:
+            length = int(self.headers.get("Content-Length", 0))
+            raw = self.rfile.read(length) if length > 0 else b""
+        except (OSError, ValueError):
+            raw, length = b"", 1
+        if len(raw) < length:
+            return None
+        return raw.decode("utf-8", errors="replace")
+
     def do_POST(self) -> None:
         time.sleep(self.state.latency)
-        length = int(self.headers.get("Content-Length", 0))
-        raw = self.rfile.read(length).decode()
+        raw = self._body()
+        if raw is None:  # as at Stripe: a request that never fully arrived is never executed
+            with self.state.lock:
+                self.state.incomplete += 1
+            self.close_connection = True
+            return
         if not self._authorised():
             self._send(*_error(401, "invalid_request_error", "Invalid API Key provided"))
             return

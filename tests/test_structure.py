@@ -34,6 +34,8 @@ MAY_USE = {
         "providers.models",
         "providers.repository",
         "providers.service",
+        "providers.tokens",
+        "providers.addresses",
         "providers.webhooks",
         "providers.api_auth",
         "providers.views.session",

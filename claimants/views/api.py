@@ -16,6 +16,7 @@ from claimants.schemas import (
     ConsentRequestSchema,
     ConsentSchema,
 )
+from claimants.views.quotas import take_consent_request
 from config.api import ApiBlueprint
 from config.errors import NotFound
 from config.extensions import request_session
@@ -59,7 +60,12 @@ def get_consent(consent_id: uuid.UUID) -> Consent:
 @claimants_api.problems
 @requires_scope("consents:request")
 def request_consent(body: dict[str, str]) -> Consent:
-    """Ask a parent (by email) for consent; they get a link to the consent screen."""
+    """Ask a parent (by email) for consent; they get a link to the consent screen.
+
+    At most RATE_LIMIT_CONSENT_REQUESTS_PROVIDER per provider and
+    RATE_LIMIT_CONSENT_REQUESTS_PARENT per parent address: over them, 429 with Retry-After.
+    """
+    take_consent_request(g.caller.actor.provider_id, body["parent_email"])
     return service.request_consent(
         request_session(),
         g.caller.actor,

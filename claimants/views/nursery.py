@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from claimants import repository, service
 from claimants.forms import ConsentRequestForm
 from claimants.labels import CONSENT_STATUS
+from claimants.views.quotas import take_consent_request
 from config.errors import DomainError
 from config.extensions import request_session
 from config.forms import show_errors
@@ -30,8 +31,10 @@ def consents() -> ResponseReturnValue:
 @provider_required()
 def ask() -> ResponseReturnValue:
     form = ConsentRequestForm()
+    retry_after: int | None = None
     if form.validate_on_submit():
         try:
+            take_consent_request(g.actor.provider_id, form.parent_email.data or "")
             consent = service.request_consent(
                 request_session(),
                 g.actor,
@@ -40,6 +43,7 @@ def ask() -> ResponseReturnValue:
             )
         except DomainError as error:
             show_errors(form, error)
+            retry_after = error.retry_after
         else:
             flash(_("We have emailed %(email)s to ask for consent", email=consent.requested_email))
             return redirect(url_for("claimants_nursery.consents"))
@@ -56,4 +60,11 @@ def ask() -> ResponseReturnValue:
         button=_("Send request"),
         back_url=url_for("claimants_nursery.consents"),
         field_params={"parent_email": {"type": "email", "spellcheck": False}},
-    ), 400 if form.errors or form.form_errors else 200
+    ), *_status(form, retry_after)
+
+
+def _status(form: ConsentRequestForm, retry_after: int | None) -> tuple[int, dict[str, str]]:
+    """429 with Retry-After when the quota is used up; 400 for other errors; else 200."""
+    if retry_after:
+        return 429, {"Retry-After": str(retry_after)}
+    return (400 if form.errors or form.form_errors else 200), {}

@@ -28,6 +28,9 @@ from providers import repository as providers_repository
 claimants_parent = Blueprint(
     "claimants_parent", __name__, url_prefix="/account", template_folder="../templates"
 )
+# Where a parent may be sent on after signing in: their own pages, or back to the consent
+# screen their nursery's software sent them to.
+PARENT_PAGES = ("/account", "/oauth/authorize")
 
 
 @claimants_parent.get("")
@@ -48,7 +51,7 @@ def index() -> ResponseReturnValue:
 
 @claimants_parent.get("/sign-in")
 def sign_in() -> ResponseReturnValue:
-    session["after_sign_in"] = safe_next(request.args.get("next"))
+    session["after_sign_in"] = safe_next(request.args.get("next"), within=PARENT_PAGES)
     return begin_sign_in(
         PARENTS,
         url_for("claimants_parent.callback", _external=True),
@@ -118,7 +121,9 @@ def add_child() -> ResponseReturnValue:
             show_errors(form, error)
         else:
             flash(_("%(name)s has been added", name=child.first_name))
-            return redirect(safe_next(request.args.get("next")) or url_for("invoicing_parent.home"))
+            return redirect(
+                safe_next(request.args.get("next"), within=PARENT_PAGES) or url_for("invoicing_parent.home")
+            )
     return render_template(
         "claimants/add_child.html", form=form, date_items=date_items
     ), 400 if form.errors else 200

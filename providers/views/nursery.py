@@ -57,7 +57,7 @@ def sign_in() -> ResponseReturnValue:
         except DomainError as error:
             form.form_errors.append(_(error.detail))
         else:
-            after = safe_next(request.args.get("next"))
+            after = safe_next(request.args.get("next"), within=("/provider",))
             if user.totp_secret:
                 session.clear()
                 session[PENDING_KEY] = str(user.id)

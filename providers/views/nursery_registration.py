@@ -1,8 +1,9 @@
 """Registering a setting: GOV.UK question pages, one thing per page, check your answers, confirmation.
 
-Answers are kept in the session as they are given (already checked and tidied), so Back and
-Change links work and nothing is saved until the person presses "Register". The password is
-kept only as its Argon2 hash.
+Answers are kept on the server as they are given (already checked and tidied), so Back and
+Change links work and nothing is registered until the person presses "Register". The session
+cookie holds only an opaque token naming the draft (``providers.registration_drafts``); the
+password is kept only as its Argon2 hash, and only on the server.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from flask_wtf import FlaskForm
 from config.errors import DomainError, ValidationFailed
 from config.extensions import request_session
 from config.forms import ConfirmForm, show_errors
-from providers import payees, repository, service
+from providers import payees, registration_drafts, repository, service
 from providers.accounts import check_new_password, hash_password
 from providers.forms import (
     BankForm,
@@ -38,7 +39,11 @@ from providers.views.session import remember
 providers_nursery_registration = Blueprint(
     "providers_nursery_registration", __name__, url_prefix="/provider/register"
 )
-ANSWERS = "registration"
+DRAFT = "registration_draft"  # the session key of the draft's token (nothing else is kept there)
+
+
+def _answers() -> dict[str, str]:
+    return registration_drafts.load_answers(request_session(), session.get(DRAFT))
 
 
 def _registration_number(form: Any, answers: dict[str, str]) -> dict[str, str]:
@@ -105,7 +110,7 @@ def question(slug: str) -> ResponseReturnValue:
     step = BY_SLUG.get(slug)
     if step is None:
         abort(404)
-    answers: dict[str, str] = session.get(ANSWERS, {})
+    answers = _answers()
     position = STEPS.index(step)
     missing = next((s for s in STEPS[:position] if not _answered(s, answers)), None)
     if missing is not None:
@@ -127,7 +132,7 @@ def question(slug: str) -> ResponseReturnValue:
             if step.slug == "regulator" and answers.get("regulator") != given["regulator"]:
                 answers.pop("registration_number", None)  # a number checked against another regulator
             answers.update(given)
-            session[ANSWERS] = answers
+            session[DRAFT] = registration_drafts.save_answers(request_session(), session.get(DRAFT), answers)
             return redirect(_next_page(position, answers))
     back = url_for(".question", slug=STEPS[position - 1].slug) if position else url_for(".start")
     return render_template(
@@ -170,7 +175,7 @@ def _next_page(position: int, answers: dict[str, str]) -> str:
 
 @providers_nursery_registration.route("/check-answers", methods=["GET", "POST"])
 def check_answers() -> ResponseReturnValue:
-    answers: dict[str, str] = session.get(ANSWERS, {})
+    answers = _answers()
     missing = next((s for s in STEPS if not _answered(s, answers)), None)
     if missing is not None:
         return redirect(url_for(".question", slug=missing.slug))
@@ -182,6 +187,7 @@ def check_answers() -> ResponseReturnValue:
             show_errors(form, error)
         else:
             admin = repository.get_user(request_session(), provider.users[0].id)
+            registration_drafts.forget(request_session(), session.get(DRAFT))
             remember(admin)
             session["registered_provider"] = provider.name
             return redirect(url_for(".done"))

@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from config.extensions import request_session
+from config.forms import safe_next
 from config.oidc import STAFF, begin_sign_in, finish_sign_in
 from staff.service import sign_in_staff
 from staff.views.session import current_staff, forget_staff, remember_staff
@@ -33,8 +34,7 @@ def index() -> ResponseReturnValue:
 
 @staff_finance.get("/sign-in")
 def sign_in() -> ResponseReturnValue:
-    target = request.args.get("next")
-    session["after_sign_in"] = target if target and target.startswith("/finance") else None
+    session["after_sign_in"] = safe_next(request.args.get("next"), within=("/finance",))
     return begin_sign_in(STAFF, url_for("staff_finance.callback", _external=True))
 
 

@@ -115,20 +115,11 @@ def test_the_consent_flow_with_pkce_gives_a_token_with_the_consent(
         parent.parent_id,
     )
     assert token["refresh_token"] and token["scope"] == "consent"
-    with pytest.raises(OAuthError) as replay:
-        client.fetch_token(f"{live_server.url}/oauth/token", code=query["code"][0], code_verifier=verifier)
-    assert replay.value.error == "invalid_grant"
-
     refreshed = client.refresh_token(f"{live_server.url}/oauth/token", refresh_token=token["refresh_token"])
     assert (
         refreshed["consent_id"] == token["consent_id"]
         and refreshed["refresh_token"] != token["refresh_token"]
     )
-    with pytest.raises(OAuthError):
-        client.refresh_token(
-            f"{live_server.url}/oauth/token", refresh_token=token["refresh_token"]
-        )  # rotated
-
     introspect = endpoint(live_server, software, "introspect", refreshed["access_token"])
     assert introspect["active"] is True and introspect["consent_id"] == token["consent_id"]
     claimants.revoke_consent(
@@ -138,6 +129,15 @@ def test_the_consent_flow_with_pkce_gives_a_token_with_the_consent(
     assert after == {"active": False}
     with pytest.raises(OAuthError):
         client.refresh_token(f"{live_server.url}/oauth/token", refresh_token=refreshed["refresh_token"])
+    # Reused last: a rotated refresh token or a spent code presented again now also revokes
+    # every token of its family (tests/claimants/test_oauth_reuse.py).
+    with pytest.raises(OAuthError):
+        client.refresh_token(
+            f"{live_server.url}/oauth/token", refresh_token=token["refresh_token"]
+        )  # rotated
+    with pytest.raises(OAuthError) as replay:
+        client.fetch_token(f"{live_server.url}/oauth/token", code=query["code"][0], code_verifier=verifier)
+    assert replay.value.error == "invalid_grant"
 
 
 def test_a_wrong_verifier_gets_no_token(live_server: LiveServer, db, software) -> None:
