@@ -100,6 +100,12 @@ class Settings:
     bacs_service_user_number: str = "999999"
     bacs_sort_code: str = "089999"
     bacs_account_number: str = "66374958"
+    # Approval limits: a batch whose total is over the first, or with any payment over the
+    # second, needs two different approvers (pence).
+    batch_two_approvers_over_pence: int = 50_000_000
+    payment_two_approvers_over_pence: int = 2_500_000
+    # How long after a Bacs payment's entry day the bank's return of it is accepted.
+    bacs_returns_window_days: int = 60
 
     @property
     def is_production(self) -> bool:
@@ -145,6 +151,9 @@ class Settings:
             "bacs_service_user_number": env.get("BACS_SERVICE_USER_NUMBER", "999999"),
             "bacs_sort_code": env.get("BACS_SORT_CODE", "089999"),
             "bacs_account_number": env.get("BACS_ACCOUNT_NUMBER", "66374958"),
+            "batch_two_approvers_over_pence": _int(env.get("BATCH_TWO_APPROVERS_OVER_PENCE"), 50_000_000),
+            "payment_two_approvers_over_pence": _int(env.get("PAYMENT_TWO_APPROVERS_OVER_PENCE"), 2_500_000),
+            "bacs_returns_window_days": _int(env.get("BACS_RETURNS_WINDOW_DAYS"), 60),
         }
         values.update(overrides)
         settings = cls(**values)  # type: ignore[arg-type]
@@ -165,6 +174,12 @@ class Settings:
                 raise RuntimeError("production needs DATABASE_URL pointing at PostgreSQL")
             if self.dev_identity_provider:
                 raise RuntimeError("DEV_IDENTITY_PROVIDER is for development only: production refuses it")
+            development_bacs = ("999999", "089999", "66374958")
+            bacs = (self.bacs_service_user_number, self.bacs_sort_code, self.bacs_account_number)
+            if any(value in ("", dev) for value, dev in zip(bacs, development_bacs, strict=True)):
+                raise RuntimeError(
+                    "production needs DWP's own BACS_SERVICE_USER_NUMBER, BACS_SORT_CODE and BACS_ACCOUNT_NUMBER"
+                )
 
 
 _current: Settings | None = None

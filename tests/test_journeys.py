@@ -200,6 +200,7 @@ def journey(browser: Browser, live_server: LiveServer, db, javascript: bool) -> 
     press(approver, f"Abe Approver {tag}")
     go(approver, batch_page)
     press(approver, "Approve batch")
+    press(approver, "Yes, approve £807.50 to 1 provider")
     expect(approver.get_by_text("Batch approved")).to_be_visible()
 
     # -- the scheduler pays it through Stripe and reconciles it ----------------------------------

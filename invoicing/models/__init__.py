@@ -21,6 +21,7 @@ from invoicing.models.payments import (
     BATCH_TRANSITIONS,
     PAYMENT_TRANSITIONS,
     BacsFile,
+    BatchApproval,
     BatchStatus,
     Payment,
     PaymentAllocation,
@@ -28,7 +29,12 @@ from invoicing.models.payments import (
     PaymentStatus,
     Rail,
 )
-from invoicing.models.reconciliation import ReconciliationBreak, StripeEvent
+from invoicing.models.reconciliation import (
+    BacsReturnsImport,
+    ReconciliationBreak,
+    ReturnsImportStatus,
+    StripeEvent,
+)
 
 __all__ = [
     "BATCH_TRANSITIONS",
@@ -41,6 +47,8 @@ __all__ = [
     "PAYMENT_TRANSITIONS",
     "REVIEW_PREDICATE",
     "BacsFile",
+    "BacsReturnsImport",
+    "BatchApproval",
     "BatchStatus",
     "CreditNote",
     "Invoice",
@@ -54,6 +62,7 @@ __all__ = [
     "PaymentStatus",
     "Rail",
     "ReconciliationBreak",
+    "ReturnsImportStatus",
     "StripeEvent",
     "UploadStatus",
 ]

@@ -71,9 +71,13 @@ class PaymentBatch(UUIDPrimaryKey, Timestamps, Base):
     invoice_count: Mapped[int] = mapped_column(default=0)
     total_pence: Mapped[int] = mapped_column(default=0)
     content_hash: Mapped[str | None] = mapped_column(String(64))
+    # Two different approvers for a batch over the configured total or with a payment over the
+    # configured amount (decided when it is built); a trigger refuses "approved" with fewer.
+    approvals_required: Mapped[int] = mapped_column(default=1, server_default="1")
     version: Mapped[int] = mapped_column(default=1)
 
     payments: Mapped[list[Payment]] = relationship(back_populates="batch", order_by="Payment.provider_id")
+    approvals: Mapped[list[BatchApproval]] = relationship(order_by="BatchApproval.approved_at")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
@@ -83,6 +87,24 @@ class PaymentBatch(UUIDPrimaryKey, Timestamps, Base):
             raise SelfApprovalForbidden(
                 "A batch must be approved by someone other than the person who built it"
             )
+
+
+class BatchApproval(UUIDPrimaryKey, Base):
+    """One approver's approval of a batch, of exactly the content its hash names.
+
+    Each approver once per batch, and never its builder (a unique and a check constraint)."""
+
+    __tablename__ = "batch_approvals"
+    __table_args__ = (
+        UniqueConstraint("batch_id", "approver_id"),
+        CheckConstraint("built_by_id IS NULL OR approver_id <> built_by_id", name="approver_did_not_build"),
+    )
+
+    batch_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("payment_batches.id"), index=True)
+    approver_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_users.id"))
+    built_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_users.id"))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    approved_at: Mapped[datetime]
 
 
 class PaymentStatus(StrEnum):

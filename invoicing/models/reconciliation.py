@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
+    CheckConstraint,
     ForeignKey,
     Index,
     String,
@@ -20,8 +22,11 @@ from config.database import Base, UUIDPrimaryKey
 class ReconciliationBreak(UUIDPrimaryKey, Base):
     """A payment whose rail record disagrees with ours: a person must look at it.
 
-    At most one open break per payment and kind; it shows its age in the finance queue until
-    someone resolves it with a note.
+    At most one open break per payment and kind; it shows its age in the finance queue until it is
+    resolved with an outcome: matched by hand (the payment was paid after all), or, proposed by one
+    finance officer and confirmed by another, written off (DWP accepts the difference: paid) or sent
+    again (failed: its invoices go into the next batch). A break resolved once does not reopen
+    unless the rail's record changes.
     """
 
     __tablename__ = "reconciliation_breaks"
@@ -34,6 +39,10 @@ class ReconciliationBreak(UUIDPrimaryKey, Base):
             sqlite_where=text("resolved_at IS NULL"),
             postgresql_where=text("resolved_at IS NULL"),
         ),
+        CheckConstraint(
+            "outcome IS NULL OR outcome = 'matched' OR resolved_by_id <> proposed_by_id",
+            name="second_person_writes_off_or_sends_again",
+        ),
     )
 
     payment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("payments.id"), index=True)
@@ -44,6 +53,37 @@ class ReconciliationBreak(UUIDPrimaryKey, Base):
     resolved_at: Mapped[datetime | None]
     resolved_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_users.id"))
     resolution_note: Mapped[str | None] = mapped_column(String(1000))
+    outcome: Mapped[str | None] = mapped_column(String(20))  # matched, written_off, sent_again
+    proposed_outcome: Mapped[str | None] = mapped_column(String(20))
+    proposed_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_users.id"))
+    proposed_at: Mapped[datetime | None]
+
+
+class ReturnsImportStatus(StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+
+class BacsReturnsImport(UUIDPrimaryKey, Base):
+    """A bank's returns file, every line matched to a Bacs payment sent: it changes nothing until a
+    second finance officer confirms it (a check constraint), then its payments are returned."""
+
+    __tablename__ = "bacs_returns_imports"
+    __table_args__ = (
+        CheckConstraint(
+            "decided_by_id IS NULL OR decided_by_id <> imported_by_id", name="decided_by_someone_else"
+        ),
+    )
+
+    imported_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_users.id"))
+    imported_at: Mapped[datetime]
+    filename: Mapped[str] = mapped_column(String(200))
+    # Each matched line: {"line", "payment_id", "reference", "amount_pence", "reason"}.
+    lines: Mapped[list[Any]]
+    status: Mapped[ReturnsImportStatus] = mapped_column(default=ReturnsImportStatus.PENDING)
+    decided_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_users.id"))
+    decided_at: Mapped[datetime | None]
 
 
 class StripeEvent(UUIDPrimaryKey, Base):

@@ -14,15 +14,16 @@ from collections.abc import Mapping, Sequence
 
 from sqlalchemy.orm import Session
 
+from config import audit
 from config.auth import Actor, ActorKind, StaffRole
 from config.database import transaction, utcnow
 from config.errors import DomainError, SelfApprovalForbidden
 from invoicing import repository
-from invoicing.models import BatchStatus, InvoiceStatus, Payment, PaymentBatch
+from invoicing.models import BatchApproval, BatchStatus, InvoiceStatus, Payment, PaymentBatch
 from invoicing.service.batches import control_totals
 from invoicing.service.common import required_reason
 from invoicing.service.credit_notes import release_credit_notes
-from invoicing.service.transitions import move_batch, move_invoice
+from invoicing.service.transitions import BATCH, move_batch, move_invoice
 from providers import repository as providers_repository
 
 logger = logging.getLogger(__name__)
@@ -129,10 +130,12 @@ def request_batch_approval(session: Session, actor: Actor, batch_id: uuid.UUID) 
 
 
 def approve_batch(session: Session, actor: Actor, batch_id: uuid.UUID) -> PaymentBatch:
-    """An approver who did not build the batch approves it; it is frozen with its content hash.
+    """An approver who did not build the batch approves it. Once it has as many different approvers
+    as it requires (two over the approval limits), it is frozen with its content hash.
 
-    Refused with ``SelfApprovalForbidden`` for its builder (and by a database constraint); a
-    second approval of the same batch finds it already approved and is refused.
+    Refused with ``SelfApprovalForbidden`` for its builder (and by a database constraint), for an
+    approver who already approved it, and when it changed since the first approval; a batch already
+    approved cannot be approved again.
     """
     if actor.kind is not ActorKind.STAFF:
         raise SelfApprovalForbidden("A batch must be approved by a DWP approver")
@@ -141,15 +144,53 @@ def approve_batch(session: Session, actor: Actor, batch_id: uuid.UUID) -> Paymen
     def four_eyes() -> DomainError:
         return SelfApprovalForbidden("A batch must be approved by someone other than the person who built it")
 
-    with transaction(session, {"approver_is_not_builder": four_eyes}):
+    def twice() -> DomainError:
+        return SelfApprovalForbidden(
+            "You have already approved this batch: a second approver must approve it too"
+        )
+
+    conflicts = {
+        "approver_is_not_builder": four_eyes,
+        "approver_did_not_build": four_eyes,
+        "batch_approvals": twice,
+    }
+    with transaction(session, conflicts):
         repository.get_batch(session, batch_id, for_update=True)
         batch = repository.batch_with_payments(session, batch_id)
         assert actor.id is not None
+        BATCH.check(batch.status, BatchStatus.APPROVED)
         batch.check_approver(actor.id)
+        if any(approval.approver_id == actor.id for approval in batch.approvals):
+            raise twice()
         check_payees(session, batch.payments)
         frozen = content_hash(batch, repository.live_allocations(session, batch_id))
-        move_batch(session, batch, BatchStatus.APPROVED, actor, content_hash=frozen, **control_totals(batch))
-        batch.approved_by_id, batch.approved_at, batch.content_hash = actor.id, utcnow(), frozen
+        if any(approval.content_hash != frozen for approval in batch.approvals):
+            raise BatchTampered("The batch changed after its first approval: cancel it and build it again")
+        now = utcnow()
+        session.add(
+            BatchApproval(
+                batch_id=batch.id,
+                approver_id=actor.id,
+                built_by_id=batch.built_by_id,
+                content_hash=frozen,
+                approved_at=now,
+            )
+        )
+        approvals = len(batch.approvals) + 1
+        if approvals < batch.approvals_required:
+            audit.record(
+                session,
+                "batch.first_approval",
+                batch,
+                actor,
+                {"content_hash": frozen, "approvals": approvals, "required": batch.approvals_required},
+            )
+        else:
+            session.flush()  # the approvals exist before the trigger counts them
+            move_batch(
+                session, batch, BatchStatus.APPROVED, actor, content_hash=frozen, **control_totals(batch)
+            )
+            batch.approved_by_id, batch.approved_at, batch.content_hash = actor.id, now, frozen
     return batch
 
 

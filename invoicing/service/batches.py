@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from config import audit, notify
+from config import audit, notify, settings
 from config.auth import Actor, StaffRole
 from config.database import transaction, utcnow
 from config.errors import ConcurrentChange, DomainError
@@ -135,10 +135,29 @@ def build_batch(
         for payment in payments.values():
             take_credit_notes(session, payment, actor)
         batch.total_pence = sum(payment.amount_pence for payment in payments.values())
-        audit.record(session, "batch.built", batch, actor, control_totals(batch))
+        batch.approvals_required = approvals_required(
+            batch.total_pence, [p.amount_pence for p in payments.values()]
+        )
+        audit.record(
+            session,
+            "batch.built",
+            batch,
+            actor,
+            {**control_totals(batch), "approvals_required": batch.approvals_required},
+        )
         if for_approval:
             move_batch(session, batch, BatchStatus.AWAITING_APPROVAL, actor)
     return batch
+
+
+def approvals_required(total_pence: int, payments_pence: list[int]) -> int:
+    """Two different approvers for a batch over the configured total or with any payment over the
+    configured amount (``BATCH_TWO_APPROVERS_OVER_PENCE``, ``PAYMENT_TWO_APPROVERS_OVER_PENCE``)."""
+    cfg = settings.current()
+    large = total_pence > cfg.batch_two_approvers_over_pence or any(
+        amount > cfg.payment_two_approvers_over_pence for amount in payments_pence
+    )
+    return 2 if large else 1
 
 
 def _arrival_day(payee: Payee, payment_date: date) -> date:

@@ -25,7 +25,6 @@ from invoicing.forms import BreakForm, DecisionForm, ReasonForm, ReturnsForm, Vo
 from invoicing.labels import FLAG_NAMES
 from invoicing.models import InvoiceStatus
 from invoicing.service import reconciliation, sending
-from providers import repository as providers_repository
 from staff.labels import ROLE_NAMES
 from staff.views.session import staff_required
 
@@ -99,6 +98,7 @@ def invoice(invoice_id: uuid.UUID) -> ResponseReturnValue:
         child=child,
         flags=FLAG_NAMES,
         timeline=audit.events_for(db, "invoices", item.id),
+        returned_on=queries.invoice_returned_on(db, item.id),
         form=form,
         can_decide=StaffRole.CASEWORKER in g.actor.roles
         and item.status in {InvoiceStatus.ON_HOLD, InvoiceStatus.DISPUTED, InvoiceStatus.CONFIRMED},
@@ -136,10 +136,7 @@ def batch(batch_id: uuid.UUID) -> ResponseReturnValue:
     if request.method == "POST":
         action = request.form.get("action")
         try:
-            if action == "approve" and ConfirmForm().validate_on_submit():
-                service.approve_batch(db, g.actor, batch_id)
-                flash(_("Batch approved: it is frozen and will be paid"))
-            elif action == "cancel" and cancel_form.validate_on_submit():
+            if action == "cancel" and cancel_form.validate_on_submit():
                 service.cancel_batch(db, g.actor, batch_id, cancel_form.reason.data or "")
                 flash(_("Batch cancelled: its invoices go into the next batch"))
             elif action == "make_bacs_file" and ConfirmForm().validate_on_submit():
@@ -162,7 +159,7 @@ def batch(batch_id: uuid.UUID) -> ResponseReturnValue:
     return render_template(
         "invoicing/finance_batch.html",
         batch=item,
-        providers=providers_repository.providers_by_id(db, {p.provider_id for p in item.payments}),
+        review=queries.batch_review(db, item),
         form=ConfirmForm(),
         cancel_form=cancel_form,
         void_form=void_form,
@@ -173,7 +170,45 @@ def batch(batch_id: uuid.UUID) -> ResponseReturnValue:
     ), 400 if cancel_form.errors or void_form.errors else 200
 
 
-_BATCH_ACTIONS = {"approve", "cancel", "make_bacs_file", "bacs_file_submitted", "void_bacs_file"}
+_BATCH_ACTIONS = {"cancel", "make_bacs_file", "bacs_file_submitted", "void_bacs_file"}
+
+
+@invoicing_finance.route("/batches/<uuid:batch_id>/approve", methods=["GET", "POST"])
+@staff_required(StaffRole.APPROVER)
+def approve(batch_id: uuid.UUID) -> ResponseReturnValue:
+    """Approving asks once more, saying what is approved: the total and how many providers."""
+    db = request_session()
+    item, _bacs = queries.batch_for_staff(db, batch_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            service.approve_batch(db, g.actor, batch_id)
+        except DomainError as error:
+            flash(_(error.detail), "error")
+        else:
+            if item.status.value == "approved":
+                flash(_("Batch approved: it is frozen and will be paid"))
+            else:
+                flash(_("Your approval is recorded: a second approver must approve this batch too"))
+        return redirect(url_for("invoicing_finance.batch", batch_id=batch_id))
+    return render_template(
+        "invoicing/finance_approve.html", batch=item, review=queries.batch_review(db, item), form=form
+    )
+
+
+@invoicing_finance.get("/payments/<uuid:payment_id>")
+@staff_required(StaffRole.FINANCE_OFFICER, StaffRole.APPROVER, StaffRole.AUDITOR)
+def payment(payment_id: uuid.UUID) -> ResponseReturnValue:
+    db = request_session()
+    item, provider, invoices = queries.payment_for_staff(db, payment_id)
+    returned = dict(queries.returned_before(db, [item.id]).get(item.id, []))
+    return render_template(
+        "invoicing/finance_payment.html",
+        payment=item,
+        provider=provider,
+        invoices=invoices,
+        returned=returned,
+    )
 
 
 @invoicing_finance.get("/batches/<uuid:batch_id>/bacs.txt")

@@ -50,6 +50,12 @@ def test_production_refuses_unsafe_settings() -> None:
         ).check()
     with pytest.raises(RuntimeError, match="PostgreSQL"):
         Settings(environment="production", database_url="sqlite:///x.db", secret_key="k" * 40).check()
+    safe = {"environment": "production", "database_url": "postgresql+psycopg://x/y", "secret_key": "k" * 40}
+    with pytest.raises(RuntimeError, match="BACS_SERVICE_USER_NUMBER"):
+        Settings(**safe).check()  # the development Bacs details are not DWP's
+    Settings(
+        **safe, bacs_service_user_number="123456", bacs_sort_code="200000", bacs_account_number="12345678"
+    ).check()
 
 
 def free_port() -> int:

@@ -1,36 +1,27 @@
-"""Read models for invoicing's pages, reports and exports: what each surface shows, read in as few
-queries as the page needs. Nothing here changes anything; another provider's or parent's records
-are simply not found (``NotFound``).
-"""
+"""What nurseries and parents see of invoicing: their own records only (another's are not found),
+and of DWP's work only what may leave DWP."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from claimants.models import Child
 from config import audit
 from config.database import fetch
-from config.errors import NotFound
 from config.pagination import page
 from invoicing.models import (
-    REVIEW_PREDICATE,
-    BacsFile,
     Invoice,
     InvoiceStatus,
     Payment,
     PaymentAllocation,
-    PaymentBatch,
-    PaymentStatus,
-    ReconciliationBreak,
 )
-from providers.models import Provider
 
 # --- one record, only for whoever may see it ---------------------------------------------------
 
@@ -246,165 +237,3 @@ def waiting_for_parent_count(session: Session, parent_id: uuid.UUID) -> int:
         )
         or 0
     )
-
-
-# --- DWP's pages -------------------------------------------------------------------------------
-
-
-def review_queue(session: Session, limit: int, cursor: str | None) -> tuple[Sequence[Invoice], str | None]:
-    """Flagged and disputed invoices, oldest change first. The queue's own partial index answers
-    this: its predicate, as literal SQL, is the index's."""
-    waiting = select(Invoice).where(text(REVIEW_PREDICATE))
-    return page(session, waiting, Invoice.updated_at, Invoice.id, limit, cursor, oldest_first=True)
-
-
-def escalated_invoices(session: Session, limit: int = 100) -> list[Invoice]:
-    """Invoices the parent has left unconfirmed past the escalation, the longest waiting first."""
-    return list(
-        session.scalars(
-            select(Invoice)
-            .where(Invoice.status == InvoiceStatus.AWAITING_CONFIRMATION, Invoice.escalated_at.is_not(None))
-            .order_by(Invoice.created_at)
-            .limit(limit)
-        )
-    )
-
-
-def invoice_for_staff(session: Session, invoice_id: uuid.UUID) -> tuple[Invoice, Provider, Child]:
-    invoice: Invoice = fetch(session, Invoice, invoice_id, "invoice")
-    return invoice, session.get_one(Provider, invoice.provider_id), child_of(session, invoice)
-
-
-def recent_batches(session: Session, limit: int = 100) -> list[PaymentBatch]:
-    return list(session.scalars(select(PaymentBatch).order_by(PaymentBatch.built_at.desc()).limit(limit)))
-
-
-def batch_for_staff(session: Session, batch_id: uuid.UUID) -> tuple[PaymentBatch, BacsFile | None]:
-    batch: PaymentBatch = fetch(session, PaymentBatch, batch_id, "payment batch")
-    made = session.scalars(
-        select(BacsFile).where(BacsFile.batch_id == batch_id, BacsFile.voided_at.is_(None))
-    ).one_or_none()
-    return batch, made
-
-
-def bacs_file_to_download(session: Session, batch_id: uuid.UUID) -> BacsFile:
-    """The batch's file as it was made (not a voided one), or not found."""
-    _batch, made = batch_for_staff(session, batch_id)
-    if made is None:
-        raise NotFound("This batch has no Bacs file yet")
-    return made
-
-
-def open_breaks(session: Session) -> tuple[list[tuple[ReconciliationBreak, Payment]], list[Payment]]:
-    """Breaks still open, oldest first, with their payments; and payments no rail has answered for."""
-    rows = session.execute(
-        select(ReconciliationBreak, Payment)
-        .join(Payment, Payment.id == ReconciliationBreak.payment_id)
-        .where(ReconciliationBreak.resolved_at.is_(None))
-        .order_by(ReconciliationBreak.opened_at)
-    )
-    unknown = list(session.scalars(select(Payment).where(Payment.status == PaymentStatus.UNKNOWN)))
-    return [(item, payment) for item, payment in rows], unknown
-
-
-def spend_by_period(session: Session, limit: int = 12) -> list[tuple[date, int, int]]:
-    """DWP's paid share by assessment-period start, oldest first: (start, pence, invoices)."""
-    rows = session.execute(
-        select(Invoice.ap_start, func.sum(Invoice.dwp_pence), func.count())
-        .where(Invoice.status == InvoiceStatus.PAID)
-        .group_by(Invoice.ap_start)
-        .order_by(Invoice.ap_start.desc())
-        .limit(limit)
-    ).all()
-    return [(start, int(total or 0), count) for start, total, count in reversed(rows)]
-
-
-def spend_by_region(session: Session) -> list[tuple[str | None, int, int]]:
-    rows = session.execute(
-        select(Provider.region, func.sum(Invoice.dwp_pence), func.count())
-        .join(Provider, Provider.id == Invoice.provider_id)
-        .where(Invoice.status == InvoiceStatus.PAID)
-        .group_by(Provider.region)
-        .order_by(func.sum(Invoice.dwp_pence).desc())
-    ).all()
-    return [(region, int(total or 0), count) for region, total, count in rows]
-
-
-# --- exports -------------------------------------------------------------------------------------
-
-EXPORTS = ("batches", "payments", "invoices")
-
-
-def export(session: Session, kind: str) -> tuple[list[str], Iterator[list[Any]]]:
-    """One of ``EXPORTS`` as a header and rows, read a thousand at a time."""
-    header, query, row = _EXPORT[kind]
-    return list(header), (row(item) for item in session.scalars(query).yield_per(1000))
-
-
-_EXPORT: dict[str, tuple[tuple[str, ...], Select[Any], Any]] = {
-    "batches": (
-        ("batch_id", "status", "payment_date", "payments", "invoices", "total_pence", "content_hash"),
-        select(PaymentBatch).order_by(PaymentBatch.built_at),
-        lambda b: [
-            b.id,
-            b.status.value,
-            b.payment_date,
-            b.payment_count,
-            b.invoice_count,
-            b.total_pence,
-            b.content_hash,
-        ],
-    ),
-    "payments": (
-        (
-            "payment_id",
-            "batch_id",
-            "provider_id",
-            "reference",
-            "rail",
-            "status",
-            "amount_pence",
-            "credit_pence",
-            "rail_reference",
-        ),
-        select(Payment).order_by(Payment.created_at),
-        lambda p: [
-            p.id,
-            p.batch_id,
-            p.provider_id,
-            p.reference,
-            p.rail.value,
-            p.status.value,
-            p.amount_pence,
-            p.credit_pence,
-            p.rail_reference,
-        ],
-    ),
-    "invoices": (
-        (
-            "invoice_id",
-            "provider_id",
-            "invoice_number",
-            "status",
-            "care_from",
-            "care_to",
-            "total_pence",
-            "dwp_pence",
-            "claimant_pence",
-            "flags",
-        ),
-        select(Invoice).order_by(Invoice.created_at),
-        lambda i: [
-            i.id,
-            i.provider_id,
-            i.invoice_number,
-            i.status.value,
-            i.care_from,
-            i.care_to,
-            i.total_pence,
-            i.dwp_pence,
-            i.claimant_pence,
-            " ".join(i.flags),
-        ],
-    ),
-}

@@ -1,0 +1,220 @@
+"""What DWP staff's invoicing pages show: the review queue, batches, breaks and spend."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session, aliased
+
+from claimants.models import Child
+from config.database import fetch, utcnow
+from config.errors import NotFound
+from config.pagination import page
+from invoicing.models import (
+    REVIEW_PREDICATE,
+    BacsFile,
+    Invoice,
+    InvoiceStatus,
+    Payment,
+    PaymentAllocation,
+    PaymentBatch,
+    PaymentStatus,
+    ReconciliationBreak,
+)
+from invoicing.queries.public import child_of
+from providers.models import Payee, Provider
+from staff.models import StaffUser
+
+# --- DWP's pages -------------------------------------------------------------------------------
+
+
+def review_queue(session: Session, limit: int, cursor: str | None) -> tuple[Sequence[Invoice], str | None]:
+    """Flagged and disputed invoices, oldest change first. The queue's own partial index answers
+    this: its predicate, as literal SQL, is the index's."""
+    waiting = select(Invoice).where(text(REVIEW_PREDICATE))
+    return page(session, waiting, Invoice.updated_at, Invoice.id, limit, cursor, oldest_first=True)
+
+
+def escalated_invoices(session: Session, limit: int = 100) -> list[Invoice]:
+    """Invoices the parent has left unconfirmed past the escalation, the longest waiting first."""
+    return list(
+        session.scalars(
+            select(Invoice)
+            .where(Invoice.status == InvoiceStatus.AWAITING_CONFIRMATION, Invoice.escalated_at.is_not(None))
+            .order_by(Invoice.created_at)
+            .limit(limit)
+        )
+    )
+
+
+def invoice_for_staff(session: Session, invoice_id: uuid.UUID) -> tuple[Invoice, Provider, Child]:
+    invoice: Invoice = fetch(session, Invoice, invoice_id, "invoice")
+    return invoice, session.get_one(Provider, invoice.provider_id), child_of(session, invoice)
+
+
+def recent_batches(session: Session, limit: int = 100) -> list[PaymentBatch]:
+    return list(session.scalars(select(PaymentBatch).order_by(PaymentBatch.built_at.desc()).limit(limit)))
+
+
+def batch_for_staff(session: Session, batch_id: uuid.UUID) -> tuple[PaymentBatch, BacsFile | None]:
+    batch: PaymentBatch = fetch(session, PaymentBatch, batch_id, "payment batch")
+    made = session.scalars(
+        select(BacsFile).where(BacsFile.batch_id == batch_id, BacsFile.voided_at.is_(None))
+    ).one_or_none()
+    return batch, made
+
+
+def bacs_file_to_download(session: Session, batch_id: uuid.UUID) -> BacsFile:
+    """The batch's file as it was made (not a voided one), or not found."""
+    _batch, made = batch_for_staff(session, batch_id)
+    if made is None:
+        raise NotFound("This batch has no Bacs file yet")
+    return made
+
+
+def open_breaks(session: Session) -> tuple[list[tuple[ReconciliationBreak, Payment]], list[Payment]]:
+    """Breaks still open, oldest first, with their payments; and payments no rail has answered for."""
+    rows = session.execute(
+        select(ReconciliationBreak, Payment)
+        .join(Payment, Payment.id == ReconciliationBreak.payment_id)
+        .where(ReconciliationBreak.resolved_at.is_(None))
+        .order_by(ReconciliationBreak.opened_at)
+    )
+    unknown = list(session.scalars(select(Payment).where(Payment.status == PaymentStatus.UNKNOWN)))
+    return [(item, payment) for item, payment in rows], unknown
+
+
+def spend_by_period(session: Session, limit: int = 12) -> list[tuple[date, int, int]]:
+    """DWP's paid share by assessment-period start, oldest first: (start, pence, invoices)."""
+    rows = session.execute(
+        select(Invoice.ap_start, func.sum(Invoice.dwp_pence), func.count())
+        .where(Invoice.status == InvoiceStatus.PAID)
+        .group_by(Invoice.ap_start)
+        .order_by(Invoice.ap_start.desc())
+        .limit(limit)
+    ).all()
+    return [(start, int(total or 0), count) for start, total, count in reversed(rows)]
+
+
+def spend_by_region(session: Session) -> list[tuple[str | None, int, int]]:
+    rows = session.execute(
+        select(Provider.region, func.sum(Invoice.dwp_pence), func.count())
+        .join(Provider, Provider.id == Invoice.provider_id)
+        .where(Invoice.status == InvoiceStatus.PAID)
+        .group_by(Provider.region)
+        .order_by(func.sum(Invoice.dwp_pence).desc())
+    ).all()
+    return [(region, int(total or 0), count) for region, total, count in rows]
+
+
+RECENT_PAYEE_CHANGE = timedelta(days=90)
+
+
+@dataclass(frozen=True)
+class ReviewLine:
+    """One payment as its approver must see it before approving the batch."""
+
+    payment: Payment
+    provider: Provider
+    invoices: int
+    payee_changed_recently: bool
+    returned_before: list[tuple[str, datetime | None]]  # (invoice number, returned on)
+
+
+@dataclass(frozen=True)
+class BatchReview:
+    lines: list[ReviewLine]
+    builder: str
+    providers: int
+
+
+def batch_review(session: Session, batch: PaymentBatch) -> BatchReview:
+    """Each payment with its provider, destination, amount and invoices; whether its payee changed
+    in the last 90 days; which of its invoices were paid before and returned; who built the batch."""
+    payments = list(batch.payments)
+    provider_ids = {p.provider_id for p in payments}
+    providers = {p.id: p for p in session.scalars(select(Provider).where(Provider.id.in_(provider_ids)))}
+    counts = dict(
+        session.execute(
+            select(PaymentAllocation.payment_id, func.count())
+            .where(PaymentAllocation.payment_id.in_([p.id for p in payments]), PaymentAllocation.live)
+            .group_by(PaymentAllocation.payment_id)
+        ).all()
+    )
+    changed = set(
+        session.scalars(
+            select(Payee.provider_id).where(
+                Payee.provider_id.in_(provider_ids),
+                Payee.created_at >= utcnow() - RECENT_PAYEE_CHANGE,
+                Payee.requested_by_kind != "registration",
+            )
+        )
+    )
+    returned = returned_before(session, [p.id for p in payments])
+    builder = session.get(StaffUser, batch.built_by_id) if batch.built_by_id else None
+    return BatchReview(
+        [
+            ReviewLine(
+                p,
+                providers[p.provider_id],
+                int(counts.get(p.id, 0)),
+                p.provider_id in changed,
+                returned.get(p.id, []),
+            )
+            for p in sorted(payments, key=lambda p: providers[p.provider_id].name)
+        ],
+        builder.name if builder else "The daily payment run",
+        len(provider_ids),
+    )
+
+
+def returned_before(
+    session: Session, payment_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[tuple[str, datetime | None]]]:
+    """For each of these payments, its invoices an earlier payment paid and the bank returned."""
+    if not payment_ids:
+        return {}
+    earlier = aliased(PaymentAllocation)
+    returned_payment = aliased(Payment)
+    rows = session.execute(
+        select(PaymentAllocation.payment_id, Invoice.invoice_number, returned_payment.failed_at)
+        .join(Invoice, Invoice.id == PaymentAllocation.invoice_id)
+        .join(earlier, (earlier.invoice_id == PaymentAllocation.invoice_id) & earlier.live.is_(False))
+        .join(returned_payment, returned_payment.id == earlier.payment_id)
+        .where(
+            PaymentAllocation.payment_id.in_(payment_ids),
+            returned_payment.status == PaymentStatus.RETURNED,
+        )
+        .order_by(Invoice.invoice_number)
+    )
+    found: dict[uuid.UUID, list[tuple[str, datetime | None]]] = {}
+    for payment_id, number, when in rows:
+        found.setdefault(payment_id, []).append((number, when))
+    return found
+
+
+def invoice_returned_on(session: Session, invoice_id: uuid.UUID) -> datetime | None:
+    """When the bank returned a payment of this invoice after it was paid, if it ever did."""
+    return session.scalar(
+        select(func.max(Payment.failed_at))
+        .join(PaymentAllocation, PaymentAllocation.payment_id == Payment.id)
+        .where(PaymentAllocation.invoice_id == invoice_id, Payment.status == PaymentStatus.RETURNED)
+    )
+
+
+def payment_for_staff(session: Session, payment_id: uuid.UUID) -> tuple[Payment, Provider, list[Invoice]]:
+    """A payment with its provider and the invoices it pays."""
+    payment: Payment = fetch(session, Payment, payment_id, "payment")
+    invoices = list(
+        session.scalars(
+            select(Invoice)
+            .join(PaymentAllocation, PaymentAllocation.invoice_id == Invoice.id)
+            .where(PaymentAllocation.payment_id == payment.id)
+            .order_by(Invoice.invoice_number)
+        )
+    )
+    return payment, session.get_one(Provider, payment.provider_id), invoices
