@@ -178,7 +178,8 @@ class Settings:
             bacs = (self.bacs_service_user_number, self.bacs_sort_code, self.bacs_account_number)
             if any(value in ("", dev) for value, dev in zip(bacs, development_bacs, strict=True)):
                 raise RuntimeError(
-                    "production needs DWP's own BACS_SERVICE_USER_NUMBER, BACS_SORT_CODE and BACS_ACCOUNT_NUMBER"
+                    "production needs DWP's own BACS_SERVICE_USER_NUMBER, BACS_SORT_CODE and "
+                    "BACS_ACCOUNT_NUMBER"
                 )
 
 

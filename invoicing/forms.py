@@ -174,6 +174,6 @@ class ReturnsForm(FlaskForm):
     file = FileField(
         _l("Returns file"),
         widget=GovFileInput(),
-        description=_l("CSV from the bank’s returns report: reference, amount in pence, reason"),
+        description=_l("CSV: reference, amount in pence, sort code, account number, reason"),
         validators=[FileRequired(message=_l("Select the returns file"))],
     )

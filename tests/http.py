@@ -78,6 +78,20 @@ class User:
                 return self.http.request(form.method, target, data=data, timeout=30)
         raise AssertionError(f"no form with a {button!r} button on {page.url}")
 
+    def upload(self, page: requests.Response, filename: str, content: str | bytes) -> requests.Response:
+        """Choose ``content`` as the file on ``page``'s upload form and send it."""
+        return self.http.post(
+            page.url,
+            data={"csrf_token": page_csrf(page)},
+            files={"file": (filename, content, "text/csv")},
+            timeout=60,
+        )
+
+
+def page_csrf(page: requests.Response) -> str:
+    """The CSRF token of the first form on ``page`` that has one."""
+    return next(f.fields["csrf_token"] for f in forms(page) if "csrf_token" in f.fields)
+
 
 def sign_in_parent(base_url: str, name_on_button: str) -> tuple[User, requests.Response]:
     """A parent who signs in through the development identity provider by pressing their name."""

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from config.auth import StaffRole
 from invoicing import service
 from invoicing.models import Payment, ReconciliationBreak
-from invoicing.service import reconciliation, uploads
+from invoicing.service import bacs_returns, reconciliation, uploads
 from providers import service as providers_service
 from providers.models import ProviderUser, WebhookDelivery
 from tests.conftest import LiveServer
@@ -53,12 +53,17 @@ def _token(user: User, page: str) -> str:
 
 
 @pytest.fixture
-def setting(live_server: LiveServer, db) -> tuple[dict[str, str], list[Persona]]:
+def setting(live_server: LiveServer, db, monkeypatch) -> tuple[dict[str, str], list[Persona]]:
     a, b = World(db), World(db)
     invoice = a.approved_invoice()
     batch = a.approved_batch()
-    send_by_bacs(db, a.approver, batch.id)
+    made = send_by_bacs(db, a.approver, batch.id)
     payment = db.scalars(select(Payment).where(Payment.batch_id == batch.id)).one()
+    monkeypatch.setattr(bacs_returns, "today_in_london", lambda: made.processing_day)
+    returned = f"{payment.reference},{payment.amount_pence},{payment.destination_sort_code}"
+    returns = bacs_returns.import_bacs_returns(
+        db, a.officer, f"{returned},{payment.destination_account_number},closed"
+    )
     reconciliation.open_break(db, payment.id, "amount_pence", {"amount_pence": 1}, {"amount_pence": 2})
     client, _ = providers_service.register_api_client(
         db, a.provider_user, name="Soft", redirect_uris=[], webhook_url="https://hooks.example/x"
@@ -75,6 +80,7 @@ def setting(live_server: LiveServer, db) -> tuple[dict[str, str], list[Persona]]
         "client_id": str(client.id),
         "delivery_id": str(delivery.id),
         "upload_id": str(upload.id),
+        "import_id": str(returns.id),
         "break_id": str(db.scalars(select(ReconciliationBreak.id)).one()),
         "date_start": invoice.ap_start.isoformat(),
         "kind": "payments",

@@ -67,12 +67,14 @@ class ReturnsImportStatus(StrEnum):
 
 class BacsReturnsImport(UUIDPrimaryKey, Base):
     """A bank's returns file, every line matched to a Bacs payment sent: it changes nothing until a
-    second finance officer confirms it (a check constraint), then its payments are returned."""
+    second finance officer confirms it (a check constraint), then its payments are returned; its
+    importer may set it aside."""
 
     __tablename__ = "bacs_returns_imports"
     __table_args__ = (
         CheckConstraint(
-            "decided_by_id IS NULL OR decided_by_id <> imported_by_id", name="decided_by_someone_else"
+            "status <> 'confirmed' OR (decided_by_id IS NOT NULL AND decided_by_id <> imported_by_id)",
+            name="confirmed_by_someone_else",
         ),
     )
 

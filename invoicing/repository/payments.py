@@ -21,6 +21,7 @@ from config.database import fetch
 from config.errors import NotFound
 from invoicing.models import (
     BacsFile,
+    BacsReturnsImport,
     BatchStatus,
     Invoice,
     InvoiceStatus,
@@ -30,6 +31,7 @@ from invoicing.models import (
     PaymentStatus,
     Rail,
     ReconciliationBreak,
+    ReturnsImportStatus,
     StripeEvent,
 )
 
@@ -279,3 +281,38 @@ def next_bacs_numbers(session: Session, processing: date) -> tuple[int, int]:
 
 def stripe_event_recorded(session: Session, event_id: str) -> bool:
     return session.scalars(select(StripeEvent.id).where(StripeEvent.event_id == event_id)).first() is not None
+
+
+def sent_by_bacs(session: Session, reference: str) -> tuple[Payment, date] | None:
+    """The Bacs payment with this reference, sent in a file submitted to the bank, and that file's
+    processing day; ``None`` if there is no such payment."""
+    row = session.execute(
+        select(Payment, BacsFile.processing_day)
+        .join(BacsFile, BacsFile.batch_id == Payment.batch_id)
+        .where(
+            Payment.reference == reference,
+            Payment.rail == Rail.BACS,
+            BacsFile.submitted_at.is_not(None),
+            BacsFile.voided_at.is_(None),
+        )
+    ).one_or_none()
+    return (row[0], row[1]) if row else None
+
+
+def pending_returns_imports(session: Session) -> list[BacsReturnsImport]:
+    return list(
+        session.scalars(
+            select(BacsReturnsImport)
+            .where(BacsReturnsImport.status == ReturnsImportStatus.PENDING)
+            .order_by(BacsReturnsImport.imported_at)
+        )
+    )
+
+
+def get_returns_import(
+    session: Session, import_id: uuid.UUID, *, for_update: bool = False
+) -> BacsReturnsImport:
+    found: BacsReturnsImport = fetch(
+        session, BacsReturnsImport, import_id, "returns import", for_update=for_update
+    )
+    return found

@@ -116,28 +116,34 @@ def record_payment_failed(session: Session, actor: Actor, payment_id: uuid.UUID,
     actor.require_role(StaffRole.FINANCE_OFFICER)
     with transaction(session):
         payment = repository.get_payment(session, payment_id, for_update=True)
-        target = PaymentStatus.RETURNED if payment.status is PaymentStatus.PAID else PaymentStatus.FAILED
-        move_payment(session, payment, target, actor, reason=reason)
-        payment.failed_at, payment.failure_reason = utcnow(), reason[:500]
-        release_credit_notes(session, [payment.id])
-        for allocation, invoice in repository.live_invoices_of_payments(session, [payment.id]):
-            allocation.live = False
-            move_invoice(
-                session, invoice, InvoiceStatus.PAYMENT_FAILED, actor, payment_id=payment.id, reason=reason
-            )
-        for email in providers_repository.admin_emails(session, payment.provider_id):
-            notify.queue_email(
-                session,
-                to=email,
-                template="payment_failed",
-                reference=f"payment-failed-{payment.id}-{email}",
-                amount=format_pence(payment.amount_pence),
-                reference_code=payment.reference,
-                reason=reason[:200],
-                link=link(f"/provider/payments/{payment.id}"),
-            )
-        _settle_batch_if_done(session, payment.batch, actor)
+        fail_payment(session, actor, payment, reason)
     return payment
+
+
+def fail_payment(session: Session, actor: Actor, payment: Payment, reason: str) -> None:
+    """``record_payment_failed`` for a locked payment, inside the caller's transaction (a confirmed
+    returns import fails all its payments together)."""
+    target = PaymentStatus.RETURNED if payment.status is PaymentStatus.PAID else PaymentStatus.FAILED
+    move_payment(session, payment, target, actor, reason=reason)
+    payment.failed_at, payment.failure_reason = utcnow(), reason[:500]
+    release_credit_notes(session, [payment.id])
+    for allocation, invoice in repository.live_invoices_of_payments(session, [payment.id]):
+        allocation.live = False
+        move_invoice(
+            session, invoice, InvoiceStatus.PAYMENT_FAILED, actor, payment_id=payment.id, reason=reason
+        )
+    for email in providers_repository.admin_emails(session, payment.provider_id):
+        notify.queue_email(
+            session,
+            to=email,
+            template="payment_failed",
+            reference=f"payment-failed-{payment.id}-{email}",
+            amount=format_pence(payment.amount_pence),
+            reference_code=payment.reference,
+            reason=reason[:200],
+            link=link(f"/provider/payments/{payment.id}"),
+        )
+    _settle_batch_if_done(session, payment.batch, actor)
 
 
 def _settle_batch_if_done(session: Session, batch: PaymentBatch, actor: Actor) -> None:

@@ -7,8 +7,6 @@ agree opens a break for a person. Stripe's webhooks are recorded, but never trus
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from datetime import date
 from typing import Any
@@ -18,9 +16,9 @@ from sqlalchemy.orm import Session
 from config import audit
 from config.auth import SYSTEM, Actor, StaffRole
 from config.database import transaction, utcnow
-from config.errors import FieldError, RuleBroken, ValidationFailed, rule
+from config.errors import RuleBroken, rule
 from invoicing import repository
-from invoicing.models import PaymentStatus, Rail, ReconciliationBreak, StripeEvent
+from invoicing.models import ReconciliationBreak, StripeEvent
 from invoicing.rails import Order, PaymentRail, bacs
 from invoicing.rails.stripe import CURRENCY
 from invoicing.service.common import required_reason, today_in_london
@@ -129,44 +127,6 @@ def reconcile_bacs(session: Session, today: date | None = None) -> int:
             record_payment_paid(session, SYSTEM, payment_id)
             paid += 1
     return paid
-
-
-def import_bacs_returns(session: Session, actor: Actor, text: str) -> dict[str, int]:
-    """The bank's returned credits (ARUCS, as CSV: reference, amount_pence, reason): each fails its payment.
-
-    A line that names no payment of ours, or the wrong amount, is refused as a whole (nothing
-    changed) with the line number, so a person can look.
-    """
-    actor.require_role(StaffRole.FINANCE_OFFICER)
-    rows = list(csv.reader(io.StringIO(text.strip())))
-    if rows and rows[0] and rows[0][0].strip().lower() == "reference":
-        rows = rows[1:]
-    found: list[tuple[uuid.UUID, str]] = []
-    errors: list[FieldError] = []
-    for number, row in enumerate(rows, start=1):
-        if len(row) < 3:
-            errors.append(
-                FieldError(f"line {number}", "Each line needs a reference, an amount in pence and a reason")
-            )
-            continue
-        reference, amount, reason = (cell.strip() for cell in row[:3])
-        payment = repository.payment_by_reference(session, reference)
-        if payment is None or payment.rail is not Rail.BACS:
-            errors.append(FieldError(f"line {number}", f"No Bacs payment has the reference {reference}"))
-        elif not amount.isdigit() or int(amount) != payment.amount_pence:
-            errors.append(
-                FieldError(f"line {number}", f"The amount for {reference} does not match the payment")
-            )
-        elif payment.status not in (PaymentStatus.SENT, PaymentStatus.PAID):
-            continue  # already failed or returned: importing the same file twice changes nothing
-        else:
-            found.append((payment.id, reason or "returned by the bank"))
-    session.rollback()
-    if errors:
-        raise ValidationFailed("The returns file has problems: nothing was changed", errors=errors)
-    for payment_id, reason in found:
-        record_payment_failed(session, actor, payment_id, f"Bacs return: {reason}")
-    return {"returned": len(found)}
 
 
 def record_stripe_event(session: Session, event: dict[str, Any]) -> bool:

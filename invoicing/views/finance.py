@@ -10,6 +10,7 @@ import uuid
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from config import audit
 from config.auth import StaffRole
@@ -24,6 +25,7 @@ from invoicing import queries, repository, service
 from invoicing.forms import BreakForm, DecisionForm, ReasonForm, ReturnsForm, VoidForm
 from invoicing.labels import FLAG_NAMES
 from invoicing.models import InvoiceStatus
+from invoicing.service import bacs_returns as bacs_returns_service
 from invoicing.service import reconciliation, sending
 from staff.labels import ROLE_NAMES
 from staff.views.session import staff_required
@@ -228,13 +230,20 @@ def bacs_download(batch_id: uuid.UUID) -> ResponseReturnValue:
 
 
 @invoicing_finance.route("/bacs-returns", methods=["GET", "POST"])
-@staff_required(StaffRole.FINANCE_OFFICER)
+@staff_required(StaffRole.FINANCE_OFFICER, StaffRole.AUDITOR)
 def bacs_returns() -> ResponseReturnValue:
+    """Import a returns file (it waits for a second officer), and confirm or reject others' imports."""
+    db = request_session()
     form = ReturnsForm()
+    if request.method == "POST":
+        g.actor.require_role(StaffRole.FINANCE_OFFICER)
     if form.validate_on_submit():
         try:
-            counts = reconciliation.import_bacs_returns(
-                request_session(), g.actor, form.file.data.read().decode("utf-8-sig")
+            made = bacs_returns_service.import_bacs_returns(
+                db,
+                g.actor,
+                form.file.data.read().decode("utf-8-sig"),
+                form.file.data.filename or "returns.csv",
             )
         except (DomainError, UnicodeDecodeError) as error:
             if isinstance(error, DomainError):
@@ -242,11 +251,38 @@ def bacs_returns() -> ResponseReturnValue:
             else:
                 form.file.errors = [_("The file must be a CSV saved as UTF-8")]
         else:
-            flash(_("%(count)s returned payments recorded", count=counts["returned"]))
-            return redirect(url_for("invoicing_finance.breaks"))
+            flash(
+                ngettext(
+                    "%(num)s return matched: another finance officer must confirm it",
+                    "%(num)s returns matched: another finance officer must confirm them",
+                    len(made.lines),
+                )
+            )
+            return redirect(url_for("invoicing_finance.bacs_returns"))
     return render_template(
-        "invoicing/finance_upload.html", form=form, heading=_("Import Bacs returns")
+        "invoicing/finance_returns.html",
+        form=form,
+        pending=repository.pending_returns_imports(db),
+        decide=ConfirmForm(),
+        actor_id=g.actor.staff_id,
+        can_decide=StaffRole.FINANCE_OFFICER in g.actor.roles,
     ), 400 if form.errors or form.form_errors else 200
+
+
+@invoicing_finance.post("/bacs-returns/<uuid:import_id>")
+@staff_required(StaffRole.FINANCE_OFFICER)
+def decide_returns(import_id: uuid.UUID) -> ResponseReturnValue:
+    if ConfirmForm().validate_on_submit():
+        try:
+            if request.form.get("action") == "confirm":
+                bacs_returns_service.confirm_returns_import(request_session(), g.actor, import_id)
+                flash(_("Returns confirmed: their invoices go into the next batch"))
+            else:
+                bacs_returns_service.reject_returns_import(request_session(), g.actor, import_id)
+                flash(_("Returns file rejected: nothing was changed"))
+        except DomainError as error:
+            flash(_(error.detail), "error")
+    return redirect(url_for("invoicing_finance.bacs_returns"))
 
 
 # --- jobs, breaks, reports ----------------------------------------------------------------------

@@ -88,8 +88,8 @@ def upgrade() -> None:
         sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
         sa.Column('id', sa.Uuid(), nullable=False),
         sa.CheckConstraint(
-            'decided_by_id IS NULL OR decided_by_id <> imported_by_id',
-            name=op.f('ck_bacs_returns_imports_decided_by_someone_else'),
+            "status <> 'confirmed' OR (decided_by_id IS NOT NULL AND decided_by_id <> imported_by_id)",
+            name=op.f('ck_bacs_returns_imports_confirmed_by_someone_else'),
         ),
         sa.ForeignKeyConstraint(['decided_by_id'], ['staff_users.id'], name=op.f('fk_bacs_returns_imports_decided_by_id_staff_users')),
         sa.ForeignKeyConstraint(['imported_by_id'], ['staff_users.id'], name=op.f('fk_bacs_returns_imports_imported_by_id_staff_users')),

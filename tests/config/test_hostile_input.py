@@ -21,7 +21,7 @@ from invoicing.models import Invoice
 from providers import service as providers
 from tests.conftest import LiveServer
 from tests.factories import PASSWORD, World, create_provider_user
-from tests.http import User, sign_in_provider
+from tests.http import User, page_csrf, sign_in_provider
 
 MAX_REQUEST_BYTES = 256 * 1024
 
@@ -267,12 +267,6 @@ def test_hostile_form_fields_get_gov_uk_messages_not_500(live_server, db) -> Non
     assert too_big.status_code == 413 and "What you sent is too large" in too_big.text
 
 
-def page_csrf(page: requests.Response) -> str:
-    from tests.http import forms
-
-    return next(f.fields["csrf_token"] for f in forms(page) if "csrf_token" in f.fields)
-
-
 def test_huge_numbers_and_year_0001_in_forms_get_gov_uk_messages(live_server, db) -> None:
     user = User(live_server.url)
     user.submit(user.get("/provider/register/regulator"), "Continue", regulator="ofsted")
@@ -316,12 +310,7 @@ def upload(live_server: LiveServer, db, content: bytes, filename: str = "invoice
     email = db.get(type(world.provider.users[0]), colleague.id).email
     user, _ = sign_in_provider(live_server.url, email, PASSWORD)
     page = user.get("/provider/invoices/upload")
-    return user.http.post(
-        page.url,
-        data={"csrf_token": page_csrf(page)},
-        files={"file": (filename, content, "text/csv")},
-        timeout=60,
-    )
+    return user.upload(page, filename, content)
 
 
 @pytest.mark.parametrize(

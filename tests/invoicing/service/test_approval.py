@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DatabaseError, IntegrityError
 from sqlalchemy.orm import Session
 
 from config.auth import SYSTEM, StaffRole
@@ -123,3 +123,67 @@ def test_a_submitted_batch_can_not_be_cancelled(session: Session) -> None:
     service.submit_batch(session, world.officer, batch.id)
     with pytest.raises(InvalidTransition):
         service.cancel_batch(session, world.officer, batch.id, "too late")
+
+
+def _large(session: Session, monkeypatch, **limits: int) -> tuple[World, PaymentBatch]:
+    """A batch over the approval limits (the limits set low, not the money high)."""
+    from dataclasses import replace
+
+    from config import settings
+
+    monkeypatch.setattr(settings, "_current", replace(settings.current(), **limits))
+    world = World(session)
+    world.approved_invoice()
+    batch = service.build_batch(session, world.officer, for_approval=True)
+    assert batch is not None
+    return world, batch
+
+
+@pytest.mark.parametrize(
+    "limits",
+    [{"batch_two_approvers_over_pence": 100}, {"payment_two_approvers_over_pence": 100}],
+    ids=["batch total over the limit", "one payment over the limit"],
+)
+def test_a_batch_over_the_limits_is_not_approved_by_one_approver_alone(
+    session: Session, monkeypatch, limits: dict[str, int]
+) -> None:
+    world, batch = _large(session, monkeypatch, **limits)
+    assert batch.approvals_required == 2
+    service.approve_batch(session, world.approver, batch.id)
+    session.refresh(batch)
+    assert batch.status is BatchStatus.AWAITING_APPROVAL  # one approval of two
+    with pytest.raises(SelfApprovalForbidden, match="already approved"):
+        service.approve_batch(session, world.approver, batch.id)
+    second = create_staff(session, StaffRole.APPROVER)
+    service.approve_batch(session, second, batch.id)
+    session.refresh(batch)
+    assert batch.status is BatchStatus.APPROVED
+    assert {a.approver_id for a in batch.approvals} == {world.approver.id, second.id}
+
+
+def test_the_database_refuses_approving_a_batch_with_fewer_approvals_than_it_needs(
+    session: Session, monkeypatch
+) -> None:
+    world, batch = _large(session, monkeypatch, batch_two_approvers_over_pence=100)
+    service.approve_batch(session, world.approver, batch.id)
+    with pytest.raises(DatabaseError, match="as many different approvers"):
+        session.execute(
+            update(PaymentBatch).where(PaymentBatch.id == batch.id).values(status=BatchStatus.APPROVED)
+        )
+        session.commit()
+    session.rollback()
+
+
+def test_a_batch_changed_between_its_two_approvals_is_not_approved(session: Session, monkeypatch) -> None:
+    world, batch = _large(session, monkeypatch, batch_two_approvers_over_pence=100)
+    service.approve_batch(session, world.approver, batch.id)
+    session.execute(
+        update(PaymentAllocation)
+        .where(PaymentAllocation.payment_id == batch.payments[0].id)
+        .values(amount_pence=PaymentAllocation.amount_pence + 1)
+    )
+    session.commit()
+    with pytest.raises(BatchTampered):
+        service.approve_batch(session, create_staff(session, StaffRole.APPROVER), batch.id)
+    session.refresh(batch)
+    assert batch.status is BatchStatus.AWAITING_APPROVAL

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -27,7 +28,7 @@ from invoicing.models import (
     StripeEvent,
 )
 from invoicing.rails import bacs
-from invoicing.service import reconciliation
+from invoicing.service import bacs_returns, reconciliation
 from tests.conftest import LiveServer
 from tests.factories import World, create_staff, send_by_bacs
 from tests.http import forms, sign_in_staff
@@ -242,3 +243,44 @@ def test_the_review_queue_shows_the_longest_waiting_first_fifty_a_page(live_serv
     assert shown(second) == waiting[50:]
     assert "Next invoices to review" not in second.text
     assert case.get("/finance/queue?cursor=not-a-cursor").status_code == 400
+
+
+def test_a_bacs_returns_file_is_imported_by_one_officer_and_confirmed_by_another(
+    live_server: LiveServer, db, monkeypatch
+) -> None:
+    world = World(db)
+    world.approved_invoice()
+    batch = world.approved_batch()
+    made = send_by_bacs(db, world.approver, batch.id)
+    day_after = bacs.entry_day(made.processing_day) + timedelta(days=1)
+    reconciliation.reconcile_bacs(db, today=day_after)
+    monkeypatch.setattr(bacs_returns, "today_in_london", lambda: day_after)  # the live server's thread
+    payment = db.scalars(select(Payment)).one()
+    line = f"{payment.reference},{payment.amount_pence},{payment.destination_sort_code}"
+    header = "reference,amount_pence,sort_code,account_number,reason\n"
+    returns = f"{header}{line},{payment.destination_account_number},account closed\n"
+
+    first = staff(live_server, db, StaffRole.FINANCE_OFFICER, "Femi Finance")
+    page = first.get("/finance/bacs-returns")
+    not_sent = returns.replace(line, "CCD NOPE,1,000000")
+    wrong = first.upload(page, "returns.csv", not_sent)
+    assert wrong.status_code == 400
+    assert "No Bacs payment sent to the bank has the reference CCD NOPE" in wrong.text
+    imported = first.upload(page, "returns.csv", returns)
+    assert "1 return matched: another finance officer must confirm it" in imported.text
+    assert "You imported this file, so another finance officer must confirm it" in imported.text
+    assert "Confirm these returns" not in imported.text
+    db.expire_all()
+    assert db.get_one(Payment, payment.id).status is PaymentStatus.PAID  # not yet
+
+    second = staff(live_server, db, StaffRole.FINANCE_OFFICER, "Sam Second")
+    waiting = second.get("/finance/bacs-returns")
+    assert payment.reference in waiting.text and "account closed" in waiting.text
+    confirmed = second.submit(waiting, "Confirm these returns")
+    assert "Returns confirmed: their invoices go into the next batch" in confirmed.text
+    db.expire_all()
+    assert db.get_one(Payment, payment.id).status is PaymentStatus.RETURNED
+    assert (
+        staff(live_server, db, StaffRole.AUDITOR, "Ada Auditor").get("/finance/bacs-returns").status_code
+        == 200
+    )
