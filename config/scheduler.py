@@ -41,7 +41,8 @@ class JobRun(UUIDPrimaryKey, Base):
     job_name: Mapped[str] = mapped_column(String(60), index=True)
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
-    # running, succeeded, failed, or skipped (another run held the lock)
+    # running, succeeded, failed, skipped (another run held the lock), or interrupted (its process
+    # ended before it finished: found by the next run of the job to take the lock)
     outcome: Mapped[str] = mapped_column(String(12))
     counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     error: Mapped[str | None] = mapped_column(Text)
@@ -226,6 +227,7 @@ def _run_under_lock(
         if not taken:
             run.outcome, run.finished_at = "skipped", utcnow()
             return _finished(session, run)
+        _mark_interrupted(session, run)
         try:
             with session_factory() as job_session:
                 run.counts = job.function(job_session)
@@ -236,6 +238,24 @@ def _run_under_lock(
     run.finished_at = utcnow()
     log.info("job finished", extra={"job": name, "outcome": run.outcome})
     return _finished(session, run)
+
+
+def _mark_interrupted(session: Session, run: JobRun) -> None:
+    """With the job's lock held, no earlier run of it can still be running: any still recorded as
+    running was killed mid-way (its lock died with its process). Say so, and log it."""
+    stale = session.scalars(
+        select(JobRun).where(
+            JobRun.job_name == run.job_name,
+            JobRun.outcome == "running",
+            JobRun.id != run.id,
+            JobRun.started_at <= run.started_at,
+        )
+    ).all()
+    for earlier in stale:
+        earlier.outcome, earlier.finished_at = "interrupted", utcnow()
+        earlier.error = f"Stopped before it finished; found by the run at {run.started_at:%Y-%m-%d %H:%M} UTC"
+        log.warning("job run interrupted", extra={"job": run.job_name, "run": str(earlier.id)})
+    session.commit()
 
 
 def _finished(session: Session, run: JobRun) -> JobRun:

@@ -163,6 +163,20 @@ class VoidForm(FlaskForm):
 
 
 class BreakForm(FlaskForm):
+    outcome = RadioField(
+        _l("What happened?"),
+        widget=GovRadioInput(),
+        choices=[
+            SelectChoice("matched", _l("Matched by hand: the money arrived as it should")),
+            SelectChoice(
+                "written_off", _l("Write it off: DWP accepts the difference (a second officer confirms)")
+            ),
+            SelectChoice(
+                "sent_again", _l("Send it again: the money never arrived (a second officer confirms)")
+            ),
+        ],
+        validators=[InputRequired(message=_l("Select what happened"))],
+    )
     note = TextAreaField(
         _l("What did you find and do?"),
         widget=GovTextArea(),

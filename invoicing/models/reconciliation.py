@@ -40,7 +40,8 @@ class ReconciliationBreak(UUIDPrimaryKey, Base):
             postgresql_where=text("resolved_at IS NULL"),
         ),
         CheckConstraint(
-            "outcome IS NULL OR outcome = 'matched' OR resolved_by_id <> proposed_by_id",
+            "outcome IS NULL OR outcome = 'matched' "
+            "OR (proposed_by_id IS NOT NULL AND resolved_by_id <> proposed_by_id)",
             name="second_person_writes_off_or_sends_again",
         ),
     )

@@ -76,16 +76,20 @@ def bacs_file_to_download(session: Session, batch_id: uuid.UUID) -> BacsFile:
     return made
 
 
-def open_breaks(session: Session) -> tuple[list[tuple[ReconciliationBreak, Payment]], list[Payment]]:
-    """Breaks still open, oldest first, with their payments; and payments no rail has answered for."""
+def open_breaks(
+    session: Session,
+) -> tuple[list[tuple[ReconciliationBreak, Payment, str | None]], list[Payment]]:
+    """Breaks still open, oldest first, with their payments and who proposed an outcome (if anyone);
+    and payments no rail has answered for."""
     rows = session.execute(
-        select(ReconciliationBreak, Payment)
+        select(ReconciliationBreak, Payment, StaffUser.name)
         .join(Payment, Payment.id == ReconciliationBreak.payment_id)
+        .outerjoin(StaffUser, StaffUser.id == ReconciliationBreak.proposed_by_id)
         .where(ReconciliationBreak.resolved_at.is_(None))
         .order_by(ReconciliationBreak.opened_at)
     )
     unknown = list(session.scalars(select(Payment).where(Payment.status == PaymentStatus.UNKNOWN)))
-    return [(item, payment) for item, payment in rows], unknown
+    return [(item, payment, proposer) for item, payment, proposer in rows], unknown
 
 
 def spend_by_period(session: Session, limit: int = 12) -> list[tuple[date, int, int]]:

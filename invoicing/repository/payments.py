@@ -241,6 +241,19 @@ def payment_by_reference(session: Session, reference: str) -> Payment | None:
     return session.scalars(select(Payment).where(Payment.reference == reference)).one_or_none()
 
 
+def resolved_break_records(session: Session, payment_id: uuid.UUID, kind: str) -> list[dict[str, Any]]:
+    """The rail's records (``actual``) seen by this payment's resolved breaks of this kind."""
+    return list(
+        session.scalars(
+            select(ReconciliationBreak.actual).where(
+                ReconciliationBreak.payment_id == payment_id,
+                ReconciliationBreak.kind == kind,
+                ReconciliationBreak.resolved_at.is_not(None),
+            )
+        )
+    )
+
+
 def has_open_break(session: Session, payment_id: uuid.UUID, kind: str) -> bool:
     return (
         session.scalars(

@@ -61,12 +61,18 @@ def record_payment_paid(session: Session, actor: Actor, payment_id: uuid.UUID) -
     actor.require_role(StaffRole.FINANCE_OFFICER)
     with transaction(session):
         payment = repository.get_payment(session, payment_id, for_update=True)
-        move_payment(session, payment, PaymentStatus.PAID, actor)
-        payment.paid_at = utcnow()
-        for _allocation, invoice in repository.live_invoices_of_payments(session, [payment.id]):
-            move_invoice(session, invoice, InvoiceStatus.PAID, actor, payment_id=payment.id)
-        _settle_batch_if_done(session, payment.batch, actor)
+        pay_payment(session, actor, payment)
     return payment
+
+
+def pay_payment(session: Session, actor: Actor, payment: Payment, **data: object) -> None:
+    """``record_payment_paid`` for a locked payment, inside the caller's transaction (a break
+    resolved as matched closes the break and pays the payment together)."""
+    move_payment(session, payment, PaymentStatus.PAID, actor, **data)
+    payment.paid_at = utcnow()
+    for _allocation, invoice in repository.live_invoices_of_payments(session, [payment.id]):
+        move_invoice(session, invoice, InvoiceStatus.PAID, actor, payment_id=payment.id)
+    _settle_batch_if_done(session, payment.batch, actor)
 
 
 def record_payments_paid(session: Session, actor: Actor, payment_ids: Sequence[uuid.UUID]) -> int:

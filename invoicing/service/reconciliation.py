@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -16,13 +17,15 @@ from sqlalchemy.orm import Session
 from config import audit
 from config.auth import SYSTEM, Actor, StaffRole
 from config.database import transaction, utcnow
-from config.errors import RuleBroken, rule
+from config.errors import FieldError, Forbidden, RuleBroken, ValidationFailed, rule
 from invoicing import repository
-from invoicing.models import ReconciliationBreak, StripeEvent
+from invoicing.models import Payment, PaymentStatus, ReconciliationBreak, StripeEvent
 from invoicing.rails import Order, PaymentRail, bacs
 from invoicing.rails.stripe import CURRENCY
 from invoicing.service.common import required_reason, today_in_london
 from invoicing.service.payment_outcomes import (
+    fail_payment,
+    pay_payment,
     record_payment_failed,
     record_payment_paid,
     record_payments_paid,
@@ -78,9 +81,12 @@ def reconcile_payments(session: Session, rail: PaymentRail) -> dict[str, int]:
 def open_break(
     session: Session, payment_id: uuid.UUID, kind: str, expected: dict[str, Any], actual: dict[str, Any]
 ) -> int:
-    """Open a break (once: an open break of the same kind is left as it is). Returns 1 if opened."""
+    """Open a break, once: an open break of the same kind is left as it is, and one resolved before
+    opens again only if the rail's record has changed since. Returns 1 if opened."""
     with transaction(session):
         if repository.has_open_break(session, payment_id, kind):
+            return 0
+        if actual in repository.resolved_break_records(session, payment_id, kind):
             return 0
         item = ReconciliationBreak(
             id=uuid.uuid4(),
@@ -102,18 +108,135 @@ def open_break(
     return 1
 
 
-def resolve_break(session: Session, actor: Actor, break_id: uuid.UUID, note: str) -> ReconciliationBreak:
-    """A finance officer closes a break with what they found and did."""
+class BreakOutcome(StrEnum):
+    """How a break ends. Matched: the money arrived as it should after all (the payment is paid).
+    Written off: DWP accepts the difference and nothing is sent again (paid). Sent again: the
+    money never arrived (failed: its invoices go into the next batch). The last two need a second
+    finance officer, as they settle or repeat a payment on one person's word otherwise."""
+
+    MATCHED = "matched"
+    WRITTEN_OFF = "written_off"
+    SENT_AGAIN = "sent_again"
+
+
+SECOND_PERSON_OUTCOMES = frozenset({BreakOutcome.WRITTEN_OFF, BreakOutcome.SENT_AGAIN})
+
+
+def resolve_break(
+    session: Session, actor: Actor, break_id: uuid.UUID, outcome: str, note: str
+) -> ReconciliationBreak:
+    """A finance officer resolves a break as matched, or proposes it be written off or sent again
+    (which waits for a second officer: ``confirm_break_outcome``)."""
     actor.require_role(StaffRole.FINANCE_OFFICER)
     note = required_reason(note, "Say what you found", "Enter what you found and did", field="note")
+    chosen = _outcome(outcome)
     with transaction(session):
-        item = repository.get_break(session, break_id, for_update=True)
-        if item.resolved_at is not None:
-            raise rule("break_resolved", "Already resolved", "This break is already resolved")
-        item.resolved_at, item.resolved_by_id, item.resolution_note = utcnow(), actor.staff_id, note[:1000]
-        payment = repository.get_payment(session, item.payment_id)
-        audit.record(session, "payment.break_resolved", payment, actor, {"kind": item.kind, "note": note})
+        item, payment = _open_break(session, break_id)
+        if item.proposed_outcome is not None:
+            raise rule(
+                "break_outcome_proposed",
+                "An outcome is waiting",
+                "Another finance officer has proposed an outcome: confirm or decline it first",
+            )
+        _check_payment_allows(payment, chosen)
+        item.resolution_note = note[:1000]
+        if chosen in SECOND_PERSON_OUTCOMES:
+            item.proposed_outcome, item.proposed_by_id, item.proposed_at = chosen, actor.staff_id, utcnow()
+            audit.record(
+                session,
+                "payment.break_outcome_proposed",
+                payment,
+                actor,
+                {"kind": item.kind, "outcome": chosen.value, "note": note},
+            )
+            return item
+        _close(session, actor, item, payment, chosen)
     return item
+
+
+def confirm_break_outcome(session: Session, actor: Actor, break_id: uuid.UUID) -> ReconciliationBreak:
+    """A second finance officer confirms a proposed write-off or resend, and it takes effect."""
+    actor.require_role(StaffRole.FINANCE_OFFICER)
+
+    def same_person() -> Forbidden:
+        return Forbidden("Someone other than the person who proposed this outcome must confirm it")
+
+    with transaction(session, {"second_person_writes_off_or_sends_again": same_person}):
+        item, payment = _open_break(session, break_id)
+        if item.proposed_outcome is None:
+            raise rule("break_nothing_proposed", "Nothing to confirm", "No outcome is waiting for this break")
+        if item.proposed_by_id == actor.staff_id:
+            raise same_person()
+        chosen = BreakOutcome(item.proposed_outcome)
+        _check_payment_allows(payment, chosen)
+        _close(session, actor, item, payment, chosen)
+    return item
+
+
+def decline_break_outcome(session: Session, actor: Actor, break_id: uuid.UUID) -> ReconciliationBreak:
+    """A proposed outcome set aside (by a second officer, or withdrawn by its proposer): the break
+    stays open and nothing is paid or sent."""
+    actor.require_role(StaffRole.FINANCE_OFFICER)
+    with transaction(session):
+        item, payment = _open_break(session, break_id)
+        if item.proposed_outcome is None:
+            raise rule("break_nothing_proposed", "Nothing to decline", "No outcome is waiting for this break")
+        declined = item.proposed_outcome
+        item.proposed_outcome = item.proposed_by_id = item.proposed_at = None
+        audit.record(
+            session,
+            "payment.break_outcome_declined",
+            payment,
+            actor,
+            {"kind": item.kind, "outcome": declined},
+        )
+    return item
+
+
+def _outcome(value: str) -> BreakOutcome:
+    try:
+        return BreakOutcome(value)
+    except ValueError:
+        raise ValidationFailed(
+            "Choose what happened", errors=[FieldError("outcome", "Select what happened")]
+        ) from None
+
+
+def _open_break(session: Session, break_id: uuid.UUID) -> tuple[ReconciliationBreak, Payment]:
+    item = repository.get_break(session, break_id, for_update=True)
+    if item.resolved_at is not None:
+        raise rule("break_resolved", "Already resolved", "This break is already resolved")
+    return item, repository.get_payment(session, item.payment_id, for_update=True)
+
+
+def _check_payment_allows(payment: Payment, outcome: BreakOutcome) -> None:
+    if outcome is BreakOutcome.SENT_AGAIN and payment.status not in (
+        PaymentStatus.SENT,
+        PaymentStatus.UNKNOWN,
+    ):
+        raise rule(
+            "break_cannot_send_again",
+            "It cannot be sent again",
+            f"This payment is {payment.status.value}: it cannot be sent again",
+        )
+
+
+def _close(
+    session: Session, actor: Actor, item: ReconciliationBreak, payment: Payment, outcome: BreakOutcome
+) -> None:
+    """Close the break with its outcome, and settle the payment to match, in the caller's transaction."""
+    item.outcome, item.resolved_at, item.resolved_by_id = outcome.value, utcnow(), actor.staff_id
+    audit.record(
+        session,
+        "payment.break_resolved",
+        payment,
+        actor,
+        {"kind": item.kind, "outcome": outcome.value, "note": item.resolution_note},
+    )
+    if outcome is BreakOutcome.SENT_AGAIN:
+        fail_payment(session, actor, payment, f"Sent again after a reconciliation break ({item.kind})")
+    elif payment.status in (PaymentStatus.SENT, PaymentStatus.UNKNOWN):
+        pay_payment(session, actor, payment, reason=f"Break {outcome.value.replace('_', ' ')}")
 
 
 def reconcile_bacs(session: Session, today: date | None = None) -> int:

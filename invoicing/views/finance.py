@@ -301,7 +301,15 @@ def jobs() -> ResponseReturnValue:
 def breaks() -> ResponseReturnValue:
     rows, unknown = queries.open_breaks(request_session())
     return render_template(
-        "invoicing/finance_breaks.html", rows=rows, unknown=unknown, now=utcnow(), form=BreakForm()
+        "invoicing/finance_breaks.html",
+        rows=rows,
+        unknown=unknown,
+        now=utcnow(),
+        form=BreakForm(),
+        decide=ConfirmForm(),
+        actor_id=g.actor.staff_id,
+        can_resolve=StaffRole.FINANCE_OFFICER in g.actor.roles,
+        outcomes={choice.value: choice.label for choice in BreakForm().outcome.choices},
     )
 
 
@@ -311,12 +319,39 @@ def resolve_break(break_id: uuid.UUID) -> ResponseReturnValue:
     form = BreakForm()
     if form.validate_on_submit():
         try:
-            reconciliation.resolve_break(request_session(), g.actor, break_id, form.note.data or "")
-            flash(_("Break resolved"))
+            item = reconciliation.resolve_break(
+                request_session(), g.actor, break_id, form.outcome.data or "", form.note.data or ""
+            )
         except DomainError as error:
             flash(_(error.detail), "error")
+        else:
+            if item.resolved_at is not None:
+                flash(_("Break resolved as matched: the payment is paid"))
+            else:
+                flash(_("Outcome proposed: another finance officer must confirm it"))
     else:
-        flash(_("Enter what you found and did"), "error")
+        flash(_(next(iter(form.errors.values()))[0]), "error")
+    return redirect(url_for("invoicing_finance.breaks"))
+
+
+@invoicing_finance.post("/breaks/<uuid:break_id>/decide")
+@staff_required(StaffRole.FINANCE_OFFICER)
+def decide_break(break_id: uuid.UUID) -> ResponseReturnValue:
+    """A second officer confirms or declines a proposed outcome; its proposer may withdraw it."""
+    if ConfirmForm().validate_on_submit():
+        try:
+            if request.form.get("action") == "confirm":
+                item = reconciliation.confirm_break_outcome(request_session(), g.actor, break_id)
+                flash(
+                    _("Break written off: the payment is settled")
+                    if item.outcome == "written_off"
+                    else _("Break resolved: the payment's invoices go into the next batch")
+                )
+            else:
+                reconciliation.decline_break_outcome(request_session(), g.actor, break_id)
+                flash(_("Proposed outcome set aside: the break is still open"))
+        except DomainError as error:
+            flash(_(error.detail), "error")
     return redirect(url_for("invoicing_finance.breaks"))
 
 

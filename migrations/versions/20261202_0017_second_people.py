@@ -105,7 +105,7 @@ def upgrade() -> None:
         )
         batch_op.create_check_constraint(
             'second_person_writes_off_or_sends_again',
-            "outcome IS NULL OR outcome = 'matched' OR resolved_by_id <> proposed_by_id",
+            "outcome IS NULL OR outcome = 'matched' OR (proposed_by_id IS NOT NULL AND resolved_by_id <> proposed_by_id)",
         )
     if op.get_bind().dialect.name == 'postgresql':
         op.execute(_POSTGRESQL)

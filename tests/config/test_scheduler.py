@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from config import scheduler
+from config.database import utcnow
 from config.extensions import database
-from config.scheduler import Job, JobRun, held_lock, run_job
+from config.scheduler import Job, JobLock, JobRun, held_lock, run_job
 from invoicing.jobs import is_working_day
 from invoicing.models import InvoiceStatus, PaymentBatch
 from tests.factories import World
@@ -87,3 +91,60 @@ def test_building_the_daily_batch_twice_builds_it_once(app: Flask, session: Sess
 )
 def test_working_days_in_england_and_wales(day: date, working: bool) -> None:
     assert is_working_day(day) is working
+
+
+KILLED_RUN = """
+import sys, time
+from sqlalchemy.orm import sessionmaker
+from config import scheduler
+from config.database import make_engine
+
+def hang(_session):
+    time.sleep(600)  # killed long before this ends
+    return {}
+
+scheduler.registry = lambda: {"slow": scheduler.Job("slow", hang, "interval", {"minutes": 1})}
+scheduler.run_job(sessionmaker(bind=make_engine(sys.argv[1])), "slow")
+"""
+
+
+def test_a_run_killed_mid_way_is_marked_interrupted_by_the_next_run(
+    app: Flask, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real process is killed with SIGKILL while its job runs; the next run of the job finds it."""
+    engine = database().engine
+    url = engine.url.render_as_string(hide_password=False)
+    process = subprocess.Popen([sys.executable, "-c", KILLED_RUN, url])
+    try:
+        deadline = time.monotonic() + 60
+        while not session.scalar(select(JobLock.name).where(JobLock.name == "job:slow")) and not (
+            engine.dialect.name == "postgresql" and _advisory_lock_held(session)
+        ):
+            assert time.monotonic() < deadline and process.poll() is None, "the job never started"
+            time.sleep(0.1)
+            session.rollback()
+    finally:
+        process.kill()
+        process.wait()
+    session.rollback()
+    assert session.scalars(select(JobRun.outcome)).all() == ["running"]  # left behind
+
+    if engine.dialect.name != "postgresql":  # a lock row outlives its process until it expires
+        session.execute(update(JobLock).values(expires_at=utcnow() - timedelta(seconds=1)))
+        session.commit()
+    monkeypatch.setattr(scheduler, "registry", lambda: {"slow": Job("slow", lambda _s: {}, "interval")})
+    next_run = run_job(database().session_factory, "slow")
+    assert next_run.outcome == "succeeded"
+    session.expire_all()
+    killed = session.scalars(select(JobRun).where(JobRun.id != next_run.id)).one()
+    assert killed.outcome == "interrupted" and killed.finished_at is not None
+    assert "Stopped before it finished" in (killed.error or "")
+
+
+def _advisory_lock_held(session: Session) -> bool:
+    return bool(
+        session.scalar(
+            text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = :k"),
+            {"k": scheduler._lock_key("job:slow") & 0xFFFFFFFF},
+        )
+    )

@@ -155,17 +155,28 @@ def test_breaks_jobs_reports_and_exports(live_server: LiveServer, db) -> None:
 
     breaks = officer.get("/finance/breaks")
     assert payment.reference in breaks.text and "open 0 days" in breaks.text
-    resolved = officer.submit(breaks, "Resolve break", note="Stripe fixed their record")
-    assert "Break resolved" in resolved.text
+    unchosen = officer.submit(breaks, "Resolve break", note="Stripe fixed their record")
+    assert "Select what happened" in unchosen.text
+    proposed = officer.submit(breaks, "Resolve break", outcome="written_off", note="1p: accepted")
+    assert "Outcome proposed: another finance officer must confirm it" in proposed.text
+    assert "You proposed this, so another finance officer must confirm it" in proposed.text
+    assert "Confirm this outcome" not in proposed.text
+    second = staff(live_server, db, StaffRole.FINANCE_OFFICER, "Sam Second")
+    waiting = second.get("/finance/breaks")
+    assert "Femi Finance proposed: Write it off" in waiting.text and "1p: accepted" in waiting.text
+    confirmed = second.submit(waiting, "Confirm this outcome")
+    assert "Break written off: the payment is settled" in confirmed.text
+    assert "No open breaks" in confirmed.text
     db.expire_all()
-    assert db.scalars(select(ReconciliationBreak)).one().resolution_note == "Stripe fixed their record"
+    closed = db.scalars(select(ReconciliationBreak)).one()
+    assert (closed.outcome, closed.resolution_note) == ("written_off", "1p: accepted")
+    assert db.get_one(Payment, payment.id).status is PaymentStatus.PAID
 
     jobs = officer.get("/finance/jobs")
     assert (
         "expire-consents" in jobs.text and "succeeded" in jobs.text and "submit-approved-batches" in jobs.text
     )
 
-    service.record_payment_paid(db, world.officer, payment.id)
     reports = officer.get("/finance/reports")
     assert "<svg" in reports.text and "London" in reports.text and "£807.50" in reports.text
     assert "<table" in reports.text  # the same figures as a table beside the chart

@@ -1,0 +1,142 @@
+"""Reconciliation breaks resolved with an outcome (``invoicing.service.reconciliation``).
+
+Breaks are opened by reconciling against the Stripe-compatible test server, through the real SDK.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from config.auth import StaffRole
+from config.errors import DomainError, Forbidden, ValidationFailed
+from invoicing import service as invoicing
+from invoicing.models import InvoiceStatus, Payment, PaymentStatus, ReconciliationBreak
+from invoicing.rails.stripe import StripeRail
+from invoicing.service import reconciliation, sending
+from tests.factories import World, create_staff
+from tests.stripe_server import API_KEY, stripe_server
+
+ACCOUNT = "acct_1TestNursery"
+
+
+@pytest.fixture
+def broken(session) -> Iterator[tuple[World, Payment, ReconciliationBreak, StripeRail]]:
+    """A Stripe payment whose transfer at Stripe has the wrong amount: one open break."""
+    with stripe_server({ACCOUNT}) as (url, state):
+        world = World(session, stripe_account=ACCOUNT)
+        world.approved_invoice()
+        world.approved_batch()
+        rail = StripeRail(API_KEY, api_base=url, timeout=5.0)
+        sending.submit_approved_batches(session, rail)
+        payment = session.scalars(select(Payment)).one()
+        state.tamper(payment.rail_reference, amount=payment.amount_pence + 1)
+        assert reconciliation.reconcile_payments(session, rail)["breaks"] == 1
+        yield world, payment, session.scalars(select(ReconciliationBreak)).one(), rail
+
+
+def status(session, payment: Payment) -> PaymentStatus:
+    session.expire_all()
+    return session.get_one(Payment, payment.id).status
+
+
+def test_one_officer_resolves_a_break_as_matched_and_it_does_not_reopen(session, broken) -> None:
+    world, payment, item, rail = broken
+    with pytest.raises(ValidationFailed):
+        reconciliation.resolve_break(session, world.officer, item.id, "", "checked")  # no outcome
+    with pytest.raises(ValidationFailed):
+        reconciliation.resolve_break(session, world.officer, item.id, "matched", " ")  # no note
+    with pytest.raises(Forbidden):
+        reconciliation.resolve_break(session, world.approver, item.id, "matched", "checked")
+    assert status(session, payment) is PaymentStatus.SENT
+
+    reconciliation.resolve_break(session, world.officer, item.id, "matched", "the bank statement shows it")
+    assert status(session, payment) is PaymentStatus.PAID
+    closed = session.get_one(ReconciliationBreak, item.id)
+    assert (closed.outcome, closed.resolved_by_id) == ("matched", world.officer.id)
+    paid = session.get_one(Payment, payment.id)
+    assert {a.invoice.status for a in paid.allocations} == {InvoiceStatus.PAID}
+    assert reconciliation.reconcile_payments(session, rail)["breaks"] == 0  # it stays resolved
+    assert session.scalars(select(ReconciliationBreak)).all() == [closed]
+    with pytest.raises(DomainError):
+        reconciliation.resolve_break(session, world.officer, item.id, "matched", "again")
+
+
+def test_writing_a_break_off_needs_a_second_finance_officer(session, broken) -> None:
+    world, payment, item, _ = broken
+    proposed = reconciliation.resolve_break(
+        session, world.officer, item.id, "written_off", "1p: not worth it"
+    )
+    assert proposed.resolved_at is None and proposed.proposed_outcome == "written_off"
+    assert status(session, payment) is PaymentStatus.SENT  # nothing settled yet
+    with pytest.raises(Forbidden):
+        reconciliation.confirm_break_outcome(session, world.officer, item.id)  # not by its proposer
+    with pytest.raises(Forbidden):
+        reconciliation.confirm_break_outcome(session, world.approver, item.id)  # finance officers only
+    with pytest.raises(DomainError):  # a second proposal cannot replace the first
+        reconciliation.resolve_break(session, world.officer, item.id, "matched", "changed my mind")
+    assert status(session, payment) is PaymentStatus.SENT
+
+    second = create_staff(session, StaffRole.FINANCE_OFFICER)
+    reconciliation.confirm_break_outcome(session, second, item.id)
+    assert status(session, payment) is PaymentStatus.PAID
+    closed = session.get_one(ReconciliationBreak, item.id)
+    assert (closed.outcome, closed.proposed_by_id, closed.resolved_by_id) == (
+        "written_off",
+        world.officer.id,
+        second.id,
+    )
+
+
+def test_sending_a_payment_again_needs_a_second_officer_and_puts_its_invoices_in_the_next_batch(
+    session, broken
+) -> None:
+    world, payment, item, _ = broken
+    reconciliation.resolve_break(session, world.officer, item.id, "sent_again", "Stripe says never arrived")
+    assert invoicing.build_batch(session, world.officer) is None  # nothing to pay again yet
+    reconciliation.confirm_break_outcome(session, create_staff(session, StaffRole.FINANCE_OFFICER), item.id)
+    assert status(session, payment) is PaymentStatus.FAILED
+    again = invoicing.build_batch(session, world.officer)
+    assert again is not None and [p.amount_pence for p in again.payments] == [payment.amount_pence]
+
+
+def test_a_declined_proposal_leaves_the_break_open(session, broken) -> None:
+    world, payment, item, _ = broken
+    reconciliation.resolve_break(session, world.officer, item.id, "sent_again", "never arrived?")
+    second = create_staff(session, StaffRole.FINANCE_OFFICER)
+    reconciliation.decline_break_outcome(session, second, item.id)
+    still = session.get_one(ReconciliationBreak, item.id)
+    assert (still.resolved_at, still.proposed_outcome, still.proposed_by_id) == (None, None, None)
+    assert status(session, payment) is PaymentStatus.SENT
+    with pytest.raises(DomainError):
+        reconciliation.confirm_break_outcome(session, second, item.id)  # nothing waits now
+
+
+def test_a_paid_payment_cannot_be_sent_again(session, broken) -> None:
+    world, payment, item, _ = broken
+    invoicing.record_payment_paid(session, world.officer, payment.id)
+    with pytest.raises(DomainError) as refused:
+        reconciliation.resolve_break(session, world.officer, item.id, "sent_again", "resend")
+    assert "cannot be sent again" in refused.value.detail
+
+
+def test_the_database_refuses_a_write_off_by_one_person(session, broken) -> None:
+    world, _, item, _ = broken
+    for proposer in (world.officer.id, None):
+        row = session.get_one(ReconciliationBreak, item.id)
+        row.outcome, row.resolved_by_id, row.proposed_by_id = "written_off", world.officer.id, proposer
+        with pytest.raises(IntegrityError):
+            session.commit()
+        session.rollback()
+
+
+def test_a_resolved_break_reopens_only_when_the_rails_record_changes(session, broken) -> None:
+    world, payment, item, _ = broken
+    reconciliation.resolve_break(session, world.officer, item.id, "matched", "checked")
+    seen = dict(item.actual)
+    assert reconciliation.open_break(session, payment.id, item.kind, item.expected, seen) == 0
+    changed = {"amount_pence": seen["amount_pence"] + 5}
+    assert reconciliation.open_break(session, payment.id, item.kind, item.expected, changed) == 1
