@@ -22,8 +22,10 @@ from config.errors import (
     ValidationFailed,
     rule,
 )
+from providers import idempotency as idempotent
 from providers import repository as providers_repository
 from providers import webhooks
+from providers.idempotency import Idempotency
 
 
 def _consent_payload(consent: Consent, target: ConsentStatus) -> dict[str, object]:
@@ -136,6 +138,26 @@ def add_child(
 
 def request_consent(session: Session, actor: Actor, *, parent_email: str, child_first_name: str) -> Consent:
     """A provider asks a parent (by email) for consent to invoice DWP for a child."""
+    consent, _replayed = _request(session, actor, parent_email, child_first_name, None)
+    return consent
+
+
+def request_consent_once(
+    session: Session, actor: Actor, *, parent_email: str, child_first_name: str, idempotency: Idempotency
+) -> tuple[Consent, bool]:
+    """``request_consent`` under an Idempotency-Key: ``(consent, replayed)``. The same key and
+    body answer the request the first one made (and email nobody again); another body: 409."""
+    return idempotent.once(
+        session,
+        idempotency,
+        lambda: _request(session, actor, parent_email, child_first_name, idempotency),
+        lambda consent_id: session.get_one(Consent, consent_id),
+    )
+
+
+def _request(
+    session: Session, actor: Actor, parent_email: str, child_first_name: str, idempotency: Idempotency | None
+) -> tuple[Consent, bool]:
     provider_id = actor.require_provider()
     email = parent_email.strip().lower()
     if "@" not in email:
@@ -152,7 +174,10 @@ def request_consent(session: Session, actor: Actor, *, parent_email: str, child_
             "The request is not valid",
             errors=[FieldError("child_first_name", "Enter the child's first name")],
         )
-    with transaction(session):
+    with transaction(session, {idempotent.CONFLICT: idempotent.key_in_use}):
+        made_before = idempotent.earlier(session, idempotency)
+        if made_before is not None:
+            return session.get_one(Consent, made_before), True
         parent = repository.find_parent_by_email(session, email)
         consent = Consent(
             id=uuid.uuid4(),
@@ -175,7 +200,8 @@ def request_consent(session: Session, actor: Actor, *, parent_email: str, child_
             child=child_first_name.strip(),
             link=f"{settings.current().base_url.rstrip('/')}/account/consents/{consent.id}/respond",
         )
-    return consent
+        idempotent.remember(session, idempotency, consent.id)
+    return consent, False
 
 
 def open_consent(session: Session, actor: Actor, *, provider_id: uuid.UUID) -> Consent:

@@ -44,6 +44,36 @@ class PageQuerySchema(ma.Schema):
     )
 
 
+KEY_DESCRIPTION = (
+    "A unique value (a UUID, say) per thing you create. Sent again with the same body, it gets "
+    "the first answer again (200) and creates nothing; with another body, 409."
+)
+
+
+class IdempotencyHeaderSchema(ma.Schema):
+    """A required ``Idempotency-Key`` header (creating an invoice)."""
+
+    idempotency_key = ma.fields.String(
+        data_key="Idempotency-Key",
+        required=True,
+        validate=ma.validate.Length(min=1, max=255),
+        metadata={"description": KEY_DESCRIPTION},
+    )
+
+
+class OptionalIdempotencyHeaderSchema(ma.Schema):
+    """An ``Idempotency-Key`` header that software written before it was offered may leave out."""
+
+    idempotency_key = ma.fields.String(
+        data_key="Idempotency-Key",
+        load_default=None,
+        validate=ma.validate.Length(min=1, max=255),
+        metadata={
+            "description": KEY_DESCRIPTION + " Optional, but send one: without it a retry creates twice."
+        },
+    )
+
+
 class _Parser(FlaskParser):
     DEFAULT_VALIDATION_STATUS = 400
 

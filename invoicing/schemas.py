@@ -157,12 +157,6 @@ class CreditNoteSchema(ma.Schema):
     payment_id = ma.fields.UUID(allow_none=True, metadata={"description": "The payment it was taken off"})
 
 
-class IdempotencyHeaderSchema(ma.Schema):
-    idempotency_key = ma.fields.String(
-        data_key="Idempotency-Key", required=True, validate=ma.validate.Length(min=1, max=255)
-    )
-
-
 class AllocationSchema(ma.Schema):
     invoice_id = ma.fields.UUID()
     invoice_number = ma.fields.String()

@@ -36,6 +36,7 @@ MAY_USE = {
         "providers.service",
         "providers.tokens",
         "providers.addresses",
+        "providers.idempotency",
         "providers.webhooks",
         "providers.api_auth",
         "providers.views.session",
@@ -43,6 +44,7 @@ MAY_USE = {
     ("invoicing", "providers"): {
         "providers.models",
         "providers.repository",
+        "providers.idempotency",
         "providers.service",
         "providers.webhooks",
         "providers.api_auth",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import g
+from flask import g, request
 
 from claimants import repository, service
 from claimants.models import Consent
@@ -17,10 +17,12 @@ from claimants.schemas import (
     ConsentSchema,
 )
 from claimants.views.quotas import take_consent_request
-from config.api import ApiBlueprint
+from config.api import ApiBlueprint, OptionalIdempotencyHeaderSchema
 from config.errors import NotFound
 from config.extensions import request_session
+from providers import idempotency as idempotent
 from providers.api_auth import requires_scope
+from providers.idempotency import Idempotency
 
 claimants_api = ApiBlueprint("claimants_api", __name__, url_prefix="/api/v1", description="Consents")
 
@@ -54,21 +56,32 @@ def get_consent(consent_id: uuid.UUID) -> Consent:
 
 
 @claimants_api.post("/consent-requests")
+@claimants_api.arguments(OptionalIdempotencyHeaderSchema, location="headers", as_kwargs=True)
 @claimants_api.arguments(ConsentRequestSchema)
 @claimants_api.response(202, ConsentRequestAnswerSchema)
 @claimants_api.doc(security=[{"oauth2": ["consents:request"]}])
 @claimants_api.problems
 @requires_scope("consents:request")
-def request_consent(body: dict[str, str]) -> Consent:
-    """Ask a parent (by email) for consent; they get a link to the consent screen.
+def request_consent(body: dict[str, str], idempotency_key: str | None) -> Consent:
+    """Ask a parent (by email) for consent; they get a link to the consent screen. Send an
+    Idempotency-Key: the same key and body answer the first request again and email nobody.
 
     At most RATE_LIMIT_CONSENT_REQUESTS_PROVIDER per provider and
-    RATE_LIMIT_CONSENT_REQUESTS_PARENT per parent address: over them, 429 with Retry-After.
+    RATE_LIMIT_CONSENT_REQUESTS_PARENT per parent address: over them, 429 with Retry-After (a
+    replay does not count).
     """
-    take_consent_request(g.caller.actor.provider_id, body["parent_email"])
-    return service.request_consent(
-        request_session(),
-        g.caller.actor,
-        parent_email=body["parent_email"],
-        child_first_name=body["child_first_name"],
+    session, actor = request_session(), g.caller.actor
+    email, child = body["parent_email"], body["child_first_name"]
+    if idempotency_key is None:
+        take_consent_request(actor.provider_id, email)
+        return service.request_consent(session, actor, parent_email=email, child_first_name=child)
+    key = Idempotency.of(
+        actor.id, idempotency_key, request.get_json(silent=True), endpoint="consent_requests.create"
     )
+    if idempotent.earlier(session, key) is None:
+        take_consent_request(actor.provider_id, email)
+    session.rollback()  # only read
+    consent, _replayed = service.request_consent_once(
+        session, actor, parent_email=email, child_first_name=child, idempotency=key
+    )
+    return consent

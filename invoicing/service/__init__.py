@@ -30,7 +30,7 @@ from invoicing.service.approval import (
 from invoicing.service.batches import build_batch, payment_reference
 from invoicing.service.common import today_in_london
 from invoicing.service.confirmation import confirm_invoice, dispute_invoice, remind_unconfirmed
-from invoicing.service.credit_notes import issue_credit_note
+from invoicing.service.credit_notes import issue_credit_note, issue_credit_note_once
 from invoicing.service.payment_outcomes import (
     mark_payment_sent,
     record_payment_failed,
@@ -41,8 +41,6 @@ from invoicing.service.payment_outcomes import (
 )
 from invoicing.service.review import approve_invoice, hold_invoice, reject_invoice, run_automatic_checks
 from invoicing.service.submission import (
-    Idempotency,
-    IdempotencyKeyReused,
     InvoiceInput,
     LineInput,
     Preview,
@@ -55,8 +53,6 @@ from invoicing.service.submission import (
 
 __all__ = [
     "BatchTampered",
-    "Idempotency",
-    "IdempotencyKeyReused",
     "InvoiceInput",
     "LineInput",
     "Preview",
@@ -71,6 +67,7 @@ __all__ = [
     "dispute_invoice",
     "hold_invoice",
     "issue_credit_note",
+    "issue_credit_note_once",
     "mark_payment_sent",
     "payment_reference",
     "preview_invoice",

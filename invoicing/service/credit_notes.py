@@ -17,6 +17,8 @@ from config.errors import FieldError, ValidationFailed, rule
 from config.money import format_pence
 from invoicing import limits, repository
 from invoicing.models import CreditNote, Invoice, InvoiceStatus, Payment
+from providers import idempotency as idempotent
+from providers.idempotency import Idempotency
 
 MAX_REASON = limits.MAX_CREDIT_REASON
 
@@ -29,6 +31,36 @@ def issue_credit_note(
     The amount comes off the provider's next payment. Refused (422) unless the invoice is paid and
     the credits on it stay within what DWP paid for it; another provider's invoice is not found.
     """
+    note, _replayed = _issue(session, actor, invoice_id, amount_pence, reason, None)
+    return note
+
+
+def issue_credit_note_once(
+    session: Session,
+    actor: Actor,
+    invoice_id: uuid.UUID,
+    amount_pence: int,
+    reason: str,
+    idempotency: Idempotency,
+) -> tuple[CreditNote, bool]:
+    """``issue_credit_note`` under an Idempotency-Key: ``(note, replayed)``. The same key and body
+    answer the note the first request made; another body is refused (409)."""
+    return idempotent.once(
+        session,
+        idempotency,
+        lambda: _issue(session, actor, invoice_id, amount_pence, reason, idempotency),
+        lambda note_id: session.get_one(CreditNote, note_id),
+    )
+
+
+def _issue(
+    session: Session,
+    actor: Actor,
+    invoice_id: uuid.UUID,
+    amount_pence: int,
+    reason: str,
+    idempotency: Idempotency | None,
+) -> tuple[CreditNote, bool]:
     provider_id = actor.require_provider()
     reason = (reason or "").strip()
     errors = []
@@ -40,7 +72,10 @@ def issue_credit_note(
         errors.append(FieldError("reason", f"Reason must be {MAX_REASON} characters or fewer"))
     if errors:
         raise ValidationFailed("The credit note is not valid", errors=errors)
-    with transaction(session):
+    with transaction(session, {idempotent.CONFLICT: idempotent.key_in_use}):
+        made_before = idempotent.earlier(session, idempotency)
+        if made_before is not None:
+            return session.get_one(CreditNote, made_before), True
         owner = {"provider_id": provider_id}
         invoice = repository.get_invoice(session, invoice_id, for_update=True, owned_by=owner)
         if invoice.status is not InvoiceStatus.PAID:
@@ -74,7 +109,8 @@ def issue_credit_note(
             actor,
             {"credit_note_id": note.id, "amount_pence": amount_pence, "reason": reason},
         )
-    return note
+        idempotent.remember(session, idempotency, note.id)
+    return note, False
 
 
 def take_credit_notes(session: Session, payment: Payment, actor: Actor) -> None:

@@ -6,8 +6,6 @@ saved.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,7 +22,6 @@ from config.auth import Actor
 from config.database import transaction, utcnow
 from config.errors import (
     ChildOverAgeLimit,
-    ConcurrentChange,
     DomainError,
     DuplicateInvoiceNumber,
     FieldError,
@@ -41,8 +38,10 @@ from invoicing.models import Invoice, InvoiceFlag, InvoiceLine, InvoiceStatus
 from invoicing.service.anomalies import anomalies
 from invoicing.service.common import link, today_in_london
 from invoicing.service.transitions import move_invoice
+from providers import idempotency as idempotent
 from providers import repository as providers_repository
-from providers.models import IdempotencyKey, ProviderStatus
+from providers.idempotency import Idempotency
+from providers.models import ProviderStatus
 
 
 @dataclass(frozen=True)
@@ -196,27 +195,6 @@ def preview_invoice(session: Session, actor: Actor, data: InvoiceInput) -> Previ
     )
 
 
-@dataclass(frozen=True)
-class Idempotency:
-    """An API client's Idempotency-Key with a hash of the request body it came with."""
-
-    api_client_id: uuid.UUID
-    key: str
-    request_hash: str
-
-    @classmethod
-    def of(cls, api_client_id: uuid.UUID, key: str, body: Any) -> Idempotency:
-        """The key with a hash of the request's JSON body, key order and spacing aside."""
-        canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
-        return cls(api_client_id, key, hashlib.sha256(canonical.encode()).hexdigest())
-
-
-class IdempotencyKeyReused(DomainError):
-    status = 409
-    code = "idempotency_key_reused"
-    title = "Idempotency-Key already used"
-
-
 def submit_invoice(session: Session, actor: Actor, data: InvoiceInput) -> Invoice:
     """A provider invoices DWP for one child's care, under the parent's live consent.
 
@@ -242,17 +220,13 @@ def submit_invoice_once(
     is written), so the session keeps it after the commit instead of reading it and its lines back.
     """
     session.expire_on_commit = False
-    try:
-        return _submit(session, actor, data, idempotency)
-    except (DuplicateInvoiceNumber, ConcurrentChange):
-        # A simultaneous request with the same key may have just made this invoice: answer it.
-        earlier = providers_repository.find_idempotency_key(
-            session, idempotency.api_client_id, idempotency.key
-        )
-        if earlier is None or earlier.request_hash != idempotency.request_hash:
-            raise
-        session.rollback()
-        return repository.get_invoice(session, earlier.resource_id), True
+    return idempotent.once(
+        session,
+        idempotency,
+        lambda: _submit(session, actor, data, idempotency),
+        lambda invoice_id: repository.get_invoice(session, invoice_id),
+        DuplicateInvoiceNumber,  # the simultaneous request made this very invoice
+    )
 
 
 def _submit(
@@ -266,19 +240,11 @@ def _submit(
     def duplicate_number() -> DomainError:
         return DuplicateInvoiceNumber(f"Invoice number {number} has already been used by this provider")
 
-    def key_in_use() -> DomainError:
-        return ConcurrentChange("Another request with this Idempotency-Key is being handled: try again")
-
-    conflicts = {"invoice_number": duplicate_number, "idempotency_keys": key_in_use}
+    conflicts = {"invoice_number": duplicate_number, idempotent.CONFLICT: idempotent.key_in_use}
     with transaction(session, conflicts):
-        if idempotency is not None:
-            earlier = providers_repository.find_idempotency_key(
-                session, idempotency.api_client_id, idempotency.key
-            )
-            if earlier is not None:
-                if earlier.request_hash != idempotency.request_hash or earlier.endpoint != "invoices.create":
-                    raise IdempotencyKeyReused("This Idempotency-Key was used with a different request")
-                return repository.get_invoice(session, earlier.resource_id), True
+        made_before = idempotent.earlier(session, idempotency)
+        if made_before is not None:
+            return repository.get_invoice(session, made_before), True
         _check_shape(data, today)
         provider = providers_repository.get_provider(session, provider_id)
         if provider.status is not ProviderStatus.ACTIVE:
@@ -364,17 +330,7 @@ def _submit(
             parent=format_pence(invoice.claimant_pence),
             link=link(f"/account/invoices/{invoice.id}"),
         )
-        if idempotency is not None:
-            session.add(
-                IdempotencyKey(
-                    api_client_id=idempotency.api_client_id,
-                    key=idempotency.key,
-                    endpoint="invoices.create",
-                    request_hash=idempotency.request_hash,
-                    resource_id=invoice.id,
-                    created_at=now,
-                )
-            )
+        idempotent.remember(session, idempotency, invoice.id)
     return invoice, False
 
 

@@ -7,7 +7,12 @@ from typing import Any
 
 from flask import g, request
 
-from config.api import ApiBlueprint, PageQuerySchema
+from config.api import (
+    ApiBlueprint,
+    IdempotencyHeaderSchema,
+    OptionalIdempotencyHeaderSchema,
+    PageQuerySchema,
+)
 from config.extensions import request_session
 from invoicing import queries, service
 from invoicing.models import CreditNote, Invoice
@@ -16,7 +21,6 @@ from invoicing.schemas import (
     CreditNoteInSchema,
     CreditNoteSchema,
     EventListSchema,
-    IdempotencyHeaderSchema,
     InvoiceInSchema,
     InvoicePageSchema,
     InvoiceQuerySchema,
@@ -24,8 +28,9 @@ from invoicing.schemas import (
     PaymentPageSchema,
     PaymentSchema,
 )
-from invoicing.service import Idempotency, InvoiceInput, LineInput
+from invoicing.service import InvoiceInput, LineInput
 from providers.api_auth import requires_scope
+from providers.idempotency import Idempotency
 
 invoicing_api = ApiBlueprint("invoicing_api", __name__, url_prefix="/api/v1", description="Invoices")
 
@@ -121,18 +126,27 @@ def cancel_invoice(body: dict[str, Any], invoice_id: uuid.UUID) -> Invoice:
 
 
 @invoicing_api.post("/invoices/<uuid:invoice_id>/credit-notes")
+@invoicing_api.arguments(OptionalIdempotencyHeaderSchema, location="headers", as_kwargs=True)
 @invoicing_api.arguments(CreditNoteInSchema)
 @invoicing_api.response(201, CreditNoteSchema)
+@invoicing_api.alt_response(200, schema=CreditNoteSchema, description="A replay of the same request")
 @invoicing_api.doc(security=[{"oauth2": ["invoices:write"]}])
 @invoicing_api.problems
 @requires_scope("invoices:write")
-def create_credit_note(body: dict[str, Any], invoice_id: uuid.UUID) -> tuple[CreditNote, int]:
-    """After payment: DWP paid too much for this invoice; the amount comes off the next payment."""
+def create_credit_note(
+    body: dict[str, Any], invoice_id: uuid.UUID, idempotency_key: str | None
+) -> tuple[CreditNote, int]:
+    """After payment: DWP paid too much for this invoice; the amount comes off the next payment.
+    Send an Idempotency-Key."""
     _own_invoice(invoice_id)
-    note = service.issue_credit_note(
-        request_session(), g.caller.actor, invoice_id, body["amount_pence"], body["reason"]
-    )
-    return note, 201
+    session, actor = request_session(), g.caller.actor
+    amount, reason = body["amount_pence"], body["reason"]
+    if idempotency_key is None:
+        return service.issue_credit_note(session, actor, invoice_id, amount, reason), 201
+    request_body = {"invoice_id": str(invoice_id), "body": request.get_json(silent=True)}
+    key = Idempotency.of(actor.id, idempotency_key, request_body, endpoint="credit_notes.create")
+    note, replayed = service.issue_credit_note_once(session, actor, invoice_id, amount, reason, key)
+    return note, 200 if replayed else 201
 
 
 @invoicing_api.get("/payments")

@@ -8,8 +8,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 from authlib.integrations.requests_client import OAuth2Session
+from sqlalchemy import func, select
 
 from claimants import service as claimants
+from claimants.models import Consent
+from config.notify import Notification
 from tests.claimants.test_oauth import consent_flow
 from tests.conftest import LiveServer
 from tests.factories import create_child, create_consent, create_parent, create_provider, provider_admin
@@ -75,6 +78,26 @@ def test_a_consent_request_by_api(live_server: LiveServer, software) -> None:
     assert made.status_code == 202 and made.json()["status"] == "awaiting_authorisation"
 
 
+def test_a_consent_request_sent_twice_with_one_idempotency_key_asks_the_parent_once(
+    live_server: LiveServer, db, software
+) -> None:
+    session = api(live_server, software, "consents:request")
+    url = f"{live_server.url}/api/v1/consent-requests"
+    body = {"parent_email": "amira@example.com", "child_first_name": "Zara"}
+    first = session.post(url, json=body, headers={"Idempotency-Key": "req-1"})
+    again = session.post(url, json=dict(reversed(body.items())), headers={"Idempotency-Key": "req-1"})
+    assert (first.status_code, again.status_code) == (202, 202)
+    assert again.json() == first.json()  # the first answer, key order aside
+    emails = db.scalars(select(Notification).where(Notification.template == "consent_request")).all()
+    assert len(emails) == 1
+    other = session.post(url, json=body | {"child_first_name": "Omar"}, headers={"Idempotency-Key": "req-1"})
+    assert other.status_code == 409 and other.json()["code"] == "idempotency_key_reused"
+    assert other.headers["Content-Type"] == "application/problem+json"
+    assert db.scalar(select(func.count()).select_from(Consent)) == 1
+    blank = session.post(url, json=body, headers={"Idempotency-Key": ""})
+    assert blank.status_code == 400 and blank.json()["errors"][0]["field"] == "Idempotency-Key"
+
+
 def test_revoking_the_consent_takes_effect_on_the_next_api_call(
     live_server: LiveServer, db, software
 ) -> None:
@@ -98,6 +121,14 @@ def test_the_openapi_document_describes_the_api(live_server: LiveServer) -> None
         document["paths"]
     )
     assert "oauth2" in document["components"]["securitySchemes"]
+    for path in (
+        "/api/v1/consent-requests",
+        "/api/v1/invoices/{invoice_id}/credit-notes",
+        "/api/v1/invoices",
+    ):
+        headers = [p for p in document["paths"][path]["post"]["parameters"] if p["in"] == "header"]
+        assert [p["name"] for p in headers] == ["Idempotency-Key"], path
+        assert "first answer" in headers[0]["description"]
 
 
 @pytest.fixture
