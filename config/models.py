@@ -9,6 +9,7 @@ MODEL_MODULES = (
     "config.audit",
     "config.scheduler",
     "config.notify",
+    "config.dev_identity_store",
     "providers.models",
     "claimants.models",
     "invoicing.models",

@@ -63,6 +63,9 @@ class Settings:
     # Rate limits ("N per minute"); counters in Redis when REDIS_URL is set.
     redis_url: str = ""
     rate_limit_sign_in: str = "20 per minute"
+    # Nursery sign-in attempts per account (email address), from any address: slows guessing
+    # spread over many addresses. Generous, as everyone at a nursery may share one address.
+    rate_limit_sign_in_account: str = "10 per minute"
     rate_limit_token: str = "30 per minute"  # noqa: S105 - a rate, not a secret
     rate_limit_api: str = "600 per minute"
     # Consent requests (API and portal): per provider, and per parent email address (any provider).
@@ -124,6 +127,7 @@ class Settings:
             "metrics_token": env.get("METRICS_TOKEN", ""),
             "redis_url": env.get("REDIS_URL", ""),
             "rate_limit_sign_in": env.get("RATE_LIMIT_SIGN_IN", "20 per minute"),
+            "rate_limit_sign_in_account": env.get("RATE_LIMIT_SIGN_IN_ACCOUNT", "10 per minute"),
             "rate_limit_token": env.get("RATE_LIMIT_TOKEN", "30 per minute"),
             "rate_limit_api": env.get("RATE_LIMIT_API", "600 per minute"),
             "rate_limit_consent_requests_provider": env.get(

@@ -15,6 +15,7 @@ from config import settings
 from config.errors import DomainError
 from config.extensions import request_session
 from config.forms import ConfirmForm, safe_next, show_errors
+from config.limits import take_quota
 from providers import accounts, payees, repository, service, webhooks
 from providers.forms import (
     ApiClientForm,
@@ -52,6 +53,7 @@ def index() -> ResponseReturnValue:
 def sign_in() -> ResponseReturnValue:
     form = SignInForm()
     if form.validate_on_submit():
+        _count_attempt_on(form.email.data or "")
         try:
             user = accounts.check_password(request_session(), form.email.data or "", form.password.data or "")
         except DomainError as error:
@@ -78,6 +80,16 @@ def sign_in() -> ResponseReturnValue:
     ), 400 if form.errors or form.form_errors else 200
 
 
+def _count_attempt_on(account: str) -> None:
+    """Sign-in attempts per account, from any address (429 past the limit): the per-address
+    limit alone would let guesses spread over many addresses through."""
+    take_quota(
+        "sign-in-account",
+        [(account.strip().lower(), settings.current().rate_limit_sign_in_account)],
+        _("Too many attempts to sign in to this account. Wait a minute, then try again."),
+    )
+
+
 @providers_nursery.route("/sign-in/code", methods=["GET", "POST"])
 def enter_code() -> ResponseReturnValue:
     pending = session.get(PENDING_KEY)
@@ -86,6 +98,7 @@ def enter_code() -> ResponseReturnValue:
     user = repository.get_user(request_session(), uuid.UUID(pending))
     form = CodeForm()
     if form.validate_on_submit():
+        _count_attempt_on(user.email)
         try:
             accounts.check_second_factor(request_session(), user.id, form.code.data or "")
         except DomainError as error:
