@@ -11,6 +11,7 @@ MODEL_MODULES = (
     "config.notify",
     "config.dev_identity_store",
     "providers.models",
+    "providers.security_models",
     "claimants.models",
     "invoicing.models",
 )
