@@ -48,7 +48,11 @@ def request_password_reset(session: Session, email: str, link_base: str) -> None
             return
         token = secrets.token_urlsafe(32)
         reset = PasswordReset(
-            id=uuid.uuid4(), user_id=user.id, token_hash=_token_hash(token), expires_at=now + LINK_LIFETIME
+            id=uuid.uuid4(),
+            user_id=user.id,
+            token_hash=_token_hash(token),
+            created_at=now,
+            expires_at=now + LINK_LIFETIME,
         )
         session.add(reset)
         audit.record(session, "provider_user.password_reset_requested", user, SYSTEM, {"reset": reset.id})
