@@ -99,6 +99,11 @@ class Settings:
     stripe_api_key: str = ""
     stripe_webhook_secret: str = ""
     stripe_api_base: str = ""
+    # The audit log's signed checkpoints: an Ed25519 private key (PEM, or the path of one) and the
+    # directory outside the database the checkpoints are written to. Development and tests make
+    # a key and use a folder under instance/; production must set both.
+    audit_signing_key: str = ""
+    audit_checkpoint_dir: str = ""
     # Bacs: DWP's Service User Number and the account the contra debits (development values).
     bacs_service_user_number: str = "999999"
     bacs_sort_code: str = "089999"
@@ -146,6 +151,8 @@ class Settings:
             "stripe_api_key": env.get("STRIPE_API_KEY", ""),
             "stripe_webhook_secret": env.get("STRIPE_WEBHOOK_SECRET", ""),
             "stripe_api_base": env.get("STRIPE_API_BASE", ""),
+            "audit_signing_key": _pem(env.get("AUDIT_SIGNING_KEY", "")),
+            "audit_checkpoint_dir": env.get("AUDIT_CHECKPOINT_DIR", ""),
             "bacs_service_user_number": env.get("BACS_SERVICE_USER_NUMBER", "999999"),
             "bacs_sort_code": env.get("BACS_SORT_CODE", "089999"),
             "bacs_account_number": env.get("BACS_ACCOUNT_NUMBER", "66374958"),
