@@ -108,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     from providers.views.nursery import providers_nursery
     from providers.views.nursery_password import providers_nursery_password
     from providers.views.nursery_registration import providers_nursery_registration
+    from staff.views.audit import staff_audit
     from staff.views.finance import staff_finance
 
     app.register_blueprint(_home_blueprint())
@@ -120,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     app.extensions["csrf"].exempt(invoicing_stripe)  # Stripe signs its posts; there is no cookie
     app.register_blueprint(claimants_parent)
     app.register_blueprint(staff_finance)
+    app.register_blueprint(staff_audit)
     app.register_blueprint(invoicing_finance)
     app.register_blueprint(providers_finance)
     app.register_blueprint(invoicing_parent)

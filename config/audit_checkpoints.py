@@ -11,8 +11,9 @@ those files, ``verify_against_checkpoints`` reports
 - a **missing tail**: a checkpoint covers an event that is no longer there.
 
 The key comes from ``AUDIT_SIGNING_KEY`` (a PEM private key, or the path of one); in development
-and tests one is generated and kept under ``instance/``. An auditor verifies with the public key
-alone (``flask audit verify --checkpoints DIR --public-key FILE``).
+one is generated and kept under ``instance/``, and the checkpoints go to
+``instance/audit-checkpoints``. An auditor verifies with the public key alone
+(``flask audit verify --checkpoints DIR --public-key FILE``).
 """
 
 from __future__ import annotations
@@ -72,11 +73,12 @@ def key_id(public: Ed25519PublicKey) -> str:
 
 
 def signing_key(settings: Settings) -> Ed25519PrivateKey:
-    """The configured key; outside production, the development key (made once under instance/)."""
+    """The configured key; in development, a key made once and kept under instance/ (tests and
+    production must set one: a test never writes to instance/)."""
     pem = settings.audit_signing_key
     if not pem:
-        if settings.is_production:
-            raise CheckpointsUnavailable("AUDIT_SIGNING_KEY must be set in production")
+        if settings.environment != "development":
+            raise CheckpointsUnavailable(f"AUDIT_SIGNING_KEY must be set in {settings.environment}")
         if not DEVELOPMENT_KEY.exists():
             DEVELOPMENT_KEY.parent.mkdir(parents=True, exist_ok=True)
             made = Ed25519PrivateKey.generate().private_bytes(
@@ -107,8 +109,8 @@ def public_key_pem(key: Ed25519PrivateKey) -> bytes:
 def checkpoint_dir(settings: Settings) -> Path:
     if settings.audit_checkpoint_dir:
         return Path(settings.audit_checkpoint_dir)
-    if settings.is_production:
-        raise CheckpointsUnavailable("AUDIT_CHECKPOINT_DIR must be set in production")
+    if settings.environment != "development":
+        raise CheckpointsUnavailable(f"AUDIT_CHECKPOINT_DIR must be set in {settings.environment}")
     return DEVELOPMENT_DIR
 
 

@@ -165,9 +165,20 @@ def test_an_empty_checkpoint_directory_is_not_a_pass(app: Flask, session: Sessio
     assert result.exit_code == 1 and "no signed checkpoints" in result.output
 
 
-def test_production_needs_a_key_and_a_directory(settings: Settings) -> None:
-    production = replace(settings, environment="production")
+@pytest.mark.parametrize("environment", ["production", "test"])
+def test_production_and_tests_need_a_key_and_a_directory(settings: Settings, environment: str) -> None:
+    configured = replace(settings, environment=environment, audit_signing_key="", audit_checkpoint_dir="")
     with pytest.raises(checkpoints.CheckpointsUnavailable, match="AUDIT_SIGNING_KEY"):
-        checkpoints.signing_key(production)
+        checkpoints.signing_key(configured)
     with pytest.raises(checkpoints.CheckpointsUnavailable, match="AUDIT_CHECKPOINT_DIR"):
-        checkpoints.checkpoint_dir(production)
+        checkpoints.checkpoint_dir(configured)
+
+
+def test_development_keeps_its_key_under_instance(settings: Settings, tmp_path: Path, monkeypatch) -> None:
+    key_file = tmp_path / "instance" / "audit_signing_key.pem"
+    monkeypatch.setattr(checkpoints, "DEVELOPMENT_KEY", key_file)  # not the checkout's own instance/
+    development = replace(settings, environment="development", audit_signing_key="")
+    first = checkpoints.signing_key(development)
+    assert key_file.exists() and oct(key_file.stat().st_mode & 0o777) == "0o600"
+    again = checkpoints.signing_key(development)
+    assert checkpoints.key_id(first.public_key()) == checkpoints.key_id(again.public_key())
