@@ -99,7 +99,7 @@ def gunicorn(tmp_path: Path, database_url: str, *, workers: int = 4, **overrides
         errors.close()
 
 
-def _wait_until_up(served: Gunicorn, workers: int, timeout: float = 120) -> None:
+def _wait_until_up(served: Gunicorn, workers: int, timeout: float = 240) -> None:
     """Until every worker has answered /healthz (each imports the app on its own after the fork),
     so that the test's requests are spread over all of them."""
     deadline = time.monotonic() + timeout
@@ -107,8 +107,8 @@ def _wait_until_up(served: Gunicorn, workers: int, timeout: float = 120) -> None
         if served.process.poll() is not None:
             raise AssertionError(f"gunicorn stopped with {served.process.returncode}")
         try:
-            requests.get(f"{served.url}/healthz", headers={"Connection": "close"}, timeout=5)
-        except requests.ConnectionError:
+            requests.get(f"{served.url}/healthz", headers={"Connection": "close"}, timeout=15)
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or still importing
             time.sleep(0.3)
             continue
         if len({pid for pid, _path, status in served.served_by("/healthz") if status == 200}) >= workers:
