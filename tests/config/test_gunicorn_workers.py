@@ -45,7 +45,7 @@ def test_a_parent_signs_in_every_time_through_four_workers(tmp_path: Path, sessi
             assert landed.status_code == 200, (attempt, landed.status_code, landed.text[:300])
             assert urlsplit(landed.url).path == "/account/claim", attempt
             assert "Link your Universal Credit claim" in landed.text
-        provider_side = served.served_by("/dev-identity/")
+    provider_side = served.served_by("/dev-identity/")  # read once gunicorn has stopped and flushed its log
     assert len(provider_side) >= 10 * 3  # authorize twice and the token endpoint for each sign-in
     assert all(status < 400 for _pid, _path, status in provider_side)
     # Codes were issued and redeemed by different workers: the state really is shared.
@@ -77,7 +77,7 @@ def test_sign_in_limits_per_address_and_per_account_hold_across_four_workers_wit
             assert other.status_code == 400  # 6: another account still has its own attempts
             pages = [user.get("/provider/sign-in").status_code for _ in range(3)]  # 7, 8, 9
             assert pages == [200, 200, 429]
-            answered = served.served_by("/provider/sign-in")
+        answered = served.served_by("/provider/sign-in")  # once gunicorn has stopped and flushed its log
         assert len(answered) == 9
         assert len({pid for pid, _path, _status in answered}) >= 2  # counted together across workers
     finally:
