@@ -20,3 +20,13 @@ preload_app = False  # each worker makes its own database engine after the fork
 accesslog = None  # the app logs every request as JSON with its request id
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def on_starting(server) -> None:  # gunicorn calls it with its Arbiter
+    """Refuse to start (exit 1, before any worker forks) when rate limits would not hold across
+    the workers: production with more than one worker and no REDIS_URL, or a REDIS_URL that does
+    not answer."""
+    from config.limits import check_shared_store
+    from config.settings import Settings
+
+    check_shared_store(Settings.from_environment(), server.cfg.workers)

@@ -56,7 +56,13 @@ def parent_actor(parent: Parent) -> Actor:
 def register_parent(session: Session, *, name: str, email: str, oidc_subject: str | None) -> Parent:
     """A parent's first sign-in creates their record; the claim is linked afterwards."""
     email = email.strip().lower()
-    with transaction(session):
+    if not email or "@" not in email:
+        raise rule(
+            "email_missing",
+            "There is a problem: we could not sign you in",
+            "Your sign-in did not give us an email address. Try again, or contact DWP.",
+        )
+    with transaction(session, {"email": _email_in_use}):
         parent = Parent(id=uuid.uuid4(), name=name.strip(), email=email, oidc_subject=oidc_subject)
         session.add(parent)
         # Consent requests sent to this email address before the parent had an account.
@@ -307,18 +313,56 @@ def live_consent(session: Session, consent_id: uuid.UUID, provider_id: uuid.UUID
     return consent
 
 
+EMAIL_IN_USE_MESSAGE = (
+    "Another Childcare Direct account already uses this email address, with a different GOV.UK "
+    "One Login. Sign in with the One Login you used before, or contact DWP to have the accounts "
+    "looked at."
+)
+
+
+def _email_in_use() -> DomainError:
+    return rule("email_in_use", "There is a problem: we could not sign you in", EMAIL_IN_USE_MESSAGE)
+
+
 def sign_in_parent(session: Session, *, subject: str, email: str, name: str) -> Parent:
     """The parent their identity provider vouches for (by its stable subject); new ones are registered.
 
     Matching is by subject only, never by email alone, so an email address someone else can
-    claim never opens another person's account.
+    claim never opens another person's account. A new subject whose email address another
+    parent's account already has is refused (``email_in_use``), never merged with it: the
+    refusal is recorded on that account in a transaction of its own, kept although sign-in fails.
     """
     parent = repository.find_parent_by_subject(session, subject)
-    if parent is None:
+    if parent is not None:
+        with transaction(session):
+            audit.record(session, "parent.signed_in", parent, parent_actor(parent))
+        return parent
+    holder = repository.find_parent_by_email(session, email) if email.strip() else None
+    if holder is not None:
+        _record_refusal(session, holder)
+        raise _email_in_use()
+    try:
         return register_parent(session, name=name or email, email=email, oidc_subject=subject)
+    except DomainError as error:
+        if error.code != "email_in_use":
+            raise
+        # Another sign-in took the address between our look-up and our insert.
+        holder = repository.find_parent_by_email(session, email)
+        if holder is not None:
+            _record_refusal(session, holder)
+        raise
+
+
+def _record_refusal(session: Session, holder: Parent) -> None:
+    """Commit the refusal's audit event before the refusal is raised (it must survive it)."""
     with transaction(session):
-        audit.record(session, "parent.signed_in", parent, parent_actor(parent))
-    return parent
+        audit.record(
+            session,
+            "parent.sign_in_refused",
+            holder,
+            Actor(kind=ActorKind.PARENT, id=None, label="someone signing in"),
+            {"reason": "email_held_by_another_sign_in"},
+        )
 
 
 def grant_consent(session: Session, actor: Actor, *, provider_id: uuid.UUID, child_id: uuid.UUID) -> Consent:

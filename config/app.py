@@ -106,11 +106,14 @@ def _register_blueprints(app: Flask) -> None:
     from invoicing.views.stripe_webhooks import invoicing_stripe
     from providers.views.finance import providers_finance
     from providers.views.nursery import providers_nursery
+    from providers.views.nursery_password import providers_nursery_password
     from providers.views.nursery_registration import providers_nursery_registration
+    from staff.views.audit import staff_audit
     from staff.views.finance import staff_finance
 
     app.register_blueprint(_home_blueprint())
     app.register_blueprint(providers_nursery)
+    app.register_blueprint(providers_nursery_password)
     app.register_blueprint(providers_nursery_registration)
     app.register_blueprint(claimants_nursery)
     app.register_blueprint(invoicing_nursery)
@@ -118,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     app.extensions["csrf"].exempt(invoicing_stripe)  # Stripe signs its posts; there is no cookie
     app.register_blueprint(claimants_parent)
     app.register_blueprint(staff_finance)
+    app.register_blueprint(staff_audit)
     app.register_blueprint(invoicing_finance)
     app.register_blueprint(providers_finance)
     app.register_blueprint(invoicing_parent)
@@ -158,6 +162,8 @@ def _limit(app: Flask, settings: Settings) -> None:
         "providers_nursery.sign_in",
         "providers_nursery.enter_code",
         "providers_nursery.accept_invitation",
+        "providers_nursery_password.ask",
+        "providers_nursery_password.choose",
         "claimants_parent.sign_in",
         "claimants_parent.callback",
         "staff_finance.sign_in",

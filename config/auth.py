@@ -29,6 +29,19 @@ class StaffRole(StrEnum):
     AUDITOR = "auditor"
 
 
+# Who builds payment batches and who approves them are never one account (DESIGN.md §1, issue #14).
+INCOMPATIBLE_ROLES = frozenset({StaffRole.FINANCE_OFFICER, StaffRole.APPROVER})
+INCOMPATIBLE_ROLES_MESSAGE = (
+    "A Childcare Direct account cannot be both a finance officer and an approver. "
+    "Ask your manager to remove one of them."
+)
+
+
+def holds_incompatible_roles(roles: frozenset[StaffRole] | set[StaffRole]) -> bool:
+    """True when ``roles`` include both the builder's and the approver's role of payment batches."""
+    return INCOMPATIBLE_ROLES <= set(roles)
+
+
 @dataclass(frozen=True)
 class Actor:
     kind: ActorKind
@@ -45,9 +58,13 @@ class Actor:
         return self.id if self.kind is ActorKind.STAFF else None
 
     def require_role(self, *allowed: StaffRole) -> None:
-        """Staff must hold one of ``allowed``; the system (scheduler) may do staff work."""
+        """Staff must hold one of ``allowed``; the system (scheduler) may do staff work. An actor
+        holding both the finance officer's and the approver's role is refused everything."""
         if self.kind is ActorKind.SYSTEM:
             return
+        if holds_incompatible_roles(self.roles):
+            # Refused whatever is asked: such an account could build a batch and approve another's.
+            raise Forbidden(INCOMPATIBLE_ROLES_MESSAGE)
         if self.kind is not ActorKind.STAFF or not (self.roles & set(allowed)):
             names = " or ".join(role.value.replace("_", " ") for role in allowed)
             raise Forbidden(f"Only a DWP {names} can do this")

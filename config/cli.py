@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from config import audit
+from config import audit, audit_checkpoints, settings
 from config.extensions import database
 from config.migrations import upgrade_to_head
 from config.scheduler import recent_runs, registry, run_job, run_scheduler
@@ -29,20 +30,59 @@ def register(app: Flask) -> None:
         click.echo("database is at the latest revision")
 
     @audit_cli.command("verify")
-    def audit_verify() -> None:
-        """Check every link of the audit chain; exit 1 naming the first broken one."""
+    @click.option(
+        "--checkpoints",
+        "directory",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Also compare the chain with the signed checkpoints in this directory.",
+    )
+    @click.option(
+        "--public-key",
+        "public_key",
+        type=click.Path(dir_okay=False, exists=True, path_type=Path),
+        help="The checkpoints' Ed25519 public key (PEM); by default, that of AUDIT_SIGNING_KEY.",
+    )
+    def audit_verify(directory: Path | None, public_key: Path | None) -> None:
+        """Check every link of the audit chain, and with --checkpoints that nothing was re-hashed
+        or cut off since each signed checkpoint; exit 1 naming every problem found."""
         with database().session_factory() as session:
-            report = audit.verify_chain(session)
-        if report.ok:
-            click.echo(f"audit chain intact: {report.checked} events verified")
-            return
+            if directory is None:
+                report = audit.verify_chain(session)
+                problems: tuple[str, ...] = ()
+            else:
+                key = (
+                    audit_checkpoints.load_public_key(public_key.read_bytes())
+                    if public_key
+                    else audit_checkpoints.signing_key(settings.current()).public_key()
+                )
+                result = audit_checkpoints.verify_against_checkpoints(
+                    session, audit_checkpoints.load_checkpoints(directory, key)
+                )
+                report, problems = result.chain, result.problems
+        if not report.ok:
+            click.echo(
+                f"audit chain broken at event {report.broken_seq}"
+                f"{f' (id {report.broken_id})' if report.broken_id else ''}: {report.reason}; "
+                f"{report.checked} events before it verified",
+                err=True,
+            )
+        for problem in problems:
+            click.echo(f"audit log not as signed: {problem}", err=True)
+        if directory is not None and not result.checkpoints and not problems:
+            click.echo(f"no signed checkpoints in {directory}", err=True)
+            sys.exit(1)
+        if not report.ok or problems:
+            sys.exit(1)
+        click.echo(f"audit chain intact: {report.checked} events verified")
+        if directory is not None:
+            click.echo(f"matches {result.checkpoints} signed checkpoints")
+
+    @audit_cli.command("public-key")
+    def audit_public_key() -> None:
+        """Print the checkpoints' public key (PEM), for auditors to verify with."""
         click.echo(
-            f"audit chain broken at event {report.broken_seq}"
-            f"{f' (id {report.broken_id})' if report.broken_id else ''}: {report.reason}; "
-            f"{report.checked} events before it verified",
-            err=True,
+            audit_checkpoints.public_key_pem(audit_checkpoints.signing_key(settings.current())).decode()
         )
-        sys.exit(1)
 
     @demo_cli.command("seed")
     @click.option("--json", "as_json", is_flag=True, help="Print what a tester needs as JSON.")

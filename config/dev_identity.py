@@ -2,20 +2,23 @@
 
 Switched on by ``DEV_IDENTITY_PROVIDER=1`` (``make run`` sets it; production refuses it). It is a
 real OpenID Connect provider built with Authlib: discovery, JWKS, authorization code with PKCE
-(S256) and nonce, signed ID tokens (RS256, a key generated at start) and a userinfo endpoint. Its
-sign-in page lists the demo parents and DWP staff, and lets you sign in as someone new. Codes and
-tokens live in memory: it serves one development process, nothing more.
+(S256) and nonce, signed ID tokens and a userinfo endpoint. Its sign-in page lists the demo
+parents and DWP staff, and lets you sign in as someone new.
+
+It works behind several web processes (``gunicorn -w 4``): codes, tokens, nonces and the ids of
+client assertions are rows in the database (``config.dev_identity_store``), each code taken once,
+and the ID tokens' ES256 key is derived from ``SECRET_KEY``, so every worker signs with the same
+key and publishes the same JWKS.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,14 +33,16 @@ from authlib.oidc.core.models import AuthorizationCodeMixin
 from flask import Blueprint, Flask, abort, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from joserfc.jwk import RSAKey
+from joserfc.jwk import ECKey, RSAKey
 
+from config.dev_identity_store import SharedStore, dev_signing_key
 from config.oidc import DEV_CLIENT_IDS, PARENTS, STAFF, dev_client_secret
 from config.settings import Settings
 
 SCOPES = ("openid", "email", "profile", "roles")
 PARENTS_CLIENT_ID = DEV_CLIENT_IDS[PARENTS]
 STAFF_CLIENT_ID = DEV_CLIENT_IDS[STAFF]
+CODE_LIFETIME = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -82,12 +87,11 @@ class DevCode(AuthorizationCodeMixin):
     client_id: str
     redirect_uri: str
     scope: str
-    subject: str
+    identity: Identity
     nonce: str | None
     code_challenge: str | None
     code_challenge_method: str | None
     auth_time: int = field(default_factory=lambda: int(time.time()))
-    expires_at: float = field(default_factory=lambda: time.time() + 300)
 
     def get_redirect_uri(self) -> str:
         return self.redirect_uri
@@ -117,10 +121,10 @@ class Identity:
 
 
 class _State:
-    """Keys, codes and tokens of one development provider (one process)."""
+    """The provider's key and clients (the same in every process) and its shared records."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.key = RSAKey.generate_key(2048, parameters={"kid": secrets.token_hex(8), "use": "sig"})
+    def __init__(self, settings: Settings, store: SharedStore) -> None:
+        self.key: ECKey = dev_signing_key(settings.secret_key)
         self.clients = {
             client.client_id: client
             for client in (
@@ -135,14 +139,11 @@ class _State:
                 ),
             )
         }
-        self.codes: dict[str, DevCode] = {}
-        self.tokens: dict[str, tuple[Identity, float, str]] = {}
-        self.identities: dict[str, Identity] = {}
-        self.lock = threading.Lock()
+        self.store = store
 
 
 def _s() -> _State:
-    """This app's provider: its key, clients, codes and tokens (each app has its own)."""
+    """This app's provider (each app has its own; its records are in the app's database)."""
     state: _State = current_app.extensions["dev_identity"]
     return state
 
@@ -161,17 +162,13 @@ class _PrivateKeyJWT(JWTBearerClientAssertion):
     def __init__(self, token_url: str) -> None:
         super().__init__(leeway=30)
         self.audience = token_url
-        self.seen: set[str] = set()
 
     def get_audiences(self) -> list[str]:
         return [self.audience]
 
     def validate_jti(self, claims: Any, jti: str) -> bool:
-        with _s().lock:
-            if jti in self.seen:
-                return False
-            self.seen.add(jti)
-            return True
+        """Each assertion once, whichever process sees it (kept past its five-minute life)."""
+        return _s().store.put("jti", jti, {}, timedelta(minutes=10))
 
     def resolve_client_public_key(self, client: DevClient) -> RSAKey:
         if client.public_key is None:
@@ -190,31 +187,44 @@ class _AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
     def save_authorization_code(self, code: str, request: Any) -> None:
         payload = request.payload
         identity: Identity = request.user
-        with _s().lock:
-            _s().identities[identity.subject] = identity
-            _s().codes[code] = DevCode(
-                code=code,
-                client_id=payload.client_id,
-                redirect_uri=payload.redirect_uri,
-                scope=payload.scope,
-                subject=identity.subject,
-                nonce=payload.data.get("nonce"),
-                code_challenge=payload.data.get("code_challenge"),
-                code_challenge_method=payload.data.get("code_challenge_method"),
-            )
+        nonce = payload.data.get("nonce")
+        record = {
+            "client_id": payload.client_id,
+            "redirect_uri": payload.redirect_uri,
+            "scope": payload.scope,
+            "identity": {**asdict(identity), "roles": list(identity.roles)},
+            "nonce": nonce,
+            "code_challenge": payload.data.get("code_challenge"),
+            "code_challenge_method": payload.data.get("code_challenge_method"),
+            "auth_time": int(time.time()),
+        }
+        _s().store.put("code", code, record, CODE_LIFETIME)
+        if nonce:
+            _s().store.put("nonce", f"{payload.client_id}:{nonce}", {}, CODE_LIFETIME)
 
     def query_authorization_code(self, code: str, client: DevClient) -> DevCode | None:
-        found = _s().codes.get(code)
-        if found and found.client_id == client.client_id and found.expires_at > time.time():
-            return found
-        return None
+        """Taken, not read: a code is redeemed once even if two processes are asked at once."""
+        record = _s().store.take("code", code)
+        if record is None or record["client_id"] != client.client_id:
+            return None
+        identity = Identity(**{**record["identity"], "roles": tuple(record["identity"]["roles"])})
+        return DevCode(
+            code=code,
+            client_id=record["client_id"],
+            redirect_uri=record["redirect_uri"],
+            scope=record["scope"],
+            identity=identity,
+            nonce=record["nonce"],
+            code_challenge=record["code_challenge"],
+            code_challenge_method=record["code_challenge_method"],
+            auth_time=record["auth_time"],
+        )
 
     def delete_authorization_code(self, authorization_code: DevCode) -> None:
-        with _s().lock:
-            _s().codes.pop(authorization_code.code, None)
+        """Nothing left to do: ``query_authorization_code`` took it."""
 
     def authenticate_user(self, authorization_code: DevCode) -> Identity:
-        return _s().identities[authorization_code.subject]
+        return authorization_code.identity
 
 
 class _OpenIDCode(OpenIDCode):
@@ -223,19 +233,19 @@ class _OpenIDCode(OpenIDCode):
         self.issuer = issuer
 
     def exists_nonce(self, nonce: str, request: Any) -> bool:
-        return any(
-            code.nonce == nonce and code.client_id == request.payload.client_id
-            for code in _s().codes.values()
-        )
+        return _s().store.get("nonce", f"{request.payload.client_id}:{nonce}") is not None
 
-    def resolve_client_private_key(self, client: DevClient) -> RSAKey:
+    def resolve_client_private_key(self, client: DevClient) -> ECKey:
         return _s().key
 
     def get_client_claims(self, client: DevClient) -> dict[str, Any]:
         return {"iss": self.issuer, "aud": [client.get_client_id()], "exp": int(time.time()) + 300}
 
     def get_encode_header(self, client: DevClient) -> dict[str, str]:
-        return {"alg": "RS256", "kid": _s().key.kid or ""}
+        return {"alg": "ES256", "kid": _s().key.kid or ""}
+
+    def get_client_algorithm(self, client: DevClient) -> str:
+        return "ES256"
 
     def generate_user_info(self, user: Identity, scope: str) -> UserInfo:
         return _user_info(user, scope)
@@ -278,7 +288,7 @@ def _chosen_identity(client_id: str) -> Identity | None:
 
 def init_dev_identity(app: Flask, settings: Settings, directory: Directory) -> None:
     """Register the provider on ``app`` (development only: production refuses the setting)."""
-    app.extensions["dev_identity"] = _State(settings)
+    app.extensions["dev_identity"] = _State(settings, SharedStore(app.extensions["database"].session_factory))
     app.extensions["dev_identity_directory"] = directory
     issuer = settings.base_url.rstrip("/") + "/dev-identity"
     server = AuthorizationServer(
@@ -300,7 +310,7 @@ def init_dev_identity(app: Flask, settings: Settings, directory: Directory) -> N
                 "jwks_uri": f"{base}/jwks",
                 "response_types_supported": ["code"],
                 "subject_types_supported": ["public"],
-                "id_token_signing_alg_values_supported": ["RS256"],
+                "id_token_signing_alg_values_supported": ["ES256"],
                 "scopes_supported": list(SCOPES),
                 "token_endpoint_auth_methods_supported": ["client_secret_basic", "private_key_jwt"],
                 "code_challenge_methods_supported": ["S256"],
@@ -335,12 +345,14 @@ def init_dev_identity(app: Flask, settings: Settings, directory: Directory) -> N
     def userinfo() -> ResponseReturnValue:
         header = request.headers.get("Authorization", "")
         found = (
-            _s().tokens.get(header.removeprefix("Bearer ").strip()) if header.startswith("Bearer ") else None
+            _s().store.get("token", header.removeprefix("Bearer ").strip())
+            if header.startswith("Bearer ")
+            else None
         )
-        if found is None or found[1] < time.time():
+        if found is None:
             abort(401)
-        identity, _expires, scope = found
-        return jsonify(dict(_user_info(identity, scope)))
+        identity = Identity(**{**found["identity"], "roles": tuple(found["identity"]["roles"])})
+        return jsonify(dict(_user_info(identity, found["scope"])))
 
     def _sign_in_page(client_id: str, error: str | None = None) -> str:
         parents, staff = _demo_identities()
@@ -358,6 +370,10 @@ def init_dev_identity(app: Flask, settings: Settings, directory: Directory) -> N
 
 
 def _save_token(token: dict[str, Any], request: Any) -> None:
-    with _s().lock:
-        expires = time.time() + float(token.get("expires_in", 3600))
-        _s().tokens[token["access_token"]] = (request.user, expires, token.get("scope", ""))
+    identity: Identity = request.user
+    _s().store.put(
+        "token",
+        token["access_token"],
+        {"identity": {**asdict(identity), "roles": list(identity.roles)}, "scope": token.get("scope", "")},
+        timedelta(seconds=float(token.get("expires_in", 3600))),
+    )

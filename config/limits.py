@@ -2,7 +2,13 @@
 
 Counters live in Redis when ``REDIS_URL`` is set (shared by every web process), else in memory
 (one process: development and tests). API calls are counted per access token, other routes per
-client address.
+client address; nursery sign-in is also counted per account (``take_quota``), whichever address
+the attempts come from.
+
+Counters in memory are per process: with four gunicorn workers a limit of 20 would let 80
+through. So production refuses to start more than one worker without ``REDIS_URL``
+(``check_shared_store``, called by gunicorn.conf.py before any worker starts), and every process
+refuses to start when the Redis it is given does not answer.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import parse
+from limits.storage import storage_from_string
 
 from config.errors import TooManyRequests
 from config.settings import Settings
@@ -28,7 +35,25 @@ def _caller_key() -> str:
     return "addr:" + get_remote_address()
 
 
+class SharedStoreMissing(RuntimeError):
+    """The rate-limit counters would not be shared, or the shared store does not answer."""
+
+
+def check_shared_store(settings: Settings, workers: int) -> None:
+    """Production with more than one web worker needs ``REDIS_URL``; a ``REDIS_URL`` given must
+    answer (in any environment). Raises ``SharedStoreMissing`` saying which."""
+    if settings.is_production and workers > 1 and not settings.redis_url:
+        raise SharedStoreMissing(
+            f"production with {workers} web workers needs REDIS_URL: rate-limit counters kept in each "
+            "worker's memory would let every worker allow the whole limit"
+        )
+    if settings.redis_url and not storage_from_string(settings.redis_url).check():
+        raise SharedStoreMissing("REDIS_URL does not answer: rate-limit counters cannot be shared")
+
+
 def init_limits(app: Flask, settings: Settings) -> Limiter:
+    if settings.redis_url:
+        check_shared_store(settings, workers=1)  # each worker: its Redis must answer
     limiter = Limiter(
         key_func=get_remote_address,
         app=app,

@@ -9,7 +9,9 @@ MODEL_MODULES = (
     "config.audit",
     "config.scheduler",
     "config.notify",
+    "config.dev_identity_store",
     "providers.models",
+    "providers.security_models",
     "claimants.models",
     "invoicing.models",
 )

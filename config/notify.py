@@ -78,9 +78,22 @@ TEMPLATES: dict[str, Template] = {
         "7 days: {link}\n\nIf you did not expect this, you can ignore this email.",
     ),
     "provider_locked": Template(
-        "Your Childcare Direct account is locked for 15 minutes",
-        "Someone entered the wrong password or security code for your account too many times, so it is "
-        "locked until {until}. If this was not you, sign in afterwards and sign out everywhere.",
+        "Someone is trying to sign in to your Childcare Direct account",
+        "Someone entered the wrong password or security code for your account too many times from one "
+        "place, so we stopped accepting tries from there until {until}, longer if they go on. You can "
+        "still sign in as usual. If this was not you, reset your password and sign out everywhere. "
+        "We email you once each time this happens, not for every try.",
+    ),
+    "provider_password_reset": Template(
+        "Reset your Childcare Direct password",
+        "Someone asked to reset the password for your Childcare Direct account. Choose a new password "
+        "within 1 hour: {link}\n\nThe link works once. Resetting signs you out on every device; you "
+        "will still need your security code. If you did not ask for this, you can ignore this email.",
+    ),
+    "provider_password_changed": Template(
+        "Your Childcare Direct password has been changed",
+        "The password for your Childcare Direct account has just been reset, and you have been signed "
+        "out on every device. If this was not you, call DWP's Childcare Direct team straight away.",
     ),
     "provider_registered": Template(
         "{provider} is registered with Childcare Direct",

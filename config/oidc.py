@@ -11,18 +11,22 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 from typing import Any
 
 from authlib.common.security import generate_token
 from authlib.integrations.flask_client import OAuth, OAuthError
 from authlib.oauth2.rfc7523 import PrivateKeyJWT
 from authlib.oauth2.rfc7523.assertion import private_key_jwt_sign
-from flask import Flask, current_app
+from flask import Flask, current_app, render_template
+from flask.typing import ResponseReturnValue
 from joserfc.jwk import RSAKey
 from werkzeug.wrappers import Response
 
 from config.errors import DomainError
 from config.settings import Settings
+
+log = logging.getLogger(__name__)
 
 PARENTS = "parents"
 STAFF = "staff"
@@ -33,7 +37,7 @@ DEV_CLIENT_IDS = {PARENTS: "childcare-direct-parents", STAFF: "childcare-direct-
 class SignInFailed(DomainError):
     status = 400
     code = "sign_in_failed"
-    title = "You could not be signed in"
+    title = "There is a problem: we could not sign you in"
 
 
 class FreshPrivateKeyJWT(PrivateKeyJWT):
@@ -125,18 +129,36 @@ def begin_sign_in(name: str, redirect_uri: str, **extra: str) -> Response:
 
 
 def finish_sign_in(name: str) -> dict[str, Any]:
-    """Check the provider's answer and return the person's claims (ID token, then userinfo)."""
+    """Check the provider's answer and return the person's claims (ID token, then userinfo).
+
+    Whatever goes wrong (a state that does not match, the provider's own error answer, a token or
+    userinfo request that fails, a signature or key that does not check) is ``SignInFailed``:
+    the person sees "we could not sign you in", never a server error.
+    """
     client = _client(name)
     try:
         token = client.authorize_access_token()
+        claims = dict(token.get("userinfo") or {})
+        if not claims.get("sub"):
+            raise SignInFailed("The identity provider sent no ID token")
+        extra = client.userinfo(token=token)
+    except SignInFailed:
+        raise
     except OAuthError as error:
         raise SignInFailed(
             error.description or error.error or "The identity provider refused the sign-in"
         ) from error
-    claims = dict(token.get("userinfo") or {})
-    if not claims.get("sub"):
-        raise SignInFailed("The identity provider sent no ID token")
-    extra = client.userinfo(token=token)
+    except Exception as error:  # any other failure of the provider's answer, by design
+        log.warning("sign-in with %s failed: %s", name, type(error).__name__)
+        raise SignInFailed("The identity provider's answer could not be checked") from error
     if extra.get("sub") != claims["sub"]:
         raise SignInFailed("The identity provider's answers did not agree")
     return {**extra, **claims}
+
+
+def sign_in_failed_page(error: DomainError, again_url: str) -> ResponseReturnValue:
+    """GOV.UK's "There is a problem: we could not sign you in", with the reason and a way back."""
+    return (
+        render_template("errors/sign_in_failed.html", error=error, again_url=again_url),
+        error.status if error.status in {400, 403, 409} else 400,
+    )

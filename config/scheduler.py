@@ -139,6 +139,13 @@ def registry() -> dict[str, Job]:
             "Post queued events to nursery software, retrying with backoff",
         ),
         Job(
+            "checkpoint-audit-chain",
+            _checkpoint_audit_chain,
+            "interval",
+            {"minutes": 10},
+            "Sign the audit chain's head and write the checkpoint outside the database",
+        ),
+        Job(
             "send-notifications",
             _send_notifications,
             "interval",
@@ -147,6 +154,13 @@ def registry() -> dict[str, Job]:
         ),
     ]
     return {job.name: job for job in jobs}
+
+
+def _checkpoint_audit_chain(session: Session) -> dict[str, int]:
+    from config import settings
+    from config.audit_checkpoints import run_checkpoint_job
+
+    return run_checkpoint_job(session, settings.current())
 
 
 def _send_notifications(session: Session) -> dict[str, int]:

@@ -63,6 +63,9 @@ class Settings:
     # Rate limits ("N per minute"); counters in Redis when REDIS_URL is set.
     redis_url: str = ""
     rate_limit_sign_in: str = "20 per minute"
+    # Nursery sign-in attempts per account (email address), from any address: slows guessing
+    # spread over many addresses. Generous, as everyone at a nursery may share one address.
+    rate_limit_sign_in_account: str = "10 per minute"
     rate_limit_token: str = "30 per minute"  # noqa: S105 - a rate, not a secret
     rate_limit_api: str = "600 per minute"
     # Consent requests (API and portal): per provider, and per parent email address (any provider).
@@ -96,6 +99,11 @@ class Settings:
     stripe_api_key: str = ""
     stripe_webhook_secret: str = ""
     stripe_api_base: str = ""
+    # The audit log's signed checkpoints: an Ed25519 private key (PEM, or the path of one) and the
+    # directory outside the database the checkpoints are written to. Development and tests make
+    # a key and use a folder under instance/; production must set both.
+    audit_signing_key: str = ""
+    audit_checkpoint_dir: str = ""
     # Bacs: DWP's Service User Number and the account the contra debits (development values).
     bacs_service_user_number: str = "999999"
     bacs_sort_code: str = "089999"
@@ -130,6 +138,7 @@ class Settings:
             "metrics_token": env.get("METRICS_TOKEN", ""),
             "redis_url": env.get("REDIS_URL", ""),
             "rate_limit_sign_in": env.get("RATE_LIMIT_SIGN_IN", "20 per minute"),
+            "rate_limit_sign_in_account": env.get("RATE_LIMIT_SIGN_IN_ACCOUNT", "10 per minute"),
             "rate_limit_token": env.get("RATE_LIMIT_TOKEN", "30 per minute"),
             "rate_limit_api": env.get("RATE_LIMIT_API", "600 per minute"),
             "rate_limit_consent_requests_provider": env.get(
@@ -148,6 +157,8 @@ class Settings:
             "stripe_api_key": env.get("STRIPE_API_KEY", ""),
             "stripe_webhook_secret": env.get("STRIPE_WEBHOOK_SECRET", ""),
             "stripe_api_base": env.get("STRIPE_API_BASE", ""),
+            "audit_signing_key": _pem(env.get("AUDIT_SIGNING_KEY", "")),
+            "audit_checkpoint_dir": env.get("AUDIT_CHECKPOINT_DIR", ""),
             "bacs_service_user_number": env.get("BACS_SERVICE_USER_NUMBER", "999999"),
             "bacs_sort_code": env.get("BACS_SORT_CODE", "089999"),
             "bacs_account_number": env.get("BACS_ACCOUNT_NUMBER", "66374958"),

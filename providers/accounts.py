@@ -1,10 +1,10 @@
-"""Nursery staff accounts: passwords, the second factor, lock-out, invitations, signing out everywhere.
+"""Nursery staff accounts: the second factor, invitations, passwords, signing out everywhere.
 
-Passwords are hashed with Argon2id (argon2-cffi); second factors are TOTP codes (RFC 6238, pyotp)
-that admins must set up and that are accepted once only. Five wrong passwords or codes in a row
-lock the account for 15 minutes (and tell its owner by email); the sign-in pages are also rate
-limited per address. Each use case is one transaction with its audit event; a failed sign-in is
-recorded (and counted) even though it raises.
+Signing in is ``providers.sign_in`` (lock-out per account and address), forgotten passwords
+``providers.password_reset``; the names callers use are kept here too. Passwords are hashed with
+Argon2id (``providers.passwords``); second factors are TOTP codes (RFC 6238, pyotp) that every
+user must set up and that are accepted once only, with ten single-use recovery codes shown once.
+Each use case is one transaction with its audit event.
 """
 
 from __future__ import annotations
@@ -12,165 +12,28 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pyotp
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config import audit, notify, settings
-from config.auth import SYSTEM, Actor
+from config.auth import Actor
 from config.database import transaction, utcnow
-from config.errors import DomainError, FieldError, Forbidden, NotFound, ValidationFailed, rule
-from config.formatting import london_time
+from config.errors import FieldError, Forbidden, NotFound, ValidationFailed, rule
+from providers import recovery_codes
 from providers.models import Provider, ProviderInvitation, ProviderUser, ProviderUserRole
-from providers.service import provider_user_actor
+from providers.passwords import check_new_password as check_new_password
+from providers.passwords import hash_password as hash_password
+from providers.sign_in import AccountLocked as AccountLocked
+from providers.sign_in import SignInFailed as SignInFailed
+from providers.sign_in import accept_totp
+from providers.sign_in import check_password as check_password
+from providers.sign_in import check_second_factor as check_second_factor
+from providers.sign_in import user_actor as user_actor
 
-MAX_FAILURES = 5
-LOCK_FOR = timedelta(minutes=15)
 INVITATION_LIFETIME = timedelta(days=7)
-MIN_PASSWORD_LENGTH = 10
-_hasher = PasswordHasher()
-# Checked against when the email is unknown, so a wrong email costs the same time as a wrong password.
-_NOBODY_HASH = _hasher.hash(secrets.token_urlsafe(16))
-# The few passwords people pick most; a real service would also check a breached-password list.
-_COMMON = frozenset({"password123", "1234567890", "qwertyuiop", "password1234", "letmein123", "childcare1"})
-
-
-class SignInFailed(DomainError):
-    status = 401
-    code = "sign_in_failed"
-    title = "Sign-in failed"
-
-
-class AccountLocked(DomainError):
-    status = 423
-    code = "account_locked"
-    title = "Account locked"
-
-
-def user_actor(user: ProviderUser) -> Actor:
-    return provider_user_actor(
-        user.id, user.provider_id, user.name, admin=user.role is ProviderUserRole.ADMIN
-    )
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def check_new_password(password: str, field: str = "password") -> None:
-    problem = None
-    if len(password) < MIN_PASSWORD_LENGTH:
-        problem = f"Password must be {MIN_PASSWORD_LENGTH} characters or more"
-    elif len(password) > 128:
-        problem = "Password must be 128 characters or fewer"
-    elif password.lower() in _COMMON:
-        problem = "Choose a password that is harder to guess"
-    if problem:
-        raise ValidationFailed("The password is not valid", errors=[FieldError(field, problem)])
-
-
-def _locked(user: ProviderUser, now: datetime) -> bool:
-    return user.locked_until is not None and user.locked_until > now
-
-
-def _lock_message(user: ProviderUser) -> AccountLocked:
-    until = london_time(user.locked_until)
-    return AccountLocked(
-        f"Your account is locked because of too many failed attempts. Try again after {until}."
-    )
-
-
-def _count_failure(session: Session, user: ProviderUser, now: datetime, what: str) -> None:
-    user.failed_sign_ins += 1
-    audit.record(session, "provider_user.sign_in_failed", user, user_actor(user), {"failed": what})
-    if user.failed_sign_ins >= MAX_FAILURES:
-        user.locked_until, user.failed_sign_ins = now + LOCK_FOR, 0
-        audit.record(session, "provider_user.locked", user, SYSTEM, {"until": user.locked_until})
-        notify.queue_email(
-            session,
-            to=user.email,
-            template="provider_locked",
-            reference=f"locked-{user.id}-{int(now.timestamp())}",
-            until=london_time(user.locked_until),
-        )
-
-
-def check_password(session: Session, email: str, password: str) -> ProviderUser:
-    """First step of signing in. Raises ``SignInFailed`` (one message whether the email or the
-    password was wrong) or ``AccountLocked``; a failure is counted towards the lock-out."""
-    now = utcnow()
-    failed = SignInFailed("Enter a correct email address and password")
-    with transaction(session):
-        user = session.scalars(
-            select(ProviderUser).where(ProviderUser.email == email.strip().lower()).with_for_update()
-        ).one_or_none()
-        if user is None or not user.active or not user.password_hash:
-            _verify(_NOBODY_HASH, password)
-            raise failed
-        if _locked(user, now):
-            raise _lock_message(user)
-        if not _verify(user.password_hash, password):
-            _count_failure(session, user, now, "password")
-            outcome: DomainError = _lock_message(user) if _locked(user, now) else failed
-        else:
-            if user.totp_secret is None:
-                _signed_in(session, user, now)
-            return user
-    raise outcome
-
-
-def _verify(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
-
-
-def _signed_in(session: Session, user: ProviderUser, now: datetime) -> None:
-    user.failed_sign_ins, user.last_signed_in_at = 0, now
-    audit.record(session, "provider_user.signed_in", user, user_actor(user))
-
-
-def _accept_code(user: ProviderUser, secret: str, code: str, now: datetime) -> int | None:
-    """The TOTP time step the code belongs to (this one or either neighbour), if it is right and new."""
-    totp = pyotp.TOTP(secret)
-    code = "".join(code.split())
-    step = int(now.timestamp()) // totp.interval
-    for candidate in (step, step - 1, step + 1):
-        if secrets.compare_digest(totp.generate_otp(candidate), code):
-            if user.last_totp_step is not None and candidate <= user.last_totp_step:
-                return None  # already used: a code works once
-            return candidate
-    return None
-
-
-def check_second_factor(session: Session, user_id: uuid.UUID, code: str) -> ProviderUser:
-    """Second step: the code from the user's authenticator app. Counted towards the lock-out."""
-    now = utcnow()
-    with transaction(session):
-        user = session.get_one(ProviderUser, user_id, with_for_update=True)
-        if _locked(user, now):
-            raise _lock_message(user)
-        step = _accept_code(user, user.totp_secret or "", code, now) if user.totp_secret else None
-        if step is None:
-            _count_failure(session, user, now, "security code")
-            outcome: DomainError = (
-                _lock_message(user)
-                if _locked(user, now)
-                else ValidationFailed(
-                    "The security code is not right",
-                    errors=[FieldError("code", "Enter the security code shown in your authenticator app")],
-                )
-            )
-        else:
-            user.last_totp_step = step
-            _signed_in(session, user, now)
-            return user
-    raise outcome
 
 
 def new_totp_secret() -> str:
@@ -181,20 +44,37 @@ def totp_uri(user: ProviderUser, secret: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name="Childcare Direct")
 
 
-def set_up_second_factor(session: Session, actor: Actor, secret: str, code: str) -> ProviderUser:
-    """Keep the authenticator app's secret once the user proves it works with a code from it."""
+def set_up_second_factor(session: Session, actor: Actor, secret: str, code: str) -> list[str]:
+    """Keep the authenticator app's secret once the user proves it works with a code from it;
+    returns the user's new recovery codes, to be shown this once (only their hashes are kept)."""
     now = utcnow()
     with transaction(session):
         user = session.get_one(ProviderUser, actor.id, with_for_update=True)
-        step = _accept_code(user, secret, code, now)
+        step = accept_totp(user, secret, code, now)
         if step is None:
             raise ValidationFailed(
                 "The security code is not right",
                 errors=[FieldError("code", "Enter the security code shown in your authenticator app")],
             )
         user.totp_secret, user.last_totp_step = secret, step
-        audit.record(session, "provider_user.second_factor_set_up", user, actor)
-    return user
+        codes = recovery_codes.replace_codes(session, user.id)
+        audit.record(
+            session, "provider_user.second_factor_set_up", user, actor, {"recovery_codes": len(codes)}
+        )
+    return codes
+
+
+def replace_recovery_codes(session: Session, actor: Actor) -> list[str]:
+    """New recovery codes for a user with a second factor (the old ones stop working)."""
+    with transaction(session):
+        user = session.get_one(ProviderUser, actor.id, with_for_update=True)
+        if not user.totp_secret:
+            raise Forbidden("Set up your security code first")
+        codes = recovery_codes.replace_codes(session, user.id)
+        audit.record(
+            session, "provider_user.recovery_codes_replaced", user, actor, {"recovery_codes": len(codes)}
+        )
+    return codes
 
 
 def sign_out_everywhere(session: Session, actor: Actor) -> None:

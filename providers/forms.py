@@ -133,12 +133,21 @@ class SignInForm(FlaskForm):
     )
 
 
+class EmailForm(FlaskForm):
+    email = StringField(
+        _l("Email address"),
+        widget=GovTextInput(),
+        description=_l("The email address you sign in with"),
+        validators=[InputRequired(message=_l("Enter your email address")), Length(max=320)],
+    )
+
+
 class CodeForm(FlaskForm):
     code = StringField(
         _l("Security code"),
         widget=GovTextInput(),
-        description=_l("The 6-digit code shown in your authenticator app"),
-        validators=[InputRequired(message=_l("Enter the security code")), Length(max=10)],
+        description=_l("The 6-digit code shown in your authenticator app, or one of your recovery codes"),
+        validators=[InputRequired(message=_l("Enter the security code")), Length(max=20)],
     )
 
 

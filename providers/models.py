@@ -87,10 +87,8 @@ class ProviderUser(UUIDPrimaryKey, Timestamps, Base):
     role: Mapped[ProviderUserRole] = mapped_column(default=ProviderUserRole.STAFF)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
-    # Sign-in protection: failures since the last success, and a lock-out after too many.
-    failed_sign_ins: Mapped[int] = mapped_column(default=0, server_default="0")
-    locked_until: Mapped[datetime | None]
-    # The second factor (TOTP, RFC 6238): admins must set it up before they can do anything else.
+    # Failed sign-ins are counted per account and address (providers.security_models.SignInThrottle).
+    # The second factor (TOTP, RFC 6238): everyone must set it up before they can do anything else.
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     last_totp_step: Mapped[int | None]  # a code is accepted once only
     # "Sign out everywhere": a session started before this moment is no longer honoured.
@@ -101,7 +99,8 @@ class ProviderUser(UUIDPrimaryKey, Timestamps, Base):
 
     @property
     def needs_second_factor_setup(self) -> bool:
-        return self.role is ProviderUserRole.ADMIN and not self.totp_secret
+        """Every user, admin or not, sets up an authenticator before anything else."""
+        return not self.totp_secret
 
 
 class ProviderInvitation(UUIDPrimaryKey, Timestamps, Base):

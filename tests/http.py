@@ -107,16 +107,36 @@ def sign_in_staff(base_url: str, name_on_button: str) -> tuple[User, requests.Re
 
 
 def sign_in_provider(
-    base_url: str, email: str, password: str, totp_secret: str | None = None
+    base_url: str,
+    email: str,
+    password: str,
+    totp_secret: str | None = None,
+    *,
+    set_up_second_factor: bool = True,
+    recovery_code: str | None = None,
 ) -> tuple[User, requests.Response]:
-    """Nursery staff sign in with email and password, and their security code if they have one."""
+    """Nursery staff sign in with email and password, and their security code if they have one.
+
+    Everyone must set up a second factor: someone without one is sent to set it up, and (unless
+    ``set_up_second_factor`` is False) does so as a person would, reading the key off the page
+    and entering the app's code, then passes their recovery codes to reach the home page. With
+    ``recovery_code``, that code is entered in place of a security code.
+    """
+    import re
     import time
 
     import pyotp
 
     user = User(base_url)
     page = user.submit(user.get("/provider/sign-in"), "Sign in", email=email, password=password)
-    if totp_secret is not None:
+    if recovery_code is not None:
+        page = user.submit(page, "Continue", code=recovery_code)
+    elif totp_secret is not None:
         # The next time step's code: the current one was spent setting the app up (codes work once).
         page = user.submit(page, "Continue", code=pyotp.TOTP(totp_secret).at(time.time() + 30))
+    elif set_up_second_factor and page.url.endswith("/provider/security-code/set-up"):
+        secret = re.search(r'data-testid="totp-secret">([A-Z2-7]+)<', page.text).group(1)  # type: ignore[union-attr]
+        codes = user.submit(page, "Continue", code=pyotp.TOTP(secret).now())
+        assert "Your recovery codes" in codes.text, codes.text[:500]
+        page = user.get("/provider/home")
     return user, page

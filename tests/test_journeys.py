@@ -121,6 +121,8 @@ def journey(browser: Browser, live_server: LiveServer, db, javascript: bool) -> 
     secret = nursery.get_by_test_id("totp-secret").inner_text()
     nursery.get_by_label("Security code").fill(pyotp.TOTP(secret).now())
     press(nursery, "Continue")
+    expect(nursery.get_by_role("heading", name="Your recovery codes")).to_be_visible()  # shown once
+    press(nursery, "Continue")
     expect(nursery.get_by_text("DWP is checking your registration")).to_be_visible()
 
     # -- DWP checks it, gives it a connected Stripe account, and a second person verifies it ----

@@ -33,7 +33,13 @@ PUBLIC = {
     "staff_finance.sign_out",
     "invoicing_stripe.webhooks",
 }
-PUBLIC_PREFIXES = ("providers_nursery_registration.", "claimants_oauth.", "dev_identity.", "dev_tools.")
+PUBLIC_PREFIXES = (
+    "providers_nursery_registration.",
+    "providers_nursery_password.",  # a forgotten password: by definition, not signed in
+    "claimants_oauth.",
+    "dev_identity.",
+    "dev_tools.",
+)
 
 
 def _check_of(view: object) -> str | None:

@@ -22,7 +22,7 @@ from config.errors import DomainError
 from config.extensions import request_session
 from config.formatting import london_date
 from config.forms import ConfirmForm, date_items, safe_next, show_errors
-from config.oidc import PARENTS, begin_sign_in, finish_sign_in
+from config.oidc import PARENTS, begin_sign_in, finish_sign_in, sign_in_failed_page
 from providers import repository as providers_repository
 
 claimants_parent = Blueprint(
@@ -62,10 +62,18 @@ def sign_in() -> ResponseReturnValue:
 
 @claimants_parent.get("/sign-in/callback")
 def callback() -> ResponseReturnValue:
-    claims = finish_sign_in(PARENTS)
-    parent = service.sign_in_parent(
-        request_session(), subject=claims["sub"], email=claims.get("email", ""), name=claims.get("name", "")
-    )
+    """Every refusal or failure shows "we could not sign you in" with its reason, never a 500."""
+    try:
+        claims = finish_sign_in(PARENTS)
+        parent = service.sign_in_parent(
+            request_session(),
+            subject=str(claims["sub"]),
+            email=str(claims.get("email") or ""),
+            name=str(claims.get("name") or ""),
+        )
+    except DomainError as error:
+        session.pop("after_sign_in", None)
+        return sign_in_failed_page(error, url_for("claimants_parent.sign_in"))
     after = session.pop("after_sign_in", None)
     remember_parent(parent)
     if parent.claim_start_date is None and not (after or "").startswith("/oauth/"):

@@ -15,6 +15,7 @@ from config import settings
 from config.errors import DomainError
 from config.extensions import request_session
 from config.forms import ConfirmForm, safe_next, show_errors
+from config.limits import take_quota
 from providers import accounts, payees, repository, service, webhooks
 from providers.forms import (
     ApiClientForm,
@@ -52,8 +53,11 @@ def index() -> ResponseReturnValue:
 def sign_in() -> ResponseReturnValue:
     form = SignInForm()
     if form.validate_on_submit():
+        _count_attempt_on(form.email.data or "")
         try:
-            user = accounts.check_password(request_session(), form.email.data or "", form.password.data or "")
+            user = accounts.check_password(
+                request_session(), form.email.data or "", form.password.data or "", request.remote_addr or ""
+            )
         except DomainError as error:
             form.form_errors.append(_(error.detail))
         else:
@@ -66,7 +70,7 @@ def sign_in() -> ResponseReturnValue:
             remember(user)
             return redirect(after or url_for("providers_nursery.home"))
     return render_template(
-        "question.html",
+        "providers/sign_in.html",
         form=form,
         heading=_("Sign in to Childcare Direct"),
         button=_("Sign in"),
@@ -78,6 +82,16 @@ def sign_in() -> ResponseReturnValue:
     ), 400 if form.errors or form.form_errors else 200
 
 
+def _count_attempt_on(account: str) -> None:
+    """Sign-in attempts per account, from any address (429 past the limit): the per-address
+    limit alone would let guesses spread over many addresses through."""
+    take_quota(
+        "sign-in-account",
+        [(account.strip().lower(), settings.current().rate_limit_sign_in_account)],
+        _("Too many attempts to sign in to this account. Wait a minute, then try again."),
+    )
+
+
 @providers_nursery.route("/sign-in/code", methods=["GET", "POST"])
 def enter_code() -> ResponseReturnValue:
     pending = session.get(PENDING_KEY)
@@ -86,8 +100,11 @@ def enter_code() -> ResponseReturnValue:
     user = repository.get_user(request_session(), uuid.UUID(pending))
     form = CodeForm()
     if form.validate_on_submit():
+        _count_attempt_on(user.email)
         try:
-            accounts.check_second_factor(request_session(), user.id, form.code.data or "")
+            accounts.check_second_factor(
+                request_session(), user.id, form.code.data or "", request.remote_addr or ""
+            )
         except DomainError as error:
             show_errors(form, error)
         else:
@@ -115,20 +132,20 @@ def enter_code() -> ResponseReturnValue:
 @providers_nursery.route("/security-code/set-up", methods=["GET", "POST"])
 @provider_required()
 def set_up_code() -> ResponseReturnValue:
-    """Admins must set up an authenticator app; others may."""
+    """Everyone sets up an authenticator app, then sees their recovery codes once."""
     user: ProviderUser = g.provider_user
     secret = session.get(SETUP_SECRET) or accounts.new_totp_secret()
     session[SETUP_SECRET] = secret
     form = CodeForm()
     if form.validate_on_submit():
         try:
-            accounts.set_up_second_factor(request_session(), g.actor, secret, form.code.data or "")
+            codes = accounts.set_up_second_factor(request_session(), g.actor, secret, form.code.data or "")
         except DomainError as error:
             show_errors(form, error)
         else:
             session.pop(SETUP_SECRET, None)
             flash(_("Your security code is set up. You will need it each time you sign in."))
-            return redirect(url_for("providers_nursery.home"))
+            return _show_recovery_codes(codes, replaced=False)
     return render_template(
         "providers/set_up_code.html",
         form=form,
@@ -136,6 +153,20 @@ def set_up_code() -> ResponseReturnValue:
         qr_code=_qr_svg(accounts.totp_uri(user, secret)),
         development_code=accounts.development_code(secret),
     ), 400 if form.errors else 200
+
+
+@providers_nursery.post("/security-code/recovery-codes")
+@provider_required()
+def new_recovery_codes() -> ResponseReturnValue:
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("providers_nursery.home"))
+    return _show_recovery_codes(accounts.replace_recovery_codes(request_session(), g.actor), replaced=True)
+
+
+def _show_recovery_codes(codes: list[str], *, replaced: bool) -> ResponseReturnValue:
+    """The codes are in this one answer only (their hashes are kept, never they)."""
+    page = render_template("providers/recovery_codes.html", codes=codes, replaced=replaced)
+    return page, 200, {"Cache-Control": "no-store"}
 
 
 def _qr_svg(uri: str) -> str:

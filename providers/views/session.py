@@ -2,7 +2,7 @@
 
 A session names the user and when they signed in; it stops counting when they sign out, when
 they sign out everywhere (sessions from before then end), or when their account is switched off.
-Admins who have not set up their second factor are sent to do that first.
+Anyone who has not set up their second factor (admins and staff alike) is sent to do that first.
 """
 
 from __future__ import annotations

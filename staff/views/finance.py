@@ -6,9 +6,10 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from config.errors import DomainError
 from config.extensions import request_session
 from config.forms import safe_next
-from config.oidc import STAFF, begin_sign_in, finish_sign_in
+from config.oidc import STAFF, begin_sign_in, finish_sign_in, sign_in_failed_page
 from staff.service import sign_in_staff
 from staff.views.session import current_staff, forget_staff, remember_staff
 
@@ -40,15 +41,20 @@ def sign_in() -> ResponseReturnValue:
 
 @staff_finance.get("/sign-in/callback")
 def callback() -> ResponseReturnValue:
-    claims = finish_sign_in(STAFF)
-    roles = claims.get("roles") or []
-    user = sign_in_staff(
-        request_session(),
-        subject=claims["sub"],
-        email=claims.get("email", ""),
-        name=claims.get("name", ""),
-        roles=list(roles) if isinstance(roles, list) else [str(roles)],
-    )
+    """Every refusal or failure shows "we could not sign you in" with its reason, never a 500."""
+    try:
+        claims = finish_sign_in(STAFF)
+        roles = claims.get("roles") or []
+        user = sign_in_staff(
+            request_session(),
+            subject=str(claims["sub"]),
+            email=str(claims.get("email") or ""),
+            name=str(claims.get("name") or ""),
+            roles=[str(role) for role in roles] if isinstance(roles, list) else [str(roles)],
+        )
+    except DomainError as error:
+        session.pop("after_sign_in", None)
+        return sign_in_failed_page(error, url_for("staff_finance.sign_in"))
     after = session.pop("after_sign_in", None)
     remember_staff(user)
     return redirect(after or url_for(HOME))

@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
+from config import settings as settings_module
 from config.app import create_app
 from config.settings import Settings
 from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, LiveServer
@@ -75,7 +76,8 @@ def test_a_database_that_refuses_connections_answers_503_not_500(unreachable: st
 def test_the_service_recovers_without_a_restart_when_the_database_comes_back(
     live_server: LiveServer, db
 ) -> None:
-    name = make_url(TEST_DATABASE_URL).database
+    # The served app's own database: under pytest-xdist each worker has one (<name>_gw0, …).
+    name = make_url(settings_module.current().database_url).database
     admin = create_engine(make_url(TEST_DATABASE_URL).set(database="postgres"), isolation_level="AUTOCOMMIT")
     page = f"{live_server.url}/provider/invitations/some-token"
     assert requests.get(page, timeout=30).status_code == 404  # the database answers

@@ -222,11 +222,15 @@ def test_the_home_page_offers_only_what_the_role_may_open(live_server: LiveServe
     for role, name in (
         (StaffRole.CASEWORKER, "Cara Caseworker"),
         (StaffRole.FINANCE_OFFICER, "Femi Finance"),
+        (StaffRole.APPROVER, "Ann Approver"),
+        (StaffRole.AUDITOR, "Ada Auditor"),
     ):
         user = staff(live_server, db, role, name)
         home = user.get("/finance/home")
         links = re.findall(r'href="(/finance/[a-z-]+)"', home.text)
         assert links, role
+        if role is StaffRole.AUDITOR:
+            assert "/finance/audit" in links
         for link in links:
             assert user.get(link).status_code == 200, (role, link)
 

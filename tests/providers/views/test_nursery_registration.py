@@ -100,7 +100,9 @@ def test_a_nursery_registers_one_question_at_a_time_and_is_pending_until_verifie
         wrong_code.status_code == 400
         and "Enter the security code shown in your authenticator app" in wrong_code.text
     )
-    home = user.submit(wrong_code, "Continue", code=pyotp.TOTP(secret).now())
+    codes = user.submit(wrong_code, "Continue", code=pyotp.TOTP(secret).now())
+    assert "Your recovery codes" in codes.text  # shown once, after the set-up
+    home = user.get("/provider/home")
     assert path(home) == "/provider/home"
     assert "DWP is checking your registration" in home.text
 

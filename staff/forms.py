@@ -1,0 +1,42 @@
+"""Forms on DWP staff's own pages (Flask-WTF with the GOV.UK widgets)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextInput
+from wtforms import RadioField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length
+
+from config.forms import GovDateField
+
+
+class AuditExportForm(FlaskForm):
+    """Sent by GET (a download): no CSRF token, as nothing but the export's own record changes."""
+
+    class Meta:
+        csrf = False
+
+    start = GovDateField(_l("From"), validators=[InputRequired(message=_l("Enter the first day to export"))])
+    end = GovDateField(_l("To"), validators=[InputRequired(message=_l("Enter the last day to export"))])
+    entity_type = StringField(
+        _l("Kind of record (optional)"),
+        widget=GovTextInput(),
+        description=_l("For example invoices, payment_batches or provider_users"),
+        validators=[Length(max=40)],
+    )
+    entity_id = StringField(
+        _l("Record id (optional)"),
+        widget=GovTextInput(),
+        validators=[
+            Length(max=36, message=_l("Enter the record's id in the correct format, like 1b9d6bcd-…"))
+        ],
+    )
+    format = RadioField(
+        _l("File format"),
+        widget=GovRadioInput(),
+        choices=[SelectChoice("csv", _l("CSV (for spreadsheets)")), SelectChoice("json", _l("JSON"))],
+        default="csv",
+        validators=[InputRequired(message=_l("Select CSV or JSON"))],
+    )
