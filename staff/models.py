@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import String
+from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from config.auth import Actor, ActorKind, StaffRole
@@ -10,7 +10,17 @@ from config.database import Base, Timestamps, UUIDPrimaryKey
 
 
 class StaffUser(UUIDPrimaryKey, Timestamps, Base):
+    """No account holds both the finance officer's and the approver's role (a check constraint, as
+    well as the refusal at sign-in): one person could otherwise build and approve batches."""
+
     __tablename__ = "staff_users"
+    __table_args__ = (
+        CheckConstraint(
+            "NOT (CAST(roles AS TEXT) LIKE '%\"finance_officer\"%' "
+            "AND CAST(roles AS TEXT) LIKE '%\"approver\"%')",
+            name="not_builder_and_approver",
+        ),
+    )
 
     email: Mapped[str] = mapped_column(String(320), unique=True)
     name: Mapped[str] = mapped_column(String(200))

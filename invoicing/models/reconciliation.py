@@ -42,7 +42,7 @@ class ReconciliationBreak(UUIDPrimaryKey, Base):
         CheckConstraint(
             "outcome IS NULL OR outcome = 'matched' "
             "OR (proposed_by_id IS NOT NULL AND resolved_by_id <> proposed_by_id)",
-            name="second_person_writes_off_or_sends_again",
+            name="second_person_settles",
         ),
     )
 

@@ -161,7 +161,7 @@ def confirm_break_outcome(session: Session, actor: Actor, break_id: uuid.UUID) -
     def same_person() -> Forbidden:
         return Forbidden("Someone other than the person who proposed this outcome must confirm it")
 
-    with transaction(session, {"second_person_writes_off_or_sends_again": same_person}):
+    with transaction(session, {"second_person_settles": same_person}):
         item, payment = _open_break(session, break_id)
         if item.proposed_outcome is None:
             raise rule("break_nothing_proposed", "Nothing to confirm", "No outcome is waiting for this break")

@@ -104,7 +104,7 @@ def upgrade() -> None:
             op.f('fk_reconciliation_breaks_proposed_by_id_staff_users'), 'staff_users', ['proposed_by_id'], ['id']
         )
         batch_op.create_check_constraint(
-            'second_person_writes_off_or_sends_again',
+            'second_person_settles',
             "outcome IS NULL OR outcome = 'matched' OR (proposed_by_id IS NOT NULL AND resolved_by_id <> proposed_by_id)",
         )
     if op.get_bind().dialect.name == 'postgresql':
@@ -120,7 +120,7 @@ def downgrade() -> None:
     else:
         op.execute('DROP TRIGGER batches_enough_approvals')
     with op.batch_alter_table('reconciliation_breaks', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('ck_reconciliation_breaks_second_person_writes_off_or_sends_again'), type_='check')
+        batch_op.drop_constraint(op.f('ck_reconciliation_breaks_second_person_settles'), type_='check')
         batch_op.drop_constraint(op.f('fk_reconciliation_breaks_proposed_by_id_staff_users'), type_='foreignkey')
         batch_op.drop_column('proposed_at')
         batch_op.drop_column('proposed_by_id')

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from config.audit import AuditEvent, verify_chain
 from config.auth import SYSTEM, Actor, ActorKind, StaffRole
@@ -117,3 +118,15 @@ def test_require_role_refuses_any_actor_holding_both_roles(roles: set[StaffRole]
     with pytest.raises(Forbidden, match="Only a DWP finance officer"):
         one.require_role(StaffRole.FINANCE_OFFICER)
     SYSTEM.require_role(StaffRole.APPROVER)
+
+
+def test_the_database_refuses_an_account_holding_both_roles(session) -> None:
+    officer = create_staff(session, StaffRole.FINANCE_OFFICER)
+    row = session.get_one(StaffUser, officer.id)
+    row.roles = ["finance_officer", "approver"]
+    with pytest.raises(IntegrityError, match="not_builder_and_approver"):
+        session.commit()
+    session.rollback()
+    row = session.get_one(StaffUser, officer.id)
+    row.roles = ["approver", "auditor"]  # any other pair is allowed
+    session.commit()
