@@ -53,7 +53,10 @@ $(ASSETS)/govuk-frontend.min.css: node_modules/.package-lock.json
 	cp -R node_modules/govuk-frontend/dist/govuk/assets/. $(ASSETS)/
 	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(ASSETS)/
 
-assets: $(ASSETS)/govuk-frontend.min.css
+$(ASSETS)/app.css: config/assets/app.css $(ASSETS)/govuk-frontend.min.css
+	cp config/assets/app.css $@
+
+assets: $(ASSETS)/govuk-frontend.min.css $(ASSETS)/app.css
 
 # The browser tests drive Debian's chromium (Playwright never downloads a browser here).
 chromium:

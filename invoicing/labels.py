@@ -21,6 +21,7 @@ NURSERY_STATUS = {
     InvoiceStatus.BATCHED: lazy_gettext("Being paid"),
     InvoiceStatus.PAID: lazy_gettext("Paid"),
     InvoiceStatus.PAYMENT_FAILED: lazy_gettext("Payment failed: DWP will pay again"),
+    InvoiceStatus.NOTHING_TO_PAY: lazy_gettext("DWP pays nothing: the parent owes the whole amount"),
     InvoiceStatus.CANCELLED: lazy_gettext("Cancelled"),
 }
 
@@ -35,6 +36,9 @@ NURSERY_TIMELINE = {
     "invoice.batched": lazy_gettext("Added to a payment"),
     "invoice.paid": lazy_gettext("DWP paid you"),
     "invoice.payment_failed": lazy_gettext("The payment failed"),
+    "invoice.nothing_to_pay": lazy_gettext(
+        "DWP pays nothing: the parent’s monthly maximum was already used, so they owe you the whole amount"
+    ),
     "invoice.cancelled": lazy_gettext("Cancelled"),
     "invoice.escalated": lazy_gettext("DWP was told the parent has not answered"),
     "invoice.credit_note_issued": lazy_gettext("You issued a credit note"),
@@ -52,6 +56,7 @@ PARENT_STATUS = {
     InvoiceStatus.BATCHED: lazy_gettext("Being paid"),
     InvoiceStatus.PAID: lazy_gettext("Paid"),
     InvoiceStatus.PAYMENT_FAILED: lazy_gettext("Payment failed: DWP will pay again"),
+    InvoiceStatus.NOTHING_TO_PAY: lazy_gettext("DWP pays nothing: you owe the whole amount"),
     InvoiceStatus.CANCELLED: lazy_gettext("Cancelled by the provider"),
 }
 
@@ -66,6 +71,10 @@ PARENT_TIMELINE = {
     "invoice.batched": lazy_gettext("Added to a payment"),
     "invoice.paid": lazy_gettext("DWP paid the provider"),
     "invoice.payment_failed": lazy_gettext("The payment failed"),
+    "invoice.nothing_to_pay": lazy_gettext(
+        "DWP pays nothing: your monthly maximum for this assessment period was already used, "
+        "so you owe the provider the whole amount"
+    ),
     "invoice.cancelled": lazy_gettext("Cancelled by the provider"),
     "invoice.escalated": lazy_gettext("DWP was told you have not answered"),
 }
@@ -83,6 +92,14 @@ FLAG_NAMES = {
     "care_too_early": lazy_gettext("Care too far ahead"),
     "advance_spans_periods": lazy_gettext("Advance spans periods"),
     "disputed": lazy_gettext("Disputed by the parent"),
+}
+
+# What kind of disagreement with the rail a reconciliation break is, for DWP's pages.
+BREAK_KINDS = {
+    "amount_pence": lazy_gettext("the amount differs"),
+    "currency": lazy_gettext("the currency differs"),
+    "destination": lazy_gettext("paid to a different account"),
+    "missing_at_rail": lazy_gettext("not found at the rail"),
 }
 
 # A caseworker's reasons: these words (never the caseworker's note) reach the nursery and the parent.

@@ -17,6 +17,7 @@ from config.pagination import page
 from invoicing.models import (
     REVIEW_PREDICATE,
     BacsFile,
+    BacsReturnsImport,
     Invoice,
     InvoiceStatus,
     Payment,
@@ -24,6 +25,7 @@ from invoicing.models import (
     PaymentBatch,
     PaymentStatus,
     ReconciliationBreak,
+    ReturnsImportStatus,
 )
 from invoicing.queries.public import child_of
 from providers.models import Payee, Provider
@@ -90,6 +92,17 @@ def open_breaks(
     )
     unknown = list(session.scalars(select(Payment).where(Payment.status == PaymentStatus.UNKNOWN)))
     return [(item, payment, proposer) for item, payment, proposer in rows], unknown
+
+
+def returns_waiting(session: Session) -> list[tuple[BacsReturnsImport, str]]:
+    """Bacs returns files waiting for a second finance officer, oldest first, with their importer."""
+    rows = session.execute(
+        select(BacsReturnsImport, StaffUser.name)
+        .join(StaffUser, StaffUser.id == BacsReturnsImport.imported_by_id)
+        .where(BacsReturnsImport.status == ReturnsImportStatus.PENDING)
+        .order_by(BacsReturnsImport.imported_at)
+    )
+    return [(item, name) for item, name in rows]
 
 
 def spend_by_period(session: Session, limit: int = 12) -> list[tuple[date, int, int]]:

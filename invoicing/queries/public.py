@@ -77,6 +77,7 @@ PUBLIC_DATA: dict[str, tuple[str, ...]] = {
     "invoice.batched": ("payment_id", "dwp_pence", "claimant_pence"),
     "invoice.paid": ("payment_id",),
     "invoice.payment_failed": ("payment_id",),
+    "invoice.nothing_to_pay": ("dwp_pence", "claimant_pence"),
     "invoice.cancelled": ("reason",),
     "invoice.credit_note_issued": ("credit_note_id", "amount_pence", "reason"),
     "invoice.credit_note_recovered": ("credit_note_id", "amount_pence", "payment_id"),

@@ -23,7 +23,7 @@ from config.forms import ConfirmForm, show_errors
 from config.scheduler import recent_runs, registry
 from invoicing import queries, repository, service
 from invoicing.forms import BreakForm, DecisionForm, ReasonForm, ReturnsForm, VoidForm
-from invoicing.labels import FLAG_NAMES
+from invoicing.labels import BREAK_KINDS, FLAG_NAMES
 from invoicing.models import InvoiceStatus
 from invoicing.service import bacs_returns as bacs_returns_service
 from invoicing.service import reconciliation, sending
@@ -262,7 +262,7 @@ def bacs_returns() -> ResponseReturnValue:
     return render_template(
         "invoicing/finance_returns.html",
         form=form,
-        pending=repository.pending_returns_imports(db),
+        pending=queries.returns_waiting(db),
         decide=ConfirmForm(),
         actor_id=g.actor.staff_id,
         can_decide=StaffRole.FINANCE_OFFICER in g.actor.roles,
@@ -310,6 +310,7 @@ def breaks() -> ResponseReturnValue:
         actor_id=g.actor.staff_id,
         can_resolve=StaffRole.FINANCE_OFFICER in g.actor.roles,
         outcomes={choice.value: choice.label for choice in BreakForm().outcome.choices},
+        break_kinds=BREAK_KINDS,
     )
 
 

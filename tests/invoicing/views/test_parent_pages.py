@@ -5,12 +5,23 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from config.auth import SYSTEM
 from config.money import format_pence
+from invoicing import service
 from invoicing.entitlement import childcare_award, monthly_cap_pence
 from invoicing.models import Invoice, InvoiceStatus
 from tests.conftest import LiveServer
-from tests.factories import World, create_child, create_consent, create_parent, invoice_input
-from tests.http import sign_in_parent
+from tests.factories import (
+    PASSWORD,
+    World,
+    create_child,
+    create_consent,
+    create_parent,
+    give_password,
+    invoice_input,
+    today,
+)
+from tests.http import sign_in_parent, sign_in_provider
 
 
 def test_a_parent_confirms_an_invoice_showing_both_shares(live_server: LiveServer, db) -> None:
@@ -105,3 +116,33 @@ def test_one_page_says_what_dwp_pays_this_month_what_is_owed_and_who_may_bill(
     assert "1 invoices are waiting for you to confirm" in home.text
     assert f'href="/account/consents/{world.consent.id}/stop"' in home.text
     assert "DWP can help with childcare until" in home.text
+
+
+def test_an_invoice_dwp_pays_nothing_for_says_so_to_the_parent_and_the_nursery(
+    live_server: LiveServer, db
+) -> None:
+    """Another nursery's invoice used the parent's monthly maximum: this one ends "nothing to pay"."""
+    world, other = World(db), World(db)
+    consent = create_consent(db, other.provider_user, world.parent, world.child)
+    full = world.submit(eligible_pence=monthly_cap_pence(1, today()) * 2, extras_pence=0)
+    empty = service.submit_invoice(
+        db, other.provider_user, invoice_input(consent, eligible_pence=50_000, extras_pence=1_000)
+    )
+    for invoice in (full, empty):
+        service.confirm_invoice(db, world.parent, invoice.id)
+        service.run_automatic_checks(db, SYSTEM)
+        service.approve_invoice(db, world.caseworker, invoice.id, "The parent knows the limit")
+    world.approved_batch()
+    db.expire_all()
+    assert db.get_one(Invoice, empty.id).status is InvoiceStatus.NOTHING_TO_PAY
+
+    parent, _ = sign_in_parent(live_server.url, world.parent.label)
+    page = parent.get(f"/account/invoices/{empty.id}")
+    assert "DWP pays nothing: you owe the whole amount" in page.text
+    assert "your monthly maximum for this assessment period was already used" in page.text
+    assert "£510.00" in page.text
+    secret = give_password(db, other.provider_user, second_factor=True)
+    nursery, _ = sign_in_provider(live_server.url, other.provider.users[0].email, PASSWORD, secret)
+    theirs = nursery.get(f"/provider/invoices/{empty.id}")
+    assert "DWP pays nothing: the parent owes the whole amount" in theirs.text
+    assert "so they owe you the whole amount" in theirs.text
