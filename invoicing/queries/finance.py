@@ -204,6 +204,7 @@ def returned_before(
         .join(returned_payment, returned_payment.id == earlier.payment_id)
         .where(
             PaymentAllocation.payment_id.in_(payment_ids),
+            returned_payment.id != PaymentAllocation.payment_id,  # an earlier payment, not this one
             returned_payment.status == PaymentStatus.RETURNED,
         )
         .order_by(Invoice.invoice_number)
