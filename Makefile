@@ -15,10 +15,10 @@ ASSETS := config/static
 ## make run: install everything, migrate SQLite, add demo data if empty, serve on http://127.0.0.1:5000
 run: install assets migrate seed
 	@echo "Childcare Direct on http://$(HOST):$(PORT) (web app and scheduler; Ctrl-C stops both)"
-	@trap 'kill 0' INT TERM EXIT; \
-	  $(RUN_ENV) $(FLASK) scheduler run & \
-	  $(RUN_ENV) $(FLASK) run --host $(HOST) --port $(PORT) & \
-	  wait
+	@$(RUN_ENV) $(FLASK) scheduler run & scheduler=$$!; \
+	  $(RUN_ENV) $(FLASK) run --host $(HOST) --port $(PORT) & web=$$!; \
+	  trap 'kill $$scheduler $$web 2>/dev/null; wait; echo "Stopped."; exit 0' INT TERM; \
+	  wait $$web; kill $$scheduler 2>/dev/null; wait
 
 ## make test: install what the tests need and run lint and the whole suite, a worker per core
 ## (SQLite by default; set TEST_DATABASE_URL=postgresql+psycopg://... for PostgreSQL)

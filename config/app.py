@@ -17,6 +17,7 @@ from config import settings as settings_module
 from config.api import init_api
 from config.extensions import Database, request_session
 from config.formatting import london_date, london_time
+from config.forms import error_list
 from config.limits import init_limits, limit_views
 from config.models import load_all_models
 from config.money import format_pence
@@ -207,6 +208,7 @@ def _configure_templates(app: Flask) -> None:
     app.jinja_env.filters["london_time"] = london_time
     app.jinja_env.filters["merge_params"] = lambda base, extra: {**base, **(extra or {})}
     app.jinja_env.globals["form"] = None
+    app.jinja_env.globals["error_list"] = error_list
     app.jinja_env.globals["cspNonce"] = None
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "en")
 

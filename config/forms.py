@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-from wtforms import DateField
+from wtforms import DateField, FieldList, FormField
 
 from config import redirects
 
@@ -69,6 +69,29 @@ def date_items(field_name: str) -> list[dict[str, object]]:
         {"label": _("Month"), "name": field_name, "classes": "govuk-input--width-2"},
         {"label": _("Year"), "name": field_name, "classes": "govuk-input--width-4"},
     ]
+
+
+def error_list(form: Any) -> list[dict[str, str]]:
+    """The GOV.UK error summary's list for ``form``: every message of every field, each linked to
+    its field (a date links to its first box), then the form's own messages, which have no field
+    to link to. (govuk-frontend-wtf's ``wtforms_errors`` keeps only a field's first message and
+    gives form-level messages a dead ``#None`` link.)"""
+    items: list[dict[str, str]] = []
+    for field in _leaf_fields(form):
+        for message in field.errors or []:
+            if isinstance(message, str):
+                items.append({"text": message, "href": f"#{field.id}"})
+    items.extend({"text": str(message)} for message in getattr(form, "form_errors", []) or [])
+    return items
+
+
+def _leaf_fields(fields: Any) -> Any:
+    """Every field of a form, looking inside lists of fields and sub-forms."""
+    for field in fields:
+        if isinstance(field, FieldList | FormField):
+            yield from _leaf_fields(field)
+        else:
+            yield field
 
 
 def show_errors(form: Any, error: Any) -> None:

@@ -28,6 +28,7 @@ from invoicing.models import (
     ReturnsImportStatus,
 )
 from invoicing.queries.public import child_of
+from providers import repository as providers_repository
 from providers.models import Payee, Provider
 from staff.models import StaffUser
 
@@ -94,6 +95,25 @@ def open_breaks(
     return [(item, payment, proposer) for item, payment, proposer in rows], unknown
 
 
+def approved_but_not_payable(session: Session) -> list[tuple[str, int]]:
+    """Providers with approved invoices that no batch can pay yet (not verified, or new payment
+    details on hold), with how many invoices wait: what "nothing to pay" should explain."""
+    waiting = dict(
+        session.execute(
+            select(Invoice.provider_id, func.count())
+            .where(Invoice.status.in_([InvoiceStatus.APPROVED, InvoiceStatus.PAYMENT_FAILED]))
+            .group_by(Invoice.provider_id)
+        ).all()
+    )
+    payable = providers_repository.payable_provider_ids(session, set(waiting), utcnow())
+    names = dict(
+        session.execute(
+            select(Provider.id, Provider.name).where(Provider.id.in_(set(waiting) - payable))
+        ).all()
+    )
+    return sorted((names[pid], int(count)) for pid, count in waiting.items() if pid in names)
+
+
 def returns_waiting(session: Session) -> list[tuple[BacsReturnsImport, str]]:
     """Bacs returns files waiting for a second finance officer, oldest first, with their importer."""
     rows = session.execute(
@@ -158,7 +178,8 @@ def batch_review(session: Session, batch: PaymentBatch) -> BatchReview:
     counts = dict(
         session.execute(
             select(PaymentAllocation.payment_id, func.count())
-            .where(PaymentAllocation.payment_id.in_([p.id for p in payments]), PaymentAllocation.live)
+            # Every invoice it was built to pay: a failed payment's are no longer live, but were its.
+            .where(PaymentAllocation.payment_id.in_([p.id for p in payments]))
             .group_by(PaymentAllocation.payment_id)
         ).all()
     )

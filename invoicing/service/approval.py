@@ -91,6 +91,16 @@ def check_payees(session: Session, payments: Sequence[Payment]) -> None:
         )
 
 
+def payee_problem(session: Session, batch: PaymentBatch) -> str | None:
+    """What ``check_payees`` would refuse this batch for, said before anyone presses a button
+    (read only); ``None`` when its payments still go to their providers' current payees."""
+    try:
+        check_payees(session, batch.payments)
+    except PayeeChanged as error:
+        return error.detail
+    return None
+
+
 def verify_frozen(session: Session, batch: PaymentBatch) -> None:
     """Before any money moves: the batch must still be exactly what the approver approved."""
     allocations = repository.live_allocations(session, batch.id)

@@ -43,8 +43,13 @@ def _why_not(
         return f"The account for {reference} is not the one it was sent to"
     if payment.status not in (PaymentStatus.SENT, PaymentStatus.PAID):
         return f"{reference} is already {payment.status.value.replace('_', ' ')}"
-    if not processing <= today <= bacs.entry_day(processing) + window:
-        return f"A return of {reference} is outside the returns window"
+    if today < processing:
+        return f"{reference} has not been processed yet: its file's processing day is {processing:%-d %B %Y}"
+    if today > bacs.entry_day(processing) + window:
+        return (
+            f"A return of {reference} is outside the returns window "
+            f"({window.days} days after {bacs.entry_day(processing):%-d %B %Y})"
+        )
     if reference in taken:
         return f"{reference} is already in a returns file waiting for confirmation"
     return None
@@ -76,7 +81,7 @@ def import_bacs_returns(
         else:
             problem = _why_not(*sent, cells, today, taken)
         if problem is not None or sent is None:
-            errors.append(FieldError(f"line {number}", problem or ""))
+            errors.append(FieldError(f"line {number}", f"Line {number}: {problem}"))
             continue
         taken.add(cells[0])
         payment = sent[0]

@@ -118,7 +118,20 @@ def batches() -> ResponseReturnValue:
     if request.method == "POST" and form.validate_on_submit():
         batch = service.build_batch(db, g.actor, for_approval=True)
         if batch is None:
-            flash(_("There is nothing to pay: no approved invoices from payable providers"), "error")
+            waiting = queries.approved_but_not_payable(db)
+            flash(_("There is nothing to pay: no approved invoices from providers DWP can pay now"), "error")
+            for name, count in waiting:
+                flash(
+                    ngettext(
+                        "%(name)s: %(num)s approved invoice waits until DWP has verified the provider "
+                        "and any new payment details are released and out of their cooling-off period",
+                        "%(name)s: %(num)s approved invoices wait until DWP has verified the provider "
+                        "and any new payment details are released and out of their cooling-off period",
+                        count,
+                        name=name,
+                    ),
+                    "error",
+                )
             return redirect(url_for("invoicing_finance.batches"))
         return redirect(url_for("invoicing_finance.batch", batch_id=batch.id))
     return render_template(
@@ -167,12 +180,14 @@ def batch(batch_id: uuid.UUID) -> ResponseReturnValue:
         void_form=void_form,
         bacs_file=bacs_made,
         has_bacs=any(p.rail.value == "bacs" for p in item.payments),
+        payee_problem=service.payee_problem(db, item) if item.status.value in OPEN_BATCH_STATES else None,
         roles=g.actor.roles,
         actor_id=g.actor.staff_id,
     ), 400 if cancel_form.errors or void_form.errors else 200
 
 
 _BATCH_ACTIONS = {"cancel", "make_bacs_file", "bacs_file_submitted", "void_bacs_file"}
+OPEN_BATCH_STATES = ("draft", "awaiting_approval", "approved")
 
 
 @invoicing_finance.route("/batches/<uuid:batch_id>/approve", methods=["GET", "POST"])
@@ -188,13 +203,29 @@ def approve(batch_id: uuid.UUID) -> ResponseReturnValue:
         except DomainError as error:
             flash(_(error.detail), "error")
         else:
-            if item.status.value == "approved":
-                flash(_("Batch approved: it is frozen and will be paid"))
+            if item.status.value == "approved" and any(p.rail.value == "bacs" for p in item.payments):
+                flash(
+                    _(
+                        "Batch approved and frozen. Next: make its Bacs file, send it to the bank, "
+                        "then record it here"
+                    )
+                )
+            elif item.status.value == "approved":
+                flash(
+                    _(
+                        "Batch approved and frozen: the scheduler sends its Stripe payments "
+                        "within a few minutes"
+                    )
+                )
             else:
                 flash(_("Your approval is recorded: a second approver must approve this batch too"))
         return redirect(url_for("invoicing_finance.batch", batch_id=batch_id))
     return render_template(
-        "invoicing/finance_approve.html", batch=item, review=queries.batch_review(db, item), form=form
+        "invoicing/finance_approve.html",
+        batch=item,
+        review=queries.batch_review(db, item),
+        form=form,
+        payee_problem=service.payee_problem(db, item),
     )
 
 
@@ -245,11 +276,11 @@ def bacs_returns() -> ResponseReturnValue:
                 form.file.data.read().decode("utf-8-sig"),
                 form.file.data.filename or "returns.csv",
             )
-        except (DomainError, UnicodeDecodeError) as error:
-            if isinstance(error, DomainError):
-                show_errors(form, error)
-            else:
-                form.file.errors = [_("The file must be a CSV saved as UTF-8")]
+        except DomainError as error:
+            # Every line's problem, each saying its line, against the file (nothing was changed).
+            form.file.errors = [_(e.message) for e in error.errors] or [_(error.detail)]
+        except UnicodeDecodeError:
+            form.file.errors = [_("The file must be a CSV saved as UTF-8")]
         else:
             flash(
                 ngettext(

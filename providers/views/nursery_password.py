@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from config import settings
-from config.errors import DomainError
+from config.errors import DomainError, NotFound
 from config.extensions import request_session
 from config.forms import show_errors
 from config.limits import take_quota
@@ -49,6 +49,8 @@ def ask() -> ResponseReturnValue:
         "question.html",
         form=form,
         heading=_("Reset your password"),
+        title=_("Reset your password"),
+        caption=_("Reset your password"),
         intro=[_("We will email you a link to choose a new password.")],
         button=_("Send the link"),
         back_url=url_for("providers_nursery.sign_in"),
@@ -58,7 +60,10 @@ def ask() -> ResponseReturnValue:
 
 @providers_nursery_password.route("/<token>", methods=["GET", "POST"])
 def choose(token: str) -> ResponseReturnValue:
-    password_reset.find_reset(request_session(), token)  # 404 for a link spent, expired or made up
+    try:
+        password_reset.find_reset(request_session(), token)
+    except NotFound:  # spent, expired or made up: the same page, and a way on
+        return render_template("providers/reset_link_gone.html"), 404, {"Referrer-Policy": "no-referrer"}
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:

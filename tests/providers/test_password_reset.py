@@ -73,7 +73,9 @@ def test_a_reset_link_sets_a_new_password_once_and_ends_every_session(live_serve
     assert weak.status_code == 400 and "Password must be 10 characters or more" in weak.text
     done = person.submit(weak, "Reset password", password=NEW_PASSWORD)
     assert urlsplit(done.url).path == "/provider/sign-in" and "Your password is reset" in done.text
-    assert person.get(path).status_code == 404  # the link works once
+    spent = person.get(path)
+    assert spent.status_code == 404  # the link works once
+    assert "This link no longer works" in spent.text and "Ask for a new link" in spent.text
     assert urlsplit(elsewhere.get("/provider/home").url).path == "/provider/sign-in"  # session ended
 
     refused = User(live_server.url)

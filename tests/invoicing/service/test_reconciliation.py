@@ -100,6 +100,10 @@ def test_a_return_outside_the_returns_window_is_refused(session, monkeypatch) ->
     with pytest.raises(ValidationFailed) as error:
         bacs_returns.import_bacs_returns(session, world.officer, HEADER + returns_line(payment))
     assert "outside the returns window" in error.value.errors[0].message
+    monkeypatch.setattr(bacs_returns, "today_in_london", lambda: processing - timedelta(days=1))
+    with pytest.raises(ValidationFailed) as early:  # the bank cannot return what it has not processed
+        bacs_returns.import_bacs_returns(session, world.officer, HEADER + returns_line(payment))
+    assert "has not been processed yet" in early.value.errors[0].message
     monkeypatch.setattr(bacs_returns, "today_in_london", lambda: last)  # the last day it may come
     bacs_returns.import_bacs_returns(session, world.officer, HEADER + returns_line(payment))
 

@@ -29,6 +29,7 @@ from invoicing.models import (
 )
 from invoicing.rails import bacs
 from invoicing.service import bacs_returns, reconciliation
+from providers import payees
 from tests.conftest import LiveServer
 from tests.factories import World, create_staff, send_by_bacs
 from tests.http import forms, sign_in_staff
@@ -280,7 +281,8 @@ def test_a_bacs_returns_file_is_imported_by_one_officer_and_confirmed_by_another
     not_sent = returns.replace(line, "CCD NOPE,1,000000")
     wrong = first.upload(page, "returns.csv", not_sent)
     assert wrong.status_code == 400
-    assert "No Bacs payment sent to the bank has the reference CCD NOPE" in wrong.text
+    assert "Line 1: No Bacs payment sent to the bank has the reference CCD NOPE" in wrong.text
+    assert 'href="#file"' in wrong.text and 'href="#None"' not in wrong.text  # linked to the file
     imported = first.upload(page, "returns.csv", returns)
     assert "1 return matched: another finance officer must confirm it" in imported.text
     assert "You imported this file, so another finance officer must confirm it" in imported.text
@@ -298,4 +300,31 @@ def test_a_bacs_returns_file_is_imported_by_one_officer_and_confirmed_by_another
     assert (
         staff(live_server, db, StaffRole.AUDITOR, "Ada Auditor").get("/finance/bacs-returns").status_code
         == 200
+    )
+
+
+def test_the_approver_is_told_before_pressing_anything_that_a_payee_changed(
+    live_server: LiveServer, db
+) -> None:
+    world = World(db)
+    world.approved_invoice()
+    batch = service.build_batch(db, world.officer, for_approval=True)
+    assert batch is not None
+    payees.change_payee(
+        db, world.provider_user, world.provider.id, payees.BankDetails("107999", "88837491", "New Name")
+    )
+    approver = staff(live_server, db, StaffRole.APPROVER, "Ann Approver")
+    page = approver.get(f"/finance/batches/{batch.id}")
+    assert f"Where DWP pays {world.provider.name} changed after this batch was built" in page.text
+    assert "Approve batch" not in page.text
+    asked = approver.get(f"/finance/batches/{batch.id}/approve")
+    assert "build it again" in asked.text and "Yes, approve" not in asked.text
+
+    # The change holds the provider's payments, so a new batch has nothing to pay, and says why.
+    service.cancel_batch(db, world.officer, batch.id, "Payee changed")
+    officer = staff(live_server, db, StaffRole.FINANCE_OFFICER, "Femi Finance")
+    nothing = officer.submit(officer.get("/finance/batches"), "Build a batch now")
+    assert "There is nothing to pay" in nothing.text
+    assert (
+        f"{world.provider.name}: 1 approved invoice waits until DWP has verified the provider" in nothing.text
     )
