@@ -78,10 +78,12 @@ def seed(factory: sessionmaker[Session], *, force: bool = False) -> dict[str, An
 def _seed(session: Session, first_seed: bool) -> dict[str, Any]:
     tag = uuid.uuid4().hex[:4].upper()  # keeps a forced second seed's unique values apart
     at = "" if first_seed else f".{tag.lower()}"
-    caseworker = _staff(session, f"caseworker{at}@dwp.example", "Cara Caseworker", StaffRole.CASEWORKER)
-    officer = _staff(session, f"finance{at}@dwp.example", "Femi Finance", StaffRole.FINANCE_OFFICER)
-    approver = _staff(session, f"approver{at}@dwp.example", "Abi Approver", StaffRole.APPROVER)
-    _staff(session, f"auditor{at}@dwp.example", "Ade Auditor", StaffRole.AUDITOR)
+    # A second set's people and settings are named apart too, so sign-in lists are unambiguous.
+    apart = "" if first_seed else f" ({tag})"
+    caseworker = _staff(session, f"caseworker{at}@dwp.example", f"Cara Caseworker{apart}", StaffRole.CASEWORKER)
+    officer = _staff(session, f"finance{at}@dwp.example", f"Femi Finance{apart}", StaffRole.FINANCE_OFFICER)
+    approver = _staff(session, f"approver{at}@dwp.example", f"Abi Approver{apart}", StaffRole.APPROVER)
+    _staff(session, f"auditor{at}@dwp.example", f"Ade Auditor{apart}", StaffRole.AUDITOR)
 
     def register(
         name: str,
@@ -96,7 +98,7 @@ def _seed(session: Session, first_seed: bool) -> dict[str, Any]:
         return providers.register_provider(
             session,
             providers.Registration(
-                name=name,
+                name=f"{name}{apart}",
                 regulator=regulator,
                 registration_number=number,
                 postcode=postcode,
@@ -115,8 +117,8 @@ def _seed(session: Session, first_seed: bool) -> dict[str, Any]:
         f"EY{uuid.uuid4().int % 10**6:06d}",
         "LS1 4AP",
         "Yorkshire and The Humber",
-        "089999",
-        "66374958",
+        "202959",
+        "63748472",
         "Nadia Manager",
     )
     sunny = register(
@@ -135,8 +137,8 @@ def _seed(session: Session, first_seed: bool) -> dict[str, Any]:
         f"CS20{uuid.uuid4().int % 10**8:08d}",
         "EH1 1YZ",
         "Scotland",
-        "089999",
-        "66374958",
+        "871427",
+        "46238510",
         "Isla Leader",
     )
     # Sunny Days is paid by Stripe Connect: DWP records its connected account while it is being
@@ -171,7 +173,7 @@ def _seed(session: Session, first_seed: bool) -> dict[str, Any]:
     ) -> tuple[Actor, list[Child]]:
         record = claimants.register_parent(
             session,
-            name=name,
+            name=f"{name}{apart}",
             email=f"{name.split()[0].lower()}{at}@example.com",
             oidc_subject=f"parent-{name.split()[0].lower()}{at}",
         )
@@ -276,7 +278,7 @@ def _seed(session: Session, first_seed: bool) -> dict[str, Any]:
             invoicing.record_payment_failed(session, SYSTEM, payment.id, "Account closed")
     # Sunny Days gives new bank details: its payments (and the failed invoice) wait for release.
     payees.change_payee(
-        session, sunny_user, sunny.id, payees.BankDetails("202959", "63748472", "Sunny Days Ltd")
+        session, sunny_user, sunny.id, payees.BankDetails("820000", "73688637", "Sunny Days Ltd")
     )
 
     # A built batch awaiting approval: Yusuf's care.

@@ -86,3 +86,20 @@ def test_seed_refuses_a_database_that_has_data_unless_forced(app: Flask, session
     assert forced.exit_code == 0, forced.output
     assert session.scalar(select(func.count()).select_from(Invoice)) > before
     assert verify_chain(session).ok
+    # The second set is named apart, so nobody picks the wrong "Little Acorns Nursery".
+    for names in (select(Provider.name), select(StaffUser.name)):
+        listed = list(session.scalars(names))
+        assert len(listed) == len(set(listed)), listed
+
+
+def test_demo_providers_are_not_paid_into_dwps_own_account(app: Flask, session: Session) -> None:
+    seed_json(app)
+    settings = app.config["SETTINGS"]
+    dwp = (settings.bacs_sort_code, settings.bacs_account_number)
+    destinations = [
+        (p.current_payee.sort_code, p.current_payee.account_number)
+        for p in session.scalars(select(Provider))
+        if p.current_payee is not None and p.current_payee.sort_code
+    ]
+    assert destinations and dwp not in destinations
+    assert len(destinations) == len(set(destinations))
