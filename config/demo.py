@@ -80,7 +80,9 @@ def _seed(session: Session, first_seed: bool) -> dict[str, Any]:
     at = "" if first_seed else f".{tag.lower()}"
     # A second set's people and settings are named apart too, so sign-in lists are unambiguous.
     apart = "" if first_seed else f" ({tag})"
-    caseworker = _staff(session, f"caseworker{at}@dwp.example", f"Cara Caseworker{apart}", StaffRole.CASEWORKER)
+    caseworker = _staff(
+        session, f"caseworker{at}@dwp.example", f"Cara Caseworker{apart}", StaffRole.CASEWORKER
+    )
     officer = _staff(session, f"finance{at}@dwp.example", f"Femi Finance{apart}", StaffRole.FINANCE_OFFICER)
     approver = _staff(session, f"approver{at}@dwp.example", f"Abi Approver{apart}", StaffRole.APPROVER)
     _staff(session, f"auditor{at}@dwp.example", f"Ade Auditor{apart}", StaffRole.AUDITOR)

@@ -64,8 +64,14 @@ def set_up_second_factor(session: Session, actor: Actor, secret: str, code: str)
     return codes
 
 
-def replace_recovery_codes(session: Session, actor: Actor) -> list[str]:
-    """New recovery codes for a user with a second factor (the old ones stop working)."""
+def replace_recovery_codes(session: Session, actor: Actor, code: str, address: str = "") -> list[str]:
+    """New recovery codes for a user with a second factor (the old ones stop working), only
+    for someone who shows the security code again: a session left open on a shared computer is
+    not enough to take over the account's way back in. A wrong code counts towards the sign-in
+    lock-out and is recorded in a transaction of its own (it raises)."""
+    if actor.id is None:
+        raise Forbidden("Sign in to your account first")
+    check_second_factor(session, actor.id, code, address, signing_in=False)
     with transaction(session):
         user = session.get_one(ProviderUser, actor.id, with_for_update=True)
         if not user.totp_secret:

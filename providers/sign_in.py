@@ -186,9 +186,13 @@ def accept_totp(user: ProviderUser, secret: str, code: str, now: datetime) -> in
 WRONG_CODE = "Enter the security code shown in your authenticator app, or one of your recovery codes"
 
 
-def check_second_factor(session: Session, user_id: uuid.UUID, code: str, address: str = "") -> ProviderUser:
+def check_second_factor(
+    session: Session, user_id: uuid.UUID, code: str, address: str = "", *, signing_in: bool = True
+) -> ProviderUser:
     """Second step: a code from the authenticator app, or an unused recovery code (spent here).
-    Failures count towards the same lock-out as the password's, for this account and address."""
+    Failures count towards the same lock-out as the password's, for this account and address.
+    ``signing_in=False`` is a signed-in person showing the code again before a sensitive change:
+    the same checks and lock-out, but it is not recorded as a sign-in."""
     now = utcnow()
     with transaction(session, {SignInThrottle.__tablename__: lambda: SignInFailed(FAILED)}):
         user = session.get_one(ProviderUser, user_id, with_for_update=True)
@@ -203,12 +207,14 @@ def check_second_factor(session: Session, user_id: uuid.UUID, code: str, address
                 audit.record(
                     session, "provider_user.recovery_code_used", user, user_actor(user), {"left": left}
                 )
-                _signed_in(session, user, row, now)
+                if signing_in:
+                    _signed_in(session, user, row, now)
                 return user
             outcome = _wrong_code(session, row, user, now, "recovery code")
         elif user.totp_secret and (step := accept_totp(user, user.totp_secret, code, now)) is not None:
             user.last_totp_step = step
-            _signed_in(session, user, row, now)
+            if signing_in:
+                _signed_in(session, user, row, now)
             return user
         else:
             outcome = _wrong_code(session, row, user, now, "security code")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextInput
-from wtforms import RadioField, StringField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextInput
+from wtforms import RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
@@ -20,11 +20,11 @@ class AuditExportForm(FlaskForm):
 
     start = GovDateField(_l("From"), validators=[InputRequired(message=_l("Enter the first day to export"))])
     end = GovDateField(_l("To"), validators=[InputRequired(message=_l("Enter the last day to export"))])
-    entity_type = StringField(
+    entity_type = SelectField(
         _l("Kind of record (optional)"),
-        widget=GovTextInput(),
-        description=_l("For example invoices, payment_batches or provider_users"),
-        validators=[Length(max=40)],
+        widget=GovSelect(),
+        choices=[SelectChoice("", _l("Every kind of record"))],  # the kinds in the log are added by the view
+        validate_choice=False,  # checked in the view against the kinds the log holds, with GOV.UK words
     )
     entity_id = StringField(
         _l("Record id (optional)"),

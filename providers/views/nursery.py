@@ -155,12 +155,29 @@ def set_up_code() -> ResponseReturnValue:
     ), 400 if form.errors else 200
 
 
-@providers_nursery.post("/security-code/recovery-codes")
+@providers_nursery.route("/security-code/recovery-codes", methods=["GET", "POST"])
 @provider_required()
 def new_recovery_codes() -> ResponseReturnValue:
-    if not ConfirmForm().validate_on_submit():
-        return redirect(url_for("providers_nursery.home"))
-    return _show_recovery_codes(accounts.replace_recovery_codes(request_session(), g.actor), replaced=True)
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            codes = accounts.replace_recovery_codes(
+                request_session(), g.actor, form.code.data or "", request.remote_addr or ""
+            )
+        except DomainError as error:
+            show_errors(form, error)
+        else:
+            return _show_recovery_codes(codes, replaced=True)
+    development = accounts.development_code(g.provider_user.totp_secret)
+    return render_template(
+        "question.html",
+        form=form,
+        title=_("Get new recovery codes"),
+        button=_("Get new recovery codes"),
+        field_params={"code": {"classes": "govuk-input--width-10", "autocomplete": "one-time-code"}},
+        intro=[_("Your current recovery codes will stop working as soon as you get new ones.")]
+        + ([_("Development only: the code now is %(code)s", code=development)] if development else []),
+    ), 400 if form.errors else 200
 
 
 def _show_recovery_codes(codes: list[str], *, replaced: bool) -> ResponseReturnValue:

@@ -9,6 +9,8 @@ from datetime import date
 
 from flask import Blueprint, Response, g, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
 
 from config import audit_export, settings
 from config.auth import StaffRole
@@ -46,7 +48,12 @@ def verify() -> ResponseReturnValue:
 @staff_required(StaffRole.AUDITOR)
 def export() -> ResponseReturnValue:
     form = AuditExportForm(formdata=request.args)
-    if form.validate():
+    kinds = _offer_kinds(form)
+    valid = form.validate()
+    if form.entity_type.data and form.entity_type.data not in kinds:
+        form.entity_type.errors = [*form.entity_type.errors, _("Select a kind of record from the list")]
+        valid = False
+    if valid:
         wanted = audit_export.ExportRequest(
             start=form.start.data or date.min,
             end=form.end.data or date.min,
@@ -77,9 +84,19 @@ def _download(wanted: audit_export.ExportRequest, rows: list[dict[str, object]])
     return csv_download(f"{name}.csv", list(audit_export.COLUMNS), audit_export.as_csv_rows(rows))
 
 
+def _offer_kinds(form: AuditExportForm) -> list[str]:
+    """The kinds of record the log holds, as choices a person can read ("Payment batches")."""
+    kinds = audit_export.entity_types(request_session())
+    form.entity_type.choices = [SelectChoice("", _("Every kind of record"))] + [
+        SelectChoice(kind, kind.replace("_", " ").capitalize()) for kind in kinds
+    ]
+    return kinds
+
+
 def _page(form: AuditExportForm, *, verification: object = None, status: int = 200) -> ResponseReturnValue:
     checkpoint, count, unavailable = audit_export.latest(settings.current())
     db = request_session()
+    _offer_kinds(form)
     return render_template(
         "staff/audit.html",
         form=form,
@@ -88,7 +105,6 @@ def _page(form: AuditExportForm, *, verification: object = None, status: int = 2
         checkpoints=count,
         unavailable=unavailable,
         head=audit_export.head_seq(db),
-        entity_types=audit_export.entity_types(db),
         verification=verification,
         date_items=date_items,
     ), status

@@ -4,6 +4,7 @@ code; and every nursery user, admin or not, must set up a second factor first.""
 from __future__ import annotations
 
 import re
+import time
 from urllib.parse import urlsplit
 
 import pyotp
@@ -16,7 +17,7 @@ from providers.models import ProviderUser
 from providers.security_models import RecoveryCode
 from tests.conftest import LiveServer
 from tests.factories import PASSWORD, create_provider, create_provider_user, give_password
-from tests.http import User, forms, sign_in_provider
+from tests.http import User, sign_in_provider
 
 
 def path(response) -> str:
@@ -72,8 +73,16 @@ def test_new_recovery_codes_replace_the_old_ones(live_server: LiveServer, db) ->
     secret = accounts.new_totp_secret()
     old = accounts.set_up_second_factor(db, admin, secret, pyotp.TOTP(secret).now())
     user, home = sign_in_provider(live_server.url, provider.users[0].email, PASSWORD, recovery_code=old[0])
-    assert any("Get new recovery codes" in f.buttons for f in forms(home))
-    shown = user.submit(home, "Get new recovery codes")
+    assert "/provider/security-code/recovery-codes" in home.text
+    asked = user.get("/provider/security-code/recovery-codes")
+    assert "Your current recovery codes will stop working" in asked.text
+    # An open session is not enough: the codes are replaced only for the security code, and a
+    # wrong one changes nothing (and counts towards the lock-out like any wrong code).
+    wrong = user.submit(asked, "Get new recovery codes", code="000000")
+    assert wrong.status_code == 400 and "or one of your recovery codes" in wrong.text
+    assert recovery_codes.codes_left(db, admin.id) == 9
+    next_code = pyotp.TOTP(secret).at(time.time() + 30)  # set-up spent this step's code
+    shown = user.submit(wrong, "Get new recovery codes", code=next_code)
     new = _codes(shown)
     assert len(new) == 10 and not set(new) & set(old)
     assert "Your old recovery codes no longer work" in shown.text

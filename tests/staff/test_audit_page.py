@@ -139,6 +139,15 @@ def test_a_bad_export_request_is_explained_and_records_nothing(live_server: Live
     assert "The end date must be the same as or after the start date" in answers[0].text
     assert "in the correct format" in answers[1].text
     assert "Enter the first day to export" in answers[2].text
+    # The kinds of record are offered by name; one the log does not hold is refused in words.
+    page = user.get("/finance/audit")
+    assert '<option value="providers">Providers</option>' in page.text
+    unknown = user.http.get(
+        f"{live_server.url}/finance/audit/export",
+        params={**backwards, "end": backwards["start"], "entity_type": "pg_authid"},
+        timeout=30,
+    )
+    assert unknown.status_code == 400 and "Select a kind of record from the list" in unknown.text
     assert db.scalars(select(AuditEvent).where(AuditEvent.action == "audit_log.exported")).all() == []
 
 
