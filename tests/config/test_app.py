@@ -33,6 +33,10 @@ def test_an_unknown_page_is_a_govuk_page_not_found(app: Flask) -> None:
     response = app.test_client().get("/no-such-page")
     assert response.status_code == 404
     assert "Page not found" in response.get_data(as_text=True)
+    assert 'href="/">Go to the start of the service</a>' in response.get_data(as_text=True)
+    # In a portal, the way on is that portal's start.
+    in_portal = app.test_client().get("/provider/no-such-page").get_data(as_text=True)
+    assert 'href="/provider">Go to the start of this part of the service</a>' in in_portal
 
 
 def test_an_unknown_api_address_answers_problem_json(app: Flask) -> None:

@@ -154,7 +154,11 @@ def test_a_bad_export_request_is_explained_and_records_nothing(live_server: Live
 def test_only_auditors_reach_the_page_or_its_exports(live_server: LiveServer, db) -> None:
     create_staff(db, StaffRole.CASEWORKER, name="Cai Caseworker")
     user, _ = sign_in_staff(live_server.url, "Cai Caseworker")
-    assert user.get("/finance/audit").status_code == 403
+    refused_page = user.get("/finance/audit")
+    assert refused_page.status_code == 403
+    assert '<a class="govuk-link" href="/finance">Go to the start of this part of the service</a>' in (
+        refused_page.text
+    )
     assert user.http.get(f"{live_server.url}/finance/audit/export?format=json", timeout=30).status_code == 403
     refused = user.http.post(f"{live_server.url}/finance/audit/verify", data={}, timeout=30)
     assert refused.status_code in (400, 403)
