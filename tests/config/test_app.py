@@ -25,6 +25,7 @@ def test_the_start_page_shows_what_dwp_pays(app: Flask) -> None:
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "Childcare Direct" in page and "claim back 85% later." in page and "{}" not in page
+    assert "<title>Childcare Direct – GOV.UK</title>" in page  # the start page names the service once
     cap = monthly_cap_pence(1, today_in_london())
     assert f"£{cap // 100:,}.{cap % 100:02d}" in page
 
