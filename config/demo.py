@@ -152,6 +152,7 @@ def _seed(session: Session, first_seed: bool) -> dict[str, Any]:
         payees.StripeAccount(f"acct_demo{tag.lower()}sunny"),
         "Onboarded to Stripe",
     )
+    payees.release_payee(session, approver, sunny.id)  # someone else releases the officer's change
     for provider in (acorns, sunny):
         providers.check_provider(session, caseworker, provider.id)
         providers.verify_provider(session, officer, provider.id)

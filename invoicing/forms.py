@@ -167,7 +167,9 @@ class BreakForm(FlaskForm):
         _l("What happened?"),
         widget=GovRadioInput(),
         choices=[
-            SelectChoice("matched", _l("Matched by hand: the money arrived as it should")),
+            SelectChoice(
+                "matched", _l("Matched by hand: the money arrived as it should (a second officer confirms)")
+            ),
             SelectChoice(
                 "written_off", _l("Write it off: DWP accepts the difference (a second officer confirms)")
             ),

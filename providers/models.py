@@ -128,8 +128,9 @@ class Payee(UUIDPrimaryKey, Timestamps, Base):
 
     Only ``providers.payees`` writes these. A change is a new row, and a row's destination never
     changes once written (a trigger refuses it on both databases): the old one is kept, not edited.
-    A change to a verified provider's payee holds its payments until the cooling-off period has
-    passed and a DWP person other than whoever asked for it has released it.
+    A change holds the provider's payments until a DWP person other than whoever asked for it has
+    released it (a trigger refuses a change without a hold), and for a verified provider until the
+    cooling-off period has passed too.
     """
 
     __tablename__ = "payees"

@@ -4,10 +4,11 @@ A payee is the provider's bank account (paid by Bacs) or its Stripe connected ac
 at registration, and changed only here: asked for by one of the provider's admins in the portal,
 or recorded by a DWP finance officer with a reason. Either way the details are checked (Pay.UK's
 modulus check; the Stripe account id's form), the provider's admins are emailed at once, the old
-and new details (masked) go into the audit event, and, once the provider is verified, its
-payments are held until the cooling-off period has passed and a DWP person other than whoever
-asked has released the change. Nothing else writes a payee (a structure test and a database
-trigger see to it).
+and new details (masked) go into the audit event, and the provider's payments are held until a
+DWP person other than whoever asked has released the change (and, once the provider is verified,
+until the cooling-off period has passed too: before that, nothing is paid to it anyway). Nothing
+else writes a payee, and no change is written without a hold (a structure test and database
+triggers see to it).
 """
 
 from __future__ import annotations
@@ -132,8 +133,9 @@ def change_payee(
     session: Session, actor: Actor, provider_id: uuid.UUID, destination: Destination, reason: str = ""
 ) -> Payee:
     """Where the provider is paid from now on: asked for by one of its admins, or recorded by a DWP
-    finance officer with a reason. For a verified provider, payments are held for the cooling-off
-    period and until a second DWP person releases the change; its admins are emailed at once.
+    finance officer with a reason. Payments are held until a second DWP person releases the
+    change, and for a verified provider through the cooling-off period too; its admins are
+    emailed at once.
 
     Refused (nothing changed) for anyone else, for details that do not check out, and for a DWP
     officer who gives no reason."""
@@ -144,6 +146,9 @@ def change_payee(
             raise ValidationFailed(
                 "Give a reason", errors=[FieldError("reason", "Enter why the payment details change")]
             )
+        if len(reason) > 500:
+            message = "The reason must be 500 characters or fewer"
+            raise ValidationFailed(message, errors=[FieldError("reason", message)])
     elif actor.require_provider() != provider_id or not actor.provider_admin:
         raise Forbidden("Only an admin of the setting can change where it is paid")
     destination = _checked(destination)
@@ -154,16 +159,17 @@ def change_payee(
         if old is not None:
             old.is_current = False
             session.flush()  # the one-current-payee index must see the old row retired first
+        # Every change is held until a second DWP person releases it, before verification too (a
+        # check of the registration saw the old details, not these); a verified provider's payments
+        # also wait out the cooling-off period, so its admins can object first.
         verified = provider.status is not ProviderStatus.PENDING_VERIFICATION
-        hold_until = (
-            now + timedelta(days=settings.current().bank_change_cooling_off_days) if verified else None
-        )
+        hold_until = now + timedelta(days=settings.current().bank_change_cooling_off_days if verified else 0)
         payee = Payee(
             provider=provider,
             requested_by_kind="staff" if actor.kind is ActorKind.STAFF else "provider_user",
             requested_by_id=actor.id,
             requested_by_label=actor.label,
-            reason=reason[:500] or None,
+            reason=reason or None,
             hold_until=hold_until,
             **_columns(destination),
         )
@@ -182,7 +188,7 @@ def change_payee(
                 "reason": reason or None,
             },
         )
-        _tell_admins(session, provider, payee, actor, hold_until)
+        _tell_admins(session, provider, payee, actor, hold_until if verified else None)
     return payee
 
 
@@ -200,7 +206,7 @@ def _tell_admins(
             provider=provider.name,
             who=who,
             destination=payee.destination,
-            held_until=london_date(hold_until) if hold_until else "DWP has verified it",
+            held_until=london_date(hold_until) if hold_until else "DWP has verified your registration",
         )
 
 

@@ -23,8 +23,30 @@ MIGRATIONS = "migrations/versions"
 # name: ([(file, text, replacement), ...], test)
 GUARDS: dict[str, tuple[list[tuple[str, str, str]], str]] = {
     "an officer alone changes the Stripe account (no hold)": (
-        [("providers/payees.py", "if verified else None\n", "if False else None\n")],
+        [
+            (
+                "providers/payees.py",
+                "        hold_until = now + timedelta(",
+                "        hold_until = None and now + timedelta(",
+            ),
+            (
+                f"{MIGRATIONS}/20261202_0021_every_payee_change_held.py",
+                '_UNHELD = "NEW',
+                '_UNHELD = "FALSE AND NEW',
+            ),
+        ],
         "tests/providers/test_payees.py::test_an_officer_alone_cannot_redirect_the_next_batch_to_a_new_stripe_account",
+    ),
+    "a change made while DWP verifies a provider is paid unreleased": (
+        [
+            ("providers/payees.py", " if verified else 0)", " if verified else 0) if verified else None"),
+            (
+                f"{MIGRATIONS}/20261202_0021_every_payee_change_held.py",
+                '_UNHELD = "NEW',
+                '_UNHELD = "FALSE AND NEW',
+            ),
+        ],
+        "tests/providers/test_payees.py::test_a_change_while_dwp_verifies_a_provider_is_not_paid_until_someone_else_releases_it",
     ),
     "the officer who recorded a payee change releases it": (
         [
@@ -95,8 +117,29 @@ GUARDS: dict[str, tuple[list[tuple[str, str, str]], str]] = {
                 "\"outcome IS NULL OR outcome = 'matched' OR (proposed_by_id IS NOT NULL AND resolved_by_id <> proposed_by_id)\"",
                 '"1 = 1"',
             ),
+            (
+                f"{MIGRATIONS}/20261202_0021_every_payee_change_held.py",
+                '_SECOND_PERSON = "',
+                '_SECOND_PERSON = "1 = 1 OR ',
+            ),
         ],
         "tests/invoicing/service/test_breaks.py::test_writing_a_break_off_needs_a_second_finance_officer",
+    ),
+    "one officer matches a break by hand (a write-off by another name)": (
+        [
+            ("invoicing/service/reconciliation.py", "if item.proposed_by_id == actor.staff_id:", "if False:"),
+            (
+                f"{MIGRATIONS}/20261202_0017_second_people.py",
+                "\"outcome IS NULL OR outcome = 'matched' OR (proposed_by_id IS NOT NULL AND resolved_by_id <> proposed_by_id)\"",
+                '"1 = 1"',
+            ),
+            (
+                f"{MIGRATIONS}/20261202_0021_every_payee_change_held.py",
+                '_SECOND_PERSON = "',
+                '_SECOND_PERSON = "1 = 1 OR ',
+            ),
+        ],
+        "tests/invoicing/service/test_breaks.py::test_matched_by_one_officer_is_a_proposal_until_a_second_confirms_it",
     ),
 }
 

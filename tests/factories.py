@@ -67,7 +67,7 @@ def create_provider(
             admin_email=f"admin{n}@nursery.example",
         ),
     )
-    if stripe_account:  # recorded while DWP verifies it, so nothing is held
+    if stripe_account:  # recorded while DWP verifies it: no cooling-off, but another person releases it
         payees.change_payee(
             session,
             create_staff(session, StaffRole.FINANCE_OFFICER),
@@ -75,6 +75,7 @@ def create_provider(
             payees.StripeAccount(stripe_account),
             "Onboarded to Stripe Connect",
         )
+        payees.release_payee(session, create_staff(session, StaffRole.APPROVER), provider.id)
     if verified:
         verify(session, provider)
     return provider, provider_admin(provider)

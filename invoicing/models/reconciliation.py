@@ -40,8 +40,7 @@ class ReconciliationBreak(UUIDPrimaryKey, Base):
             postgresql_where=text("resolved_at IS NULL"),
         ),
         CheckConstraint(
-            "outcome IS NULL OR outcome = 'matched' "
-            "OR (proposed_by_id IS NOT NULL AND resolved_by_id <> proposed_by_id)",
+            "outcome IS NULL OR (proposed_by_id IS NOT NULL AND resolved_by_id <> proposed_by_id)",
             name="second_person_settles",
         ),
     )

@@ -267,6 +267,22 @@ def has_open_break(session: Session, payment_id: uuid.UUID, kind: str) -> bool:
     )
 
 
+def other_open_breaks(session: Session, item: ReconciliationBreak) -> list[ReconciliationBreak]:
+    """The payment's other open breaks (locked): an outcome decides the payment, so all of them."""
+    return list(
+        session.scalars(
+            select(ReconciliationBreak)
+            .where(
+                ReconciliationBreak.payment_id == item.payment_id,
+                ReconciliationBreak.id != item.id,
+                ReconciliationBreak.resolved_at.is_(None),
+            )
+            .order_by(ReconciliationBreak.opened_at)
+            .with_for_update()
+        )
+    )
+
+
 def get_break(session: Session, break_id: uuid.UUID, *, for_update: bool = False) -> ReconciliationBreak:
     item: ReconciliationBreak = fetch(
         session, ReconciliationBreak, break_id, "reconciliation break", for_update=for_update

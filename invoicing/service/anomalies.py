@@ -48,7 +48,11 @@ def anomalies(
         flags.append(InvoiceFlag.IMPLAUSIBLE_HOURS)
     payee = providers_repository.current_payee(session, provider.id)
     cooling_off = timedelta(days=cfg.bank_change_cooling_off_days)
-    if payee is not None and payee.hold_until is not None and payee.created_at > now - cooling_off:
+    # A change since verification (one with a cooling-off period), not one made while DWP verified it.
+    changed_since_verified = (
+        payee is not None and payee.hold_until is not None and payee.hold_until > payee.created_at
+    )
+    if payee is not None and changed_since_verified and payee.created_at > now - cooling_off:
         flags.append(InvoiceFlag.RECENT_BANK_CHANGE)
     before, recent = repository.provider_volume(
         session, provider.id, now - timedelta(days=120), now - timedelta(days=30), now

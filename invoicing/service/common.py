@@ -21,9 +21,15 @@ def link(path: str) -> str:
     return settings.current().base_url.rstrip("/") + path
 
 
-def required_reason(reason: str | None, detail: str, message: str, *, field: str = "reason") -> str:
-    """The reason a person gave, trimmed; ``ValidationFailed`` naming ``field`` when there is none."""
+def required_reason(
+    reason: str | None, detail: str, message: str, *, field: str = "reason", longest: int = 1000
+) -> str:
+    """The reason a person gave, trimmed; ``ValidationFailed`` naming ``field`` when there is none
+    or it is longer than ``longest`` characters (never cut short without a word)."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(detail, errors=[FieldError(field, message)])
+    if len(reason) > longest:
+        too_long = f"This must be {longest:,} characters or fewer"
+        raise ValidationFailed(too_long, errors=[FieldError(field, too_long)])
     return reason

@@ -111,22 +111,20 @@ def open_break(
 class BreakOutcome(StrEnum):
     """How a break ends. Matched: the money arrived as it should after all (the payment is paid).
     Written off: DWP accepts the difference and nothing is sent again (paid). Sent again: the
-    money never arrived (failed: its invoices go into the next batch). The last two need a second
-    finance officer, as they settle or repeat a payment on one person's word otherwise."""
+    money never arrived (failed: its invoices go into the next batch). Each settles or repeats a
+    payment the rail's record does not bear out, so each needs a second finance officer: matched
+    on one person's word would be a write-off by another name."""
 
     MATCHED = "matched"
     WRITTEN_OFF = "written_off"
     SENT_AGAIN = "sent_again"
 
 
-SECOND_PERSON_OUTCOMES = frozenset({BreakOutcome.WRITTEN_OFF, BreakOutcome.SENT_AGAIN})
-
-
 def resolve_break(
     session: Session, actor: Actor, break_id: uuid.UUID, outcome: str, note: str
 ) -> ReconciliationBreak:
-    """A finance officer resolves a break as matched, or proposes it be written off or sent again
-    (which waits for a second officer: ``confirm_break_outcome``)."""
+    """A finance officer proposes how a break ends, with what they found; nothing changes until a
+    second officer confirms it (``confirm_break_outcome``)."""
     actor.require_role(StaffRole.FINANCE_OFFICER)
     note = required_reason(note, "Say what you found", "Enter what you found and did", field="note")
     chosen = _outcome(outcome)
@@ -139,18 +137,15 @@ def resolve_break(
                 "Another finance officer has proposed an outcome: confirm or decline it first",
             )
         _check_payment_allows(payment, chosen)
-        item.resolution_note = note[:1000]
-        if chosen in SECOND_PERSON_OUTCOMES:
-            item.proposed_outcome, item.proposed_by_id, item.proposed_at = chosen, actor.staff_id, utcnow()
-            audit.record(
-                session,
-                "payment.break_outcome_proposed",
-                payment,
-                actor,
-                {"kind": item.kind, "outcome": chosen.value, "note": note},
-            )
-            return item
-        _close(session, actor, item, payment, chosen)
+        item.resolution_note = note
+        item.proposed_outcome, item.proposed_by_id, item.proposed_at = chosen, actor.staff_id, utcnow()
+        audit.record(
+            session,
+            "payment.break_outcome_proposed",
+            payment,
+            actor,
+            {"kind": item.kind, "outcome": chosen.value, "note": note},
+        )
     return item
 
 
@@ -224,15 +219,23 @@ def _check_payment_allows(payment: Payment, outcome: BreakOutcome) -> None:
 def _close(
     session: Session, actor: Actor, item: ReconciliationBreak, payment: Payment, outcome: BreakOutcome
 ) -> None:
-    """Close the break with its outcome, and settle the payment to match, in the caller's transaction."""
-    item.outcome, item.resolved_at, item.resolved_by_id = outcome.value, utcnow(), actor.staff_id
-    audit.record(
-        session,
-        "payment.break_resolved",
-        payment,
-        actor,
-        {"kind": item.kind, "outcome": outcome.value, "note": item.resolution_note},
-    )
+    """Close the break with its outcome, and settle the payment to match, in the caller's
+    transaction. The outcome is a decision about the payment, so the payment's other open breaks
+    close with it (each with its own audit event): none is left open on a settled payment."""
+    now = utcnow()
+    for each in [item, *repository.other_open_breaks(session, item)]:
+        each.outcome, each.resolved_at, each.resolved_by_id = outcome.value, now, actor.staff_id
+        each.proposed_outcome, each.proposed_by_id = outcome.value, item.proposed_by_id
+        each.proposed_at = each.proposed_at or item.proposed_at
+        if each is not item:
+            each.resolution_note = item.resolution_note
+        audit.record(
+            session,
+            "payment.break_resolved",
+            payment,
+            actor,
+            {"kind": each.kind, "outcome": outcome.value, "note": item.resolution_note},
+        )
     if outcome is BreakOutcome.SENT_AGAIN:
         fail_payment(session, actor, payment, f"Sent again after a reconciliation break ({item.kind})")
     elif payment.status in (PaymentStatus.SENT, PaymentStatus.UNKNOWN):

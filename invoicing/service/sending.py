@@ -274,7 +274,7 @@ def record_bacs_file_submitted(session: Session, actor: Actor, batch_id: uuid.UU
 def void_bacs_file(session: Session, actor: Actor, batch_id: uuid.UUID, reason: str) -> BacsFile:
     """A file not yet submitted to the bank is set aside, saying why, so that another can be made."""
     actor.require_role(StaffRole.APPROVER)
-    reason = required_reason(reason, "Give a reason", "Enter why the file is voided")
+    reason = required_reason(reason, "Give a reason", "Enter why the file is voided", longest=500)
     with transaction(session):
         batch = repository.get_batch(session, batch_id, for_update=True)
         item = repository.live_bacs_file(session, batch_id, for_update=True)

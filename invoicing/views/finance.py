@@ -351,16 +351,13 @@ def resolve_break(break_id: uuid.UUID) -> ResponseReturnValue:
     form = BreakForm()
     if form.validate_on_submit():
         try:
-            item = reconciliation.resolve_break(
+            reconciliation.resolve_break(
                 request_session(), g.actor, break_id, form.outcome.data or "", form.note.data or ""
             )
         except DomainError as error:
             flash(_(error.detail), "error")
         else:
-            if item.resolved_at is not None:
-                flash(_("Break resolved as matched: the payment is paid"))
-            else:
-                flash(_("Outcome proposed: another finance officer must confirm it"))
+            flash(_("Outcome proposed: another finance officer must confirm it"))
     else:
         flash(_(next(iter(form.errors.values()))[0]), "error")
     return redirect(url_for("invoicing_finance.breaks"))
@@ -375,9 +372,9 @@ def decide_break(break_id: uuid.UUID) -> ResponseReturnValue:
             if request.form.get("action") == "confirm":
                 item = reconciliation.confirm_break_outcome(request_session(), g.actor, break_id)
                 flash(
-                    _("Break written off: the payment is settled")
-                    if item.outcome == "written_off"
-                    else _("Break resolved: the payment's invoices go into the next batch")
+                    _("Break resolved: the payment's invoices go into the next batch")
+                    if item.outcome == "sent_again"
+                    else _("Break resolved: the payment is settled")
                 )
             else:
                 reconciliation.decline_break_outcome(request_session(), g.actor, break_id)

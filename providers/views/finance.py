@@ -66,18 +66,13 @@ def provider(provider_id: uuid.UUID) -> ResponseReturnValue:
                     )
                 )
                 payee = payees.change_payee(db, g.actor, provider_id, destination, reason)
-                if payee.hold_until is None:
-                    flash(
-                        _("Recorded: %(name)s is paid to %(where)s", name=item.name, where=payee.destination)
+                flash(
+                    _(
+                        "Recorded: %(name)s is paid to %(where)s once someone else releases the change",
+                        name=item.name,
+                        where=payee.destination,
                     )
-                else:
-                    flash(
-                        _(
-                            "Recorded: %(name)s is paid to %(where)s once the change is released",
-                            name=item.name,
-                            where=payee.destination,
-                        )
-                    )
+                )
             else:
                 abort(400)
         except DomainError as error:

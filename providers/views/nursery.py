@@ -288,7 +288,7 @@ def bank_details() -> ResponseReturnValue:
     form = BankForm()
     if form.validate_on_submit():
         try:
-            payees.change_payee(
+            payee = payees.change_payee(
                 request_session(),
                 g.actor,
                 g.actor.provider_id,
@@ -299,12 +299,15 @@ def bank_details() -> ResponseReturnValue:
         except DomainError as error:
             show_errors(form, error)
         else:
+            cooling_off = payee.hold_until is not None and payee.hold_until > payee.created_at
             flash(
                 _(
                     "We have your new bank details. DWP holds payments to you until it has checked them, "
                     "which takes at least %(days)s days.",
                     days=settings.current().bank_change_cooling_off_days,
                 )
+                if cooling_off
+                else _("We have your new bank details. DWP will check them before it pays you.")
             )
             return redirect(url_for("providers_nursery.home"))
     account = repository.current_payee(request_session(), g.actor.provider_id)

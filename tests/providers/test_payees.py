@@ -8,6 +8,7 @@ built before a change still paying the old details after it.
 from __future__ import annotations
 
 import ast
+import uuid
 from pathlib import Path
 
 import pytest
@@ -16,14 +17,25 @@ from sqlalchemy.exc import DatabaseError, IntegrityError
 from sqlalchemy.orm import Session
 
 from config.audit import events_for
+from config.auth import SYSTEM, StaffRole
+from config.database import utcnow
 from config.errors import Forbidden, ValidationFailed
 from config.notify import Notification
 from invoicing import service
 from invoicing.models import BatchStatus, Payment, PaymentBatch, Rail
 from invoicing.service.approval import PayeeChanged
 from providers import payees
+from providers import service as providers
 from providers.models import Payee, PayeeRail
-from tests.factories import World
+from tests.factories import (
+    World,
+    create_child,
+    create_consent,
+    create_parent,
+    create_provider,
+    create_staff,
+    invoice_input,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -173,6 +185,53 @@ def test_a_payees_destination_can_never_be_changed_or_deleted_in_the_database(se
             _raw(session, statement, payee_id)
         session.rollback()
     _raw(session, "UPDATE payees SET is_current = is_current WHERE id = :id", payee_id)  # the rest may change
+
+
+def test_a_change_while_dwp_verifies_a_provider_is_not_paid_until_someone_else_releases_it(
+    session: Session,
+) -> None:
+    """Once, a change before verification needed nobody else: one person checked the old details, and
+    the officer who recorded new ones verified the provider, so one person alone chose the payee."""
+    provider, admin = create_provider(session, verified=False)
+    checker = create_staff(session, StaffRole.CASEWORKER)
+    officer = create_staff(session, StaffRole.FINANCE_OFFICER)
+    providers.check_provider(session, checker, provider.id)
+    new = payees.BankDetails("107999", "88837491", "Mallory Ltd")
+    changed = payees.change_payee(session, officer, provider.id, new, "Nursery rang with new details")
+    providers.verify_provider(session, officer, provider.id)  # another person checked the registration
+    assert changed.hold_until is not None and changed.released_at is None
+    world = World(session)  # a second, ordinary provider, so the batch is not empty
+    world.approved_invoice()
+    parent = create_parent(session)
+    consent = create_consent(session, admin, parent, create_child(session, parent))
+    invoice = service.submit_invoice(session, admin, invoice_input(consent))
+    service.confirm_invoice(session, parent, invoice.id)
+    service.run_automatic_checks(session, SYSTEM)
+    batch = service.build_batch(session, world.officer)
+    assert batch is not None and {p.provider_id for p in batch.payments} == {world.provider.id}
+    with pytest.raises(Forbidden):
+        payees.release_payee(session, officer, provider.id)  # not by the one who recorded it
+    payees.release_payee(session, world.approver, provider.id)
+    again = service.build_batch(session, world.officer)
+    assert again is not None and {p.provider_id for p in again.payments} == {provider.id}
+    assert {(p.destination_sort_code, p.destination_account_number) for p in again.payments} == {
+        ("107999", "88837491")
+    }
+
+
+def test_the_database_refuses_a_payee_change_without_a_hold(session: Session) -> None:
+    world = World(session)
+    statement = text(
+        "INSERT INTO payees (id, provider_id, rail, sort_code, account_number, account_name, is_current, "
+        "requested_by_kind, requested_by_label, created_at, updated_at) VALUES (:id, :provider, 'bacs', "
+        "'107999', '88837491', 'Mallory', :current, 'staff', 'someone', :now, :now)"
+    ).bindparams(bindparam("id", type_=Uuid()), bindparam("provider", type_=Uuid()))
+    with pytest.raises(DatabaseError, match="every_change_is_held"):
+        session.execute(
+            statement, {"id": uuid.uuid4(), "provider": world.provider.id, "current": False, "now": utcnow()}
+        )
+        session.commit()
+    session.rollback()
 
 
 def test_nothing_but_the_payees_module_writes_a_payee_or_a_payments_destination() -> None:

@@ -43,26 +43,65 @@ def status(session, payment: Payment) -> PaymentStatus:
     return session.get_one(Payment, payment.id).status
 
 
-def test_one_officer_resolves_a_break_as_matched_and_it_does_not_reopen(session, broken) -> None:
+def test_matched_by_one_officer_is_a_proposal_until_a_second_confirms_it(session, broken) -> None:
+    """Matched against the rail's record on one person's word would be a write-off by another name."""
     world, payment, item, rail = broken
     with pytest.raises(ValidationFailed):
         reconciliation.resolve_break(session, world.officer, item.id, "", "checked")  # no outcome
     with pytest.raises(ValidationFailed):
         reconciliation.resolve_break(session, world.officer, item.id, "matched", " ")  # no note
+    with pytest.raises(ValidationFailed):
+        reconciliation.resolve_break(
+            session, world.officer, item.id, "matched", "x" * 1001
+        )  # never cut short
     with pytest.raises(Forbidden):
         reconciliation.resolve_break(session, world.approver, item.id, "matched", "checked")
     assert status(session, payment) is PaymentStatus.SENT
 
-    reconciliation.resolve_break(session, world.officer, item.id, "matched", "the bank statement shows it")
+    proposed = reconciliation.resolve_break(
+        session, world.officer, item.id, "matched", "the bank statement shows it"
+    )
+    assert proposed.resolved_at is None and proposed.proposed_outcome == "matched"
+    assert status(session, payment) is PaymentStatus.SENT  # one person's word settles nothing
+    with pytest.raises(Forbidden):
+        reconciliation.confirm_break_outcome(session, world.officer, item.id)
+    second = create_staff(session, StaffRole.FINANCE_OFFICER)
+    reconciliation.confirm_break_outcome(session, second, item.id)
     assert status(session, payment) is PaymentStatus.PAID
     closed = session.get_one(ReconciliationBreak, item.id)
-    assert (closed.outcome, closed.resolved_by_id) == ("matched", world.officer.id)
+    assert (closed.outcome, closed.proposed_by_id, closed.resolved_by_id) == (
+        "matched",
+        world.officer.id,
+        second.id,
+    )
     paid = session.get_one(Payment, payment.id)
     assert {a.invoice.status for a in paid.allocations} == {InvoiceStatus.PAID}
     assert reconciliation.reconcile_payments(session, rail)["breaks"] == 0  # it stays resolved
     assert session.scalars(select(ReconciliationBreak)).all() == [closed]
     with pytest.raises(DomainError):
         reconciliation.resolve_break(session, world.officer, item.id, "matched", "again")
+
+
+def test_an_outcome_decides_the_payment_so_all_its_open_breaks_close_with_it(session) -> None:
+    with stripe_server({ACCOUNT, "acct_1Elsewhere"}) as (url, state):
+        world = World(session, stripe_account=ACCOUNT)
+        world.approved_invoice()
+        world.approved_batch()
+        rail = StripeRail(API_KEY, api_base=url, timeout=5.0)
+        sending.submit_approved_batches(session, rail)
+        payment = session.scalars(select(Payment)).one()
+        state.tamper(payment.rail_reference, amount=1, destination="acct_1Elsewhere")
+        assert reconciliation.reconcile_payments(session, rail)["breaks"] == 2
+        first, _second = session.scalars(select(ReconciliationBreak).order_by(ReconciliationBreak.kind)).all()
+        reconciliation.resolve_break(session, world.officer, first.id, "sent_again", "never arrived")
+        reconciliation.confirm_break_outcome(
+            session, create_staff(session, StaffRole.FINANCE_OFFICER), first.id
+        )
+        session.expire_all()
+        assert status(session, payment) is PaymentStatus.FAILED
+        closed = session.scalars(select(ReconciliationBreak)).all()
+        assert {(b.outcome, b.resolved_at is not None) for b in closed} == {("sent_again", True)}
+        assert len(closed) == 2
 
 
 def test_writing_a_break_off_needs_a_second_finance_officer(session, broken) -> None:
@@ -123,19 +162,21 @@ def test_a_paid_payment_cannot_be_sent_again(session, broken) -> None:
     assert "cannot be sent again" in refused.value.detail
 
 
-def test_the_database_refuses_a_write_off_by_one_person(session, broken) -> None:
+def test_the_database_refuses_any_outcome_settled_by_one_person(session, broken) -> None:
     world, _, item, _ = broken
-    for proposer in (world.officer.id, None):
-        row = session.get_one(ReconciliationBreak, item.id)
-        row.outcome, row.resolved_by_id, row.proposed_by_id = "written_off", world.officer.id, proposer
-        with pytest.raises(IntegrityError):
-            session.commit()
-        session.rollback()
+    for outcome in ("matched", "written_off", "sent_again"):
+        for proposer in (world.officer.id, None):
+            row = session.get_one(ReconciliationBreak, item.id)
+            row.outcome, row.resolved_by_id, row.proposed_by_id = outcome, world.officer.id, proposer
+            with pytest.raises(IntegrityError):
+                session.commit()
+            session.rollback()
 
 
 def test_a_resolved_break_reopens_only_when_the_rails_record_changes(session, broken) -> None:
     world, payment, item, _ = broken
     reconciliation.resolve_break(session, world.officer, item.id, "matched", "checked")
+    reconciliation.confirm_break_outcome(session, create_staff(session, StaffRole.FINANCE_OFFICER), item.id)
     seen = dict(item.actual)
     assert reconciliation.open_break(session, payment.id, item.kind, item.expected, seen) == 0
     changed = {"amount_pence": seen["amount_pence"] + 5}

@@ -166,7 +166,7 @@ def test_breaks_jobs_reports_and_exports(live_server: LiveServer, db) -> None:
     waiting = second.get("/finance/breaks")
     assert "Femi Finance proposed: Write it off" in waiting.text and "1p: accepted" in waiting.text
     confirmed = second.submit(waiting, "Confirm this outcome")
-    assert "Break written off: the payment is settled" in confirmed.text
+    assert "Break resolved: the payment is settled" in confirmed.text
     assert "No open breaks" in confirmed.text
     db.expire_all()
     closed = db.scalars(select(ReconciliationBreak)).one()
