@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import re
 
-_FORMAT = re.compile(r"^([A-Z]{2})(\d{6})([A-D])$")
+_FORMAT = re.compile(r"^([A-Z]{2})([0-9]{6})([A-D])$")
 _NEVER_FIRST_OR_SECOND = set("DFIQUV")
 _NEVER_ISSUED_PREFIXES = {"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"}
 

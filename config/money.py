@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-_AMOUNT = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
+_AMOUNT = re.compile(r"^[0-9]{1,9}(\.[0-9]{1,2})?$")
 
 
 class MoneyFormatError(ValueError):
@@ -33,7 +33,7 @@ def parse_pounds(text: str) -> int:
     if cleaned.startswith("-"):
         raise MoneyFormatError("Amount must be £0 or more")
     if not _AMOUNT.match(cleaned):
-        if re.match(r"^\d+\.\d{3,}$", cleaned):
+        if re.match(r"^[0-9]+\.[0-9]{3,}$", cleaned):
             raise MoneyFormatError("Amount must not have more than 2 decimal places")
         raise MoneyFormatError("Amount must be a number, like 12.50")
     try:

@@ -49,7 +49,7 @@ class LineInSchema(ma.Schema):
         allow_none=True,
         places=2,
         as_string=True,
-        metadata={"type": "string", "pattern": r"^\d{1,4}(\.\d{1,2})?$", "example": "120.0"},
+        metadata={"type": "string", "pattern": r"^[0-9]{1,4}(\.[0-9]{1,2})?$", "example": "120.0"},
     )
     amount_pence = ma.fields.Integer(required=True, strict=True, validate=_AMOUNT)
     eligible = ma.fields.Boolean(required=True)

@@ -13,11 +13,11 @@ from providers.models import Regulator
 # (as HMRC's Tax-Free Childcare API accepts for any regulator reference).
 REGISTRATION_FORMATS: dict[Regulator, tuple[re.Pattern[str], str]] = {
     Regulator.OFSTED: (
-        re.compile(r"^(EY|VC)\d{6}$|^\d{6,8}$"),
+        re.compile(r"^(EY|VC)[0-9]{6}$|^[0-9]{6,8}$"),
         "Enter an Ofsted URN in the correct format, like EY123456 or 2512345",
     ),
     Regulator.CARE_INSPECTORATE_SCOTLAND: (
-        re.compile(r"^CS\d{10}$"),
+        re.compile(r"^CS[0-9]{10}$"),
         "Enter a Care Inspectorate service number in the correct format, like CS2003012345",
     ),
     Regulator.CARE_INSPECTORATE_WALES: (
@@ -30,7 +30,7 @@ REGISTRATION_FORMATS: dict[Regulator, tuple[re.Pattern[str], str]] = {
     ),
 }
 
-_POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})$")
+_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
 
 
 def normalise_registration_number(regulator: Regulator, text: str) -> str:
@@ -57,7 +57,7 @@ def normalise_sort_code(text: str) -> str:
     cleaned = re.sub(r"[\s-]", "", text or "")
     if not cleaned:
         raise ValueError("Enter a sort code")
-    if not re.fullmatch(r"\d{6}", cleaned):
+    if not re.fullmatch(r"[0-9]{6}", cleaned):
         raise ValueError("Enter a valid sort code like 309430")
     return cleaned
 
@@ -66,7 +66,7 @@ def normalise_account_number(text: str) -> str:
     cleaned = re.sub(r"[\s-]", "", text or "")
     if not cleaned:
         raise ValueError("Enter an account number")
-    if not re.fullmatch(r"\d{6,8}", cleaned):
+    if not re.fullmatch(r"[0-9]{6,8}", cleaned):
         raise ValueError("Enter a valid account number like 00733445")
     return cleaned.zfill(8)
 

@@ -112,6 +112,9 @@ def _record(
 ) -> str:
     if not (0 < amount < 10**11):
         raise ValueError("a Bacs amount is 1p to £999,999,999.99")
+    for value in (dest_sort, dest_account, origin.sort_code, origin.account_number):
+        if not (value.isascii() and value.isdigit()):
+            raise ValueError(f"a Bacs sort code or account number is ASCII digits, not {value!r}")
     record = (
         f"{dest_sort:0>6}"[:6]
         + f"{dest_account:0>8}"[:8]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import uuid
 from datetime import date, timedelta
 
@@ -28,6 +29,21 @@ from invoicing.service.common import today_in_london
 from invoicing.service.payment_outcomes import fail_payment
 
 COLUMNS = "reference, amount in pence, sort code, account number and reason"
+LONGEST_CELL = 200  # characters: a reference, an amount, an account or a bank's reason
+# What the nursery is told (the payment's failure reason, its email and its webhook). A bank's
+# reason it recognises reaches it in these words; anything else in the file's reason column,
+# which a person at DWP could have written, stays on DWP's returns page.
+PUBLIC_REASONS = {
+    "account closed": "Returned by the bank: the account is closed",
+    "no account": "Returned by the bank: there is no such account",
+    "account transferred": "Returned by the bank: the account has moved",
+    "beneficiary deceased": "Returned by the bank: the account holder has died",
+}
+RETURNED = "Returned by the bank"
+
+
+def public_reason(reason: str) -> str:
+    return PUBLIC_REASONS.get(" ".join(reason.lower().split()), RETURNED)
 
 
 def _why_not(
@@ -36,7 +52,7 @@ def _why_not(
     """Why a returns line does not match the payment its reference names, or ``None`` if it does."""
     reference, amount, sort_code, account_number, _reason = cells
     window = timedelta(days=settings.current().bacs_returns_window_days)
-    if not amount.isdigit() or int(amount) != payment.amount_pence:
+    if not re.fullmatch(r"[0-9]{1,12}", amount) or int(amount) != payment.amount_pence:
         return f"The amount for {reference} is not the amount sent"
     sent_to = (payment.destination_sort_code, payment.destination_account_number)
     if (sort_code.replace("-", ""), account_number) != sent_to:
@@ -62,7 +78,7 @@ def import_bacs_returns(
     returned yet. ``ValidationFailed`` names each line that does not match a sent Bacs payment
     (and nothing is kept)."""
     actor.require_role(StaffRole.FINANCE_OFFICER)
-    rows = list(csv.reader(io.StringIO(text.strip())))
+    rows = _rows(text)
     if rows and rows[0] and rows[0][0].strip().lower() == "reference":
         rows = rows[1:]
     today = today_in_london()
@@ -73,9 +89,12 @@ def import_bacs_returns(
     lines: list[dict[str, object]] = []
     for number, row in enumerate(rows, start=1):
         cells = [cell.strip() for cell in row[:5]]
-        sent = repository.sent_by_bacs(session, cells[0]) if len(cells) == 5 else None
+        too_long = any(len(cell) > LONGEST_CELL for cell in cells)
+        sent = repository.sent_by_bacs(session, cells[0]) if len(cells) == 5 and not too_long else None
         if len(cells) < 5:
             problem: str | None = f"Each line needs a {COLUMNS}"
+        elif too_long:
+            problem = f"Each value must be {LONGEST_CELL} characters or fewer"
         elif sent is None:
             problem = f"No Bacs payment sent to the bank has the reference {cells[0]}"
         else:
@@ -113,6 +132,21 @@ def import_bacs_returns(
     return item
 
 
+def _rows(text: str) -> list[list[str]]:
+    """The file's lines as cells; ``ValidationFailed`` for a file no bank would send."""
+    if "\x00" in text:
+        raise ValidationFailed(
+            "The file is not a returns file", errors=[FieldError("file", "The file must be a CSV file")]
+        )
+    try:
+        return list(csv.reader(io.StringIO(text.strip()), strict=True))
+    except csv.Error:  # a value longer than the csv module reads, a stray NUL or quote
+        raise ValidationFailed(
+            "The file is not a returns file",
+            errors=[FieldError("file", "The file must be a CSV file with one return on each line")],
+        ) from None
+
+
 def confirm_returns_import(session: Session, actor: Actor, import_id: uuid.UUID) -> BacsReturnsImport:
     """A second finance officer confirms a pending import: its payments are returned (or failed, if
     not yet taken as paid) and their invoices go into the next batch, all in one transaction."""
@@ -134,7 +168,7 @@ def confirm_returns_import(session: Session, actor: Actor, import_id: uuid.UUID)
                     "The payments changed",
                     f"{payment.reference} is no longer sent or paid: reject this import and import again",
                 )
-            fail_payment(session, actor, payment, f"Bacs return: {line['reason']}")
+            fail_payment(session, actor, payment, public_reason(str(line["reason"])))
         _decide(item, actor, ReturnsImportStatus.CONFIRMED)
         audit.record(session, "returns.confirmed", item, actor, {"lines": len(item.lines)})
     return item

@@ -123,6 +123,9 @@ def test_a_colleague_who_is_not_an_admin_cannot_change_where_the_nursery_is_paid
         ),  # fails the modulus check
         (payees.BankDetails("089999", "66374958", "   "), "account_name"),
         (payees.BankDetails("089999", "66374958", "雅子"), "account_name"),  # nothing a Bacs file can carry
+        # Digits to Unicode but not to a bank: a Bacs record is 100 ASCII bytes.
+        (payees.BankDetails("１０７９９９", "88837491", "Little Acorns"), "sort_code"),
+        (payees.BankDetails("107999", "٨٨٨٣٧٤٩١", "Little Acorns"), "account_number"),
         (payees.StripeAccount("acct_'; DROP TABLE payees;--"), "stripe_account"),
         (payees.StripeAccount("ba_123"), "stripe_account"),
     ],

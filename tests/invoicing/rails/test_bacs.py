@@ -106,6 +106,8 @@ def test_the_labels_field_by_field_with_awkward_names() -> None:
         ({"account_name": "雅子"}, "no letters or digits"),
         ({"account_name": "  "}, "no letters or digits"),
         ({"amount_pence": 0}, "1p to"),
+        ({"sort_code": "１０７９９９"}, "ASCII digits"),  # 100 characters but 120 bytes
+        ({"account_number": "٨٨٨٣٧٤٩١"}, "ASCII digits"),
     ],
 )
 def test_a_credit_a_bank_would_refuse_is_never_written(change: dict, problem: str) -> None:

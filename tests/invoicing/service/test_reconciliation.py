@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from config.auth import StaffRole
 from config.errors import DomainError, Forbidden, ValidationFailed
+from config.notify import Notification
 from invoicing import queries
 from invoicing import service as invoicing
 from invoicing.models import (
@@ -130,13 +131,50 @@ def test_a_matched_returns_file_changes_nothing_until_a_second_officer_confirms_
     bacs_returns.confirm_returns_import(session, second, pending.id)
     session.expire_all()
     payment = session.get_one(Payment, payment.id)
-    assert payment.status is PaymentStatus.RETURNED and "account closed" in (payment.failure_reason or "")
+    assert payment.status is PaymentStatus.RETURNED
+    assert payment.failure_reason == "Returned by the bank: the account is closed"
     assert {a.invoice.status for a in payment.allocations} == {InvoiceStatus.PAYMENT_FAILED}
     assert session.get_one(BacsReturnsImport, pending.id).status is ReturnsImportStatus.CONFIRMED
     with pytest.raises(DomainError):  # decided once
         bacs_returns.confirm_returns_import(session, second, pending.id)
     with pytest.raises(ValidationFailed):  # and the payment cannot be returned twice
         bacs_returns.import_bacs_returns(session, world.officer, HEADER + returns_line(payment))
+
+
+def test_a_returns_file_no_bank_would_send_is_refused_in_words(session, monkeypatch) -> None:
+    world, payment = paid_bacs_payment(session, monkeypatch)
+    amount = str(payment.amount_pence)
+    superscript = amount.translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    arabic_indic = amount.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    for hostile in (
+        HEADER + returns_line(payment, reason="closed\x00"),  # a NUL byte
+        HEADER + returns_line(payment, reason="x" * 140_000),  # past the csv module's field limit
+        HEADER + returns_line(payment, reason='"unclosed'),
+        HEADER + returns_line(payment, reason="y" * 201),
+        HEADER + returns_line(payment, amount_pence=superscript),  # digits to isdigit(), not to int()
+        HEADER + returns_line(payment, amount_pence=arabic_indic),
+    ):
+        with pytest.raises(ValidationFailed):
+            bacs_returns.import_bacs_returns(session, world.officer, hostile)
+    session.expire_all()
+    assert session.get_one(Payment, payment.id).status is PaymentStatus.PAID
+    assert session.scalars(select(BacsReturnsImport)).all() == []
+
+
+def test_what_an_officer_writes_in_the_reason_column_never_reaches_the_nursery(session, monkeypatch) -> None:
+    world, payment = paid_bacs_payment(session, monkeypatch)
+    written = '=HYPERLINK("http://evil.example/";"INTERNAL fraud suspected")'
+    pending = bacs_returns.import_bacs_returns(
+        session,
+        world.officer,
+        HEADER + returns_line(payment, reason=f'"{written.replace(chr(34), chr(34) * 2)}"'),
+    )
+    assert pending.lines[0]["reason"] == written  # DWP keeps what the file said
+    bacs_returns.confirm_returns_import(session, create_staff(session, StaffRole.FINANCE_OFFICER), pending.id)
+    session.expire_all()
+    assert session.get_one(Payment, payment.id).failure_reason == "Returned by the bank"
+    sent = " ".join(str(n.personalisation) for n in session.scalars(select(Notification)))
+    assert "INTERNAL" not in sent and "evil.example" not in sent
 
 
 def test_the_database_refuses_a_returns_file_decided_by_its_importer(session, monkeypatch) -> None:
