@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea, GovTextInput
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from config.forms import GovDateField
+from config.forms import GovDateField, GovForm
 
 
-class LinkClaimForm(FlaskForm):
+class LinkClaimForm(GovForm):
     claim_reference = StringField(
         _l("Universal Credit claim reference"),
         widget=GovTextInput(),
@@ -34,7 +33,7 @@ class LinkClaimForm(FlaskForm):
     )
 
 
-class ChildForm(FlaskForm):
+class ChildForm(GovForm):
     first_name = StringField(
         _l("First name"),
         widget=GovTextInput(),
@@ -60,7 +59,7 @@ class ChildForm(FlaskForm):
     )
 
 
-class DisputeForm(FlaskForm):
+class DisputeForm(GovForm):
     reason = TextAreaField(
         _l("Why do you disagree with this invoice?"),
         widget=GovTextArea(),
@@ -69,7 +68,7 @@ class DisputeForm(FlaskForm):
     )
 
 
-class ConsentResponseForm(FlaskForm):
+class ConsentResponseForm(GovForm):
     """The consent screen: which child, then approve or decline (two buttons, one form)."""
 
     child = RadioField(
@@ -86,7 +85,7 @@ class ConsentResponseForm(FlaskForm):
             raise ValidationError(_l("Select the child this provider looks after"))
 
 
-class ConsentRequestForm(FlaskForm):
+class ConsentRequestForm(GovForm):
     parent_email = StringField(
         _l("Parent’s email address"),
         widget=GovTextInput(),

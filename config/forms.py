@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
+from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField, FieldList, FormField
+from wtforms import Form as WtfForm
 
 from config import redirects
 
@@ -53,7 +55,52 @@ class GovDateField(DateField):
         self.data = given
 
 
-class ConfirmForm(FlaskForm):
+class GovUkWording:
+    """WTForms' own messages, for a field that gives none of its own, in GOV.UK's words (and then
+    through the service's catalogue): "Not a valid choice." is no way to speak to anyone."""
+
+    WORDS: ClassVar[dict[str, str]] = {
+        "Not a valid choice.": "Select one of the options",
+        "Invalid Choice: could not coerce.": "Select one of the options",
+        "This field is required.": "Enter an answer",
+        "Invalid input.": "Enter an answer in the correct format",
+        "Not a valid integer value.": "Enter a whole number",
+        "Not a valid decimal value.": "Enter a number",
+        "Field cannot be longer than %(max)d character.": "This must be %(max)d character or fewer",
+        "Field cannot be longer than %(max)d characters.": "This must be %(max)d characters or fewer",
+        "Field must be at least %(min)d character long.": "This must be %(min)d character or more",
+        "Field must be at least %(min)d characters long.": "This must be %(min)d characters or more",
+    }
+
+    def gettext(self, string: str) -> str:
+        return str(get_translations().ugettext(self.WORDS.get(string, string)))
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        # WTForms fills in %(max)d itself, so the text is translated here but not formatted.
+        words = self.WORDS
+        return str(get_translations().ungettext(words.get(singular, singular), words.get(plural, plural), n))
+
+
+GOVUK_WORDING = GovUkWording()
+
+
+class GovForm(FlaskForm):
+    """The base of every form in the service: CSRF from Flask-WTF, messages in GOV.UK's words."""
+
+    class Meta:
+        def get_translations(self, form: Any) -> GovUkWording:
+            return GOVUK_WORDING
+
+
+class GovSubForm(WtfForm):
+    """A form inside another (a row of lines, a filter): no CSRF token of its own, the same words."""
+
+    class Meta:
+        def get_translations(self, form: Any) -> GovUkWording:
+            return GOVUK_WORDING
+
+
+class ConfirmForm(GovForm):
     """Only the CSRF token: for buttons that do one deliberate thing (confirm, register, send)."""
 
 

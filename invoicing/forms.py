@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovTextArea, GovTextInput
-from wtforms import FieldList, Form, FormField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import FieldList, FormField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from config.forms import GovDateField
+from config.forms import GovDateField, GovForm, GovSubForm
 from invoicing import limits
 from invoicing.labels import REASON_CODES
 
 LINE_ROWS = 4
 
 
-class LineForm(Form):
+class LineForm(GovSubForm):
     """One line of an invoice; a line left blank is ignored."""
 
     # The line's limits are checked with the whole invoice's (``invoicing.limits``), as "Line 1: …".
@@ -31,7 +30,7 @@ class LineForm(Form):
     )
 
 
-class InvoiceForm(FlaskForm):
+class InvoiceForm(GovForm):
     consent = RadioField(
         _l("Which child is this invoice for?"),
         widget=GovRadioInput(),
@@ -65,7 +64,7 @@ class InvoiceForm(FlaskForm):
     lines = FieldList(FormField(LineForm), min_entries=LINE_ROWS)
 
 
-class CancelForm(FlaskForm):
+class CancelForm(GovForm):
     reason = TextAreaField(
         _l("Why are you cancelling this invoice?"),
         widget=GovTextArea(),
@@ -79,7 +78,7 @@ class CancelForm(FlaskForm):
     )
 
 
-class CreditNoteForm(FlaskForm):
+class CreditNoteForm(GovForm):
     amount = StringField(
         _l("How much did DWP pay too much?"),
         widget=GovTextInput(),
@@ -100,7 +99,7 @@ class CreditNoteForm(FlaskForm):
     )
 
 
-class UploadForm(FlaskForm):
+class UploadForm(GovForm):
     file = FileField(
         _l("Upload a file"),
         widget=GovFileInput(),
@@ -109,7 +108,7 @@ class UploadForm(FlaskForm):
     )
 
 
-class FilterForm(Form):
+class FilterForm(GovSubForm):
     """The invoice list's filters (a GET form: no CSRF token needed)."""
 
     status = SelectField(_l("Status"), validators=[Optional()])
@@ -120,7 +119,7 @@ class FilterForm(Form):
 # --- DWP staff ----------------------------------------------------------------------------------
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(GovForm):
     decision = RadioField(
         _l("Decision"),
         widget=GovRadioInput(),
@@ -145,7 +144,7 @@ class DecisionForm(FlaskForm):
     )
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(GovForm):
     reason = TextAreaField(
         _l("Reason"),
         widget=GovTextArea(),
@@ -153,7 +152,7 @@ class ReasonForm(FlaskForm):
     )
 
 
-class VoidForm(FlaskForm):
+class VoidForm(GovForm):
     void_reason = TextAreaField(
         _l("Why void the file?"),
         widget=GovTextArea(),
@@ -162,7 +161,7 @@ class VoidForm(FlaskForm):
     )
 
 
-class BreakForm(FlaskForm):
+class BreakForm(GovForm):
     outcome = RadioField(
         _l("What happened?"),
         widget=GovRadioInput(),
@@ -186,7 +185,7 @@ class BreakForm(FlaskForm):
     )
 
 
-class ReturnsForm(FlaskForm):
+class ReturnsForm(GovForm):
     file = FileField(
         _l("Returns file"),
         widget=GovFileInput(),

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovRadioInput, GovTextArea, GovTextInput
 from wtforms import PasswordField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
+from config.forms import GovForm
 from providers.models import Regulator
 
 REGIONS = (
@@ -26,7 +26,7 @@ REGIONS = (
 )
 
 
-class RegulatorForm(FlaskForm):
+class RegulatorForm(GovForm):
     regulator = RadioField(
         _l("Who is your setting registered with?"),
         widget=GovRadioInput(),
@@ -40,7 +40,7 @@ class RegulatorForm(FlaskForm):
     )
 
 
-class RegistrationNumberForm(FlaskForm):
+class RegistrationNumberForm(GovForm):
     registration_number = StringField(
         _l("What is your registration number?"),
         widget=GovTextInput(),
@@ -51,7 +51,7 @@ class RegistrationNumberForm(FlaskForm):
     )
 
 
-class SettingNameForm(FlaskForm):
+class SettingNameForm(GovForm):
     name = StringField(
         _l("What is the name of your setting?"),
         widget=GovTextInput(),
@@ -60,7 +60,7 @@ class SettingNameForm(FlaskForm):
     )
 
 
-class PostcodeForm(FlaskForm):
+class PostcodeForm(GovForm):
     postcode = StringField(
         _l("What is your setting’s postcode?"),
         widget=GovTextInput(),
@@ -68,7 +68,7 @@ class PostcodeForm(FlaskForm):
     )
 
 
-class RegionForm(FlaskForm):
+class RegionForm(GovForm):
     region = RadioField(
         _l("Which part of the UK is your setting in?"),
         widget=GovRadioInput(),
@@ -77,7 +77,7 @@ class RegionForm(FlaskForm):
     )
 
 
-class BankForm(FlaskForm):
+class BankForm(GovForm):
     account_name = StringField(
         _l("Name on the account"),
         widget=GovTextInput(),
@@ -97,7 +97,7 @@ class BankForm(FlaskForm):
     )
 
 
-class YourDetailsForm(FlaskForm):
+class YourDetailsForm(GovForm):
     admin_name = StringField(
         _l("Your full name"),
         widget=GovTextInput(),
@@ -111,7 +111,7 @@ class YourDetailsForm(FlaskForm):
     )
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(GovForm):
     password = PasswordField(
         _l("Create a password"),
         widget=GovPasswordInput(),
@@ -120,7 +120,7 @@ class NewPasswordForm(FlaskForm):
     )
 
 
-class SignInForm(FlaskForm):
+class SignInForm(GovForm):
     email = StringField(
         _l("Email address"),
         widget=GovTextInput(),
@@ -133,7 +133,7 @@ class SignInForm(FlaskForm):
     )
 
 
-class EmailForm(FlaskForm):
+class EmailForm(GovForm):
     email = StringField(
         _l("Email address"),
         widget=GovTextInput(),
@@ -142,7 +142,7 @@ class EmailForm(FlaskForm):
     )
 
 
-class CodeForm(FlaskForm):
+class CodeForm(GovForm):
     code = StringField(
         _l("Security code"),
         widget=GovTextInput(),
@@ -151,7 +151,7 @@ class CodeForm(FlaskForm):
     )
 
 
-class InviteForm(FlaskForm):
+class InviteForm(GovForm):
     name = StringField(
         _l("Full name"),
         widget=GovTextInput(),
@@ -173,7 +173,7 @@ class InviteForm(FlaskForm):
     )
 
 
-class ApiClientForm(FlaskForm):
+class ApiClientForm(GovForm):
     name = StringField(
         _l("Name of the software"),
         widget=GovTextInput(),

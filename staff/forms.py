@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextInput
 from wtforms import RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
-from config.forms import GovDateField
+from config.forms import GovDateField, GovForm
 
 
-class AuditExportForm(FlaskForm):
+class AuditExportForm(GovForm):
     """Sent by GET (a download): no CSRF token, as nothing but the export's own record changes."""
 
     class Meta:

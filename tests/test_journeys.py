@@ -140,14 +140,22 @@ def journey(browser: Browser, live_server: LiveServer, db, javascript: bool) -> 
     officer.get_by_label("Stripe connected account ID").fill(ACCOUNT)
     officer.locator("#stripe_reason").fill("Onboarded to Stripe Connect")
     press(officer, "Record connected account")
-    expect(officer.get_by_text(f"is paid to Stripe {ACCOUNT}")).to_be_visible()  # not yet verified: no hold
+    expect(officer.get_by_text(f"is paid to Stripe {ACCOUNT} once someone else releases")).to_be_visible()
+    expect(officer.get_by_text("You recorded this change, so someone else must release it")).to_be_visible()
     verifier = context()
     go(verifier, "/finance/sign-in")
     press(verifier, f"Vic Verifier {tag}")
-    go(verifier, "/finance/providers")
-    verifier.get_by_role("link", name=f"Journey Nursery {tag}").click()
+    go(verifier, "/finance/providers")  # listed twice: waiting for verification, and for release
+    verifier.get_by_role("link", name=f"Journey Nursery {tag}").first.click()
     press(verifier, "Verify provider")
     expect(verifier.get_by_text("is verified and can send invoices")).to_be_visible()
+    approver = context()  # an approver releases the connected account the officer recorded
+    go(approver, "/finance/sign-in")
+    press(approver, f"Abe Approver {tag}")
+    go(approver, "/finance/providers")
+    approver.get_by_role("link", name=f"Journey Nursery {tag}").first.click()
+    press(approver, "Release new payment details")
+    expect(approver.get_by_text("The new payment details are released")).to_be_visible()
 
     # -- the nursery asks a parent for consent ---------------------------------------------------
     parent_actor = create_parent(db)
@@ -197,9 +205,6 @@ def journey(browser: Browser, live_server: LiveServer, db, javascript: bool) -> 
     press(officer, "Build a batch now")
     expect(officer.get_by_text("Control totals")).to_be_visible()
     batch_page = officer.url
-    approver = context()
-    go(approver, "/finance/sign-in")
-    press(approver, f"Abe Approver {tag}")
     go(approver, batch_page)
     press(approver, "Approve batch")
     press(approver, "Yes, approve £807.50 to 1 provider")

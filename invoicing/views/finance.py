@@ -76,15 +76,21 @@ _DECISIONS = {
 }
 
 
+DECIDABLE = frozenset({InvoiceStatus.ON_HOLD, InvoiceStatus.DISPUTED, InvoiceStatus.CONFIRMED})
+
+
 @invoicing_finance.route("/invoices/<uuid:invoice_id>", methods=["GET", "POST"])
 @staff_required(*ALL_STAFF)
 def invoice(invoice_id: uuid.UUID) -> ResponseReturnValue:
     db = request_session()
     item, provider, child = queries.invoice_for_staff(db, invoice_id)
     form = DecisionForm()
+    can_decide = StaffRole.CASEWORKER in g.actor.roles and item.status in DECIDABLE
     if request.method == "POST":
         g.actor.require_role(StaffRole.CASEWORKER)
-        if form.validate_on_submit():
+        if not can_decide:  # decided already (by someone else, or in another tab): say so, change nothing
+            form.form_errors.append(_("This invoice has already been decided: there is nothing to decide"))
+        elif form.validate_on_submit():
             try:
                 decide = _DECISIONS[form.decision.data or ""]
                 decide(db, g.actor, invoice_id, form.note.data or "", form.reason_code.data or "")
@@ -102,8 +108,7 @@ def invoice(invoice_id: uuid.UUID) -> ResponseReturnValue:
         timeline=audit.events_for(db, "invoices", item.id),
         returned_on=queries.invoice_returned_on(db, item.id),
         form=form,
-        can_decide=StaffRole.CASEWORKER in g.actor.roles
-        and item.status in {InvoiceStatus.ON_HOLD, InvoiceStatus.DISPUTED, InvoiceStatus.CONFIRMED},
+        can_decide=can_decide,
     ), 400 if form.errors or form.form_errors else 200
 
 
