@@ -20,6 +20,21 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 MIGRATIONS = "migrations/versions"
 
+# A break settled by its proposer alone: the service's check and the database's (two migrations).
+BREAK_SETTLED_BY_ONE = [
+    ("invoicing/service/reconciliation.py", "if item.proposed_by_id == actor.staff_id:", "if False:"),
+    (
+        f"{MIGRATIONS}/20261202_0017_second_people.py",
+        "\"outcome IS NULL OR outcome = 'matched' OR (proposed_by_id IS NOT NULL AND resolved_by_id <> proposed_by_id)\"",
+        '"1 = 1"',
+    ),
+    (
+        f"{MIGRATIONS}/20261202_0021_every_payee_change_held.py",
+        '_SECOND_PERSON = "',
+        '_SECOND_PERSON = "1 = 1 OR ',
+    ),
+]
+
 # name: ([(file, text, replacement), ...], test)
 GUARDS: dict[str, tuple[list[tuple[str, str, str]], str]] = {
     "an officer alone changes the Stripe account (no hold)": (
@@ -110,35 +125,11 @@ GUARDS: dict[str, tuple[list[tuple[str, str, str]], str]] = {
         "tests/staff/test_sign_in_refusals.py::test_claims_with_both_the_finance_officer_and_the_approver_role_are_refused_and_recorded",
     ),
     "one officer writes a break off": (
-        [
-            ("invoicing/service/reconciliation.py", "if item.proposed_by_id == actor.staff_id:", "if False:"),
-            (
-                f"{MIGRATIONS}/20261202_0017_second_people.py",
-                "\"outcome IS NULL OR outcome = 'matched' OR (proposed_by_id IS NOT NULL AND resolved_by_id <> proposed_by_id)\"",
-                '"1 = 1"',
-            ),
-            (
-                f"{MIGRATIONS}/20261202_0021_every_payee_change_held.py",
-                '_SECOND_PERSON = "',
-                '_SECOND_PERSON = "1 = 1 OR ',
-            ),
-        ],
+        BREAK_SETTLED_BY_ONE,
         "tests/invoicing/service/test_breaks.py::test_writing_a_break_off_needs_a_second_finance_officer",
     ),
     "one officer matches a break by hand (a write-off by another name)": (
-        [
-            ("invoicing/service/reconciliation.py", "if item.proposed_by_id == actor.staff_id:", "if False:"),
-            (
-                f"{MIGRATIONS}/20261202_0017_second_people.py",
-                "\"outcome IS NULL OR outcome = 'matched' OR (proposed_by_id IS NOT NULL AND resolved_by_id <> proposed_by_id)\"",
-                '"1 = 1"',
-            ),
-            (
-                f"{MIGRATIONS}/20261202_0021_every_payee_change_held.py",
-                '_SECOND_PERSON = "',
-                '_SECOND_PERSON = "1 = 1 OR ',
-            ),
-        ],
+        BREAK_SETTLED_BY_ONE,
         "tests/invoicing/service/test_breaks.py::test_matched_by_one_officer_is_a_proposal_until_a_second_confirms_it",
     ),
 }

@@ -23,16 +23,21 @@ from tests.stripe_server import API_KEY, stripe_server
 ACCOUNT = "acct_1TestNursery"
 
 
+def _sent(session, url: str) -> tuple[World, Payment, StripeRail]:
+    """A Stripe payment sent to the test server."""
+    world = World(session, stripe_account=ACCOUNT)
+    world.approved_invoice()
+    world.approved_batch()
+    rail = StripeRail(API_KEY, api_base=url, timeout=5.0)
+    sending.submit_approved_batches(session, rail)
+    return world, session.scalars(select(Payment)).one(), rail
+
+
 @pytest.fixture
 def broken(session) -> Iterator[tuple[World, Payment, ReconciliationBreak, StripeRail]]:
     """A Stripe payment whose transfer at Stripe has the wrong amount: one open break."""
     with stripe_server({ACCOUNT}) as (url, state):
-        world = World(session, stripe_account=ACCOUNT)
-        world.approved_invoice()
-        world.approved_batch()
-        rail = StripeRail(API_KEY, api_base=url, timeout=5.0)
-        sending.submit_approved_batches(session, rail)
-        payment = session.scalars(select(Payment)).one()
+        world, payment, rail = _sent(session, url)
         state.tamper(payment.rail_reference, amount=payment.amount_pence + 1)
         assert reconciliation.reconcile_payments(session, rail)["breaks"] == 1
         yield world, payment, session.scalars(select(ReconciliationBreak)).one(), rail
@@ -84,12 +89,7 @@ def test_matched_by_one_officer_is_a_proposal_until_a_second_confirms_it(session
 
 def test_an_outcome_decides_the_payment_so_all_its_open_breaks_close_with_it(session) -> None:
     with stripe_server({ACCOUNT, "acct_1Elsewhere"}) as (url, state):
-        world = World(session, stripe_account=ACCOUNT)
-        world.approved_invoice()
-        world.approved_batch()
-        rail = StripeRail(API_KEY, api_base=url, timeout=5.0)
-        sending.submit_approved_batches(session, rail)
-        payment = session.scalars(select(Payment)).one()
+        world, payment, rail = _sent(session, url)
         state.tamper(payment.rail_reference, amount=1, destination="acct_1Elsewhere")
         assert reconciliation.reconcile_payments(session, rail)["breaks"] == 2
         first, _second = session.scalars(select(ReconciliationBreak).order_by(ReconciliationBreak.kind)).all()
