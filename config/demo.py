@@ -145,14 +145,14 @@ def _seed(session: Session, first_seed: bool) -> dict[str, Any]:
     )
     # Sunny Days is paid by Stripe Connect: DWP records its connected account while it is being
     # verified, then one person checks each registration and another verifies it.
-    payees.change_payee(
+    onboarded = payees.change_payee(
         session,
         officer,
         sunny.id,
         payees.StripeAccount(f"acct_demo{tag.lower()}sunny"),
         "Onboarded to Stripe",
     )
-    payees.release_payee(session, approver, sunny.id)  # someone else releases the officer's change
+    payees.release_payee(session, approver, sunny.id, onboarded.id)  # someone else releases it
     for provider in (acorns, sunny):
         providers.check_provider(session, caseworker, provider.id)
         providers.verify_provider(session, officer, provider.id)

@@ -210,9 +210,10 @@ def _tell_admins(
         )
 
 
-def release_payee(session: Session, actor: Actor, provider_id: uuid.UUID) -> Payee:
-    """A DWP person, not the one who asked for it, releases a payee change: payments resume once
-    the cooling-off period has passed too."""
+def release_payee(session: Session, actor: Actor, provider_id: uuid.UUID, payee_id: uuid.UUID) -> Payee:
+    """A DWP person, not the one who asked for it, releases the payee change they were shown
+    (``payee_id``): payments resume once the cooling-off period has passed too. Refused if
+    another change has been made since, so nobody releases details they never saw."""
     actor.require_role(StaffRole.FINANCE_OFFICER, StaffRole.APPROVER)
 
     def self_release() -> Forbidden:
@@ -223,6 +224,13 @@ def release_payee(session: Session, actor: Actor, provider_id: uuid.UUID) -> Pay
         payee = repository.current_payee(session, provider_id)
         if payee is None or payee.hold_until is None or payee.released_at is not None:
             raise rule("nothing_to_release", "Nothing to release", "These payment details are not on hold")
+        if payee.id != payee_id:
+            raise rule(
+                "payee_changed_since",
+                "The payment details changed",
+                "The payment details changed after you opened the page: check the new ones before you "
+                "release them",
+            )
         if payee.requested_by_kind == "staff" and payee.requested_by_id == actor.id:
             raise self_release()
         payee.released_at, payee.released_by_id = utcnow(), actor.staff_id

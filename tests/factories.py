@@ -68,14 +68,14 @@ def create_provider(
         ),
     )
     if stripe_account:  # recorded while DWP verifies it: no cooling-off, but another person releases it
-        payees.change_payee(
+        onboarded = payees.change_payee(
             session,
             create_staff(session, StaffRole.FINANCE_OFFICER),
             provider.id,
             payees.StripeAccount(stripe_account),
             "Onboarded to Stripe Connect",
         )
-        payees.release_payee(session, create_staff(session, StaffRole.APPROVER), provider.id)
+        payees.release_payee(session, create_staff(session, StaffRole.APPROVER), provider.id, onboarded.id)
     if verified:
         verify(session, provider)
     return provider, provider_admin(provider)

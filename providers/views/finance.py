@@ -53,7 +53,7 @@ def provider(provider_id: uuid.UUID) -> ResponseReturnValue:
                 service.verify_provider(db, g.actor, provider_id)
                 flash(_("%(name)s is verified and can send invoices", name=item.name))
             elif action == "release":
-                payees.release_payee(db, g.actor, provider_id)
+                payees.release_payee(db, g.actor, provider_id, _payee_id(form_data.get("payee_id")))
                 flash(_("The new payment details are released"))
             elif action in ("stripe", "bank"):
                 destination: payees.Destination = (
@@ -87,3 +87,11 @@ def provider(provider_id: uuid.UUID) -> ResponseReturnValue:
         roles=g.actor.roles,
         actor_id=g.actor.staff_id,
     )
+
+
+def _payee_id(value: str | None) -> uuid.UUID:
+    """The payee change the page showed (a hidden field): anything else is a bad request."""
+    try:
+        return uuid.UUID(value or "")
+    except ValueError:
+        abort(400)

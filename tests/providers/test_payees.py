@@ -71,13 +71,13 @@ def test_an_officer_alone_cannot_redirect_the_next_batch_to_a_new_stripe_account
 
     # The one who recorded it cannot release it; not in the service, not in the data.
     with pytest.raises(Forbidden):
-        payees.release_payee(session, officer, world.provider.id)
+        payees.release_payee(session, officer, world.provider.id, payee.id)
     with pytest.raises(IntegrityError, match="released_by_someone_else"):
         _raw(session, "UPDATE payees SET released_by_id = requested_by_id WHERE id = :id", payee.id)
     session.rollback()
 
     # Released by someone else and cooled off: only then is it paid.
-    payees.release_payee(session, world.approver, world.provider.id)
+    payees.release_payee(session, world.approver, world.provider.id, payee.id)
     _cooled_off(session, payee)
     batch = service.build_batch(session, officer)
     assert batch is not None and [(p.rail, p.destination_stripe_account) for p in batch.payments] == [
@@ -151,7 +151,7 @@ def test_a_batch_built_before_a_payee_change_cannot_be_approved_or_sent(session:
     change = payees.change_payee(
         session, world.provider_user, world.provider.id, payees.BankDetails("107999", "88837491", "New Name")
     )
-    payees.release_payee(session, world.approver, world.provider.id)
+    payees.release_payee(session, world.approver, world.provider.id, change.id)
     _cooled_off(session, change)
     with pytest.raises(PayeeChanged) as refused:
         service.approve_batch(session, world.approver, batch.id)
@@ -213,8 +213,8 @@ def test_a_change_while_dwp_verifies_a_provider_is_not_paid_until_someone_else_r
     batch = service.build_batch(session, world.officer)
     assert batch is not None and {p.provider_id for p in batch.payments} == {world.provider.id}
     with pytest.raises(Forbidden):
-        payees.release_payee(session, officer, provider.id)  # not by the one who recorded it
-    payees.release_payee(session, world.approver, provider.id)
+        payees.release_payee(session, officer, provider.id, changed.id)  # not by the one who recorded it
+    payees.release_payee(session, world.approver, provider.id, changed.id)
     again = service.build_batch(session, world.officer)
     assert again is not None and {p.provider_id for p in again.payments} == {provider.id}
     assert {(p.destination_sort_code, p.destination_account_number) for p in again.payments} == {

@@ -89,10 +89,26 @@ def test_new_bank_details_keep_the_old_ones_and_need_releasing_by_dwp(session: S
     accounts = session.scalars(select(Payee).where(Payee.provider_id == provider.id)).all()
     assert sorted(a.is_current for a in accounts) == [False, True]
     releaser = create_staff(session, StaffRole.APPROVER)
-    payees.release_payee(session, releaser, provider.id)
+    payees.release_payee(session, releaser, provider.id, account.id)
     assert account.released_by_id == releaser.id
     with pytest.raises(DomainError):
-        payees.release_payee(session, releaser, provider.id)
+        payees.release_payee(session, releaser, provider.id, account.id)
+
+
+def test_a_release_is_of_the_change_the_releaser_saw_never_one_made_since(session: Session) -> None:
+    """A second officer looking at the nursery's change, while the first records another: their
+    release must not release details they never saw."""
+    provider, user = create_provider(session, verified=False)
+    seen = payees.change_payee(session, user, provider.id, payees.BankDetails("107999", "88837491", "Ours"))
+    mallory = payees.BankDetails("202959", "63748472", "Mallory Ltd")
+    since = payees.change_payee(
+        session, create_staff(session, StaffRole.FINANCE_OFFICER), provider.id, mallory, "rang"
+    )
+    with pytest.raises(DomainError) as refused:
+        payees.release_payee(session, create_staff(session, StaffRole.APPROVER), provider.id, seen.id)
+    assert refused.value.code == "payee_changed_since"
+    session.expire_all()
+    assert session.get_one(Payee, since.id).released_at is None
 
 
 def test_an_api_client_secret_is_shown_once_and_stored_hashed(session: Session) -> None:

@@ -125,7 +125,7 @@ def test_payments_are_held_while_new_bank_details_cool_off_until_a_second_person
     session: Session,
 ) -> None:
     world = World(session)
-    payees.change_payee(
+    changed = payees.change_payee(
         session,
         world.provider_user,
         world.provider.id,
@@ -137,7 +137,7 @@ def test_payments_are_held_while_new_bank_details_cool_off_until_a_second_person
     service.run_automatic_checks(session, SYSTEM)
     service.approve_invoice(session, world.caseworker, invoice.id, "Bank change confirmed by phone")
     assert service.build_batch(session, world.officer) is None  # on hold: nothing to pay
-    payees.release_payee(session, world.approver, world.provider.id)
+    payees.release_payee(session, world.approver, world.provider.id, changed.id)
     assert service.build_batch(session, world.officer) is None  # released, but still cooling off
 
 

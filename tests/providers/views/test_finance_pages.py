@@ -47,7 +47,9 @@ def test_providers_are_verified_and_new_bank_details_released_by_dwp(live_server
     assert "Release new payment details" not in offered.text  # a caseworker may not release
     any_form = case.get("/provider/sign-in")  # the session's CSRF token, from any page with a form
     token = next(f.fields["csrf_token"] for f in forms(any_form) if "csrf_token" in f.fields)
-    refused = case.http.post(offered.url, data={"csrf_token": token, "action": "release"}, timeout=30)
+    held = db.get_one(Provider, active.id).current_payee.id
+    asked = {"csrf_token": token, "action": "release", "payee_id": str(held)}
+    refused = case.http.post(offered.url, data=asked, timeout=30)
     assert "Only a DWP finance officer or approver can do this" in refused.text
     released = officer.submit(officer.get(f"/finance/providers/{active.id}"), "Release new payment details")
     assert "The new payment details are released" in released.text
