@@ -136,6 +136,13 @@ def resolve_break(
                 "An outcome is waiting",
                 "Another finance officer has proposed an outcome: confirm or decline it first",
             )
+        if any(other.proposed_outcome for other in repository.other_open_breaks(session, item)):
+            raise rule(
+                "break_outcome_proposed",
+                "An outcome is waiting",
+                "An outcome is already proposed for another break on this payment: confirm or decline "
+                "that first (an outcome settles the whole payment)",
+            )
         _check_payment_allows(payment, chosen)
         item.resolution_note = note
         item.proposed_outcome, item.proposed_by_id, item.proposed_at = chosen, actor.staff_id, utcnow()
@@ -149,8 +156,18 @@ def resolve_break(
     return item
 
 
-def confirm_break_outcome(session: Session, actor: Actor, break_id: uuid.UUID) -> ReconciliationBreak:
-    """A second finance officer confirms a proposed write-off or resend, and it takes effect."""
+def proposal_key(item: ReconciliationBreak) -> str:
+    """What a second officer was shown: the outcome, who proposed it and when (a proposal withdrawn
+    and made again, even with the same outcome, is another proposal)."""
+    when = item.proposed_at.isoformat() if item.proposed_at else ""
+    return f"{item.proposed_outcome}/{item.proposed_by_id}/{when}"
+
+
+def confirm_break_outcome(
+    session: Session, actor: Actor, break_id: uuid.UUID, seen: str
+) -> ReconciliationBreak:
+    """A second finance officer confirms the proposal they were shown (``seen``, its
+    ``proposal_key``), and it takes effect; one changed since is refused."""
     actor.require_role(StaffRole.FINANCE_OFFICER)
 
     def same_person() -> Forbidden:
@@ -162,6 +179,12 @@ def confirm_break_outcome(session: Session, actor: Actor, break_id: uuid.UUID) -
             raise rule("break_nothing_proposed", "Nothing to confirm", "No outcome is waiting for this break")
         if item.proposed_by_id == actor.staff_id:
             raise same_person()
+        if proposal_key(item) != seen:
+            raise rule(
+                "break_proposal_changed",
+                "The proposal changed",
+                "The proposed outcome changed after you opened the page: read it again before you confirm",
+            )
         chosen = BreakOutcome(item.proposed_outcome)
         _check_payment_allows(payment, chosen)
         _close(session, actor, item, payment, chosen)

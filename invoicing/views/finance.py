@@ -347,6 +347,7 @@ def breaks() -> ResponseReturnValue:
         can_resolve=StaffRole.FINANCE_OFFICER in g.actor.roles,
         outcomes={choice.value: choice.label for choice in BreakForm().outcome.choices},
         break_kinds=BREAK_KINDS,
+        proposal_key=reconciliation.proposal_key,
     )
 
 
@@ -375,7 +376,9 @@ def decide_break(break_id: uuid.UUID) -> ResponseReturnValue:
     if ConfirmForm().validate_on_submit():
         try:
             if request.form.get("action") == "confirm":
-                item = reconciliation.confirm_break_outcome(request_session(), g.actor, break_id)
+                item = reconciliation.confirm_break_outcome(
+                    request_session(), g.actor, break_id, request.form.get("proposal", "")
+                )
                 flash(
                     _("Break resolved: the payment's invoices go into the next batch")
                     if item.outcome == "sent_again"

@@ -43,6 +43,12 @@ def broken(session) -> Iterator[tuple[World, Payment, ReconciliationBreak, Strip
         yield world, payment, session.scalars(select(ReconciliationBreak)).one(), rail
 
 
+def shown(session, item: ReconciliationBreak) -> str:
+    """The proposal as the breaks page shows it to a second officer."""
+    session.expire_all()
+    return reconciliation.proposal_key(session.get_one(ReconciliationBreak, item.id))
+
+
 def status(session, payment: Payment) -> PaymentStatus:
     session.expire_all()
     return session.get_one(Payment, payment.id).status
@@ -69,9 +75,9 @@ def test_matched_by_one_officer_is_a_proposal_until_a_second_confirms_it(session
     assert proposed.resolved_at is None and proposed.proposed_outcome == "matched"
     assert status(session, payment) is PaymentStatus.SENT  # one person's word settles nothing
     with pytest.raises(Forbidden):
-        reconciliation.confirm_break_outcome(session, world.officer, item.id)
+        reconciliation.confirm_break_outcome(session, world.officer, item.id, shown(session, item))
     second = create_staff(session, StaffRole.FINANCE_OFFICER)
-    reconciliation.confirm_break_outcome(session, second, item.id)
+    reconciliation.confirm_break_outcome(session, second, item.id, shown(session, item))
     assert status(session, payment) is PaymentStatus.PAID
     closed = session.get_one(ReconciliationBreak, item.id)
     assert (closed.outcome, closed.proposed_by_id, closed.resolved_by_id) == (
@@ -92,16 +98,35 @@ def test_an_outcome_decides_the_payment_so_all_its_open_breaks_close_with_it(ses
         world, payment, rail = _sent(session, url)
         state.tamper(payment.rail_reference, amount=1, destination="acct_1Elsewhere")
         assert reconciliation.reconcile_payments(session, rail)["breaks"] == 2
-        first, _second = session.scalars(select(ReconciliationBreak).order_by(ReconciliationBreak.kind)).all()
+        first, second = session.scalars(select(ReconciliationBreak).order_by(ReconciliationBreak.kind)).all()
         reconciliation.resolve_break(session, world.officer, first.id, "sent_again", "never arrived")
+        other = create_staff(session, StaffRole.FINANCE_OFFICER)
+        with pytest.raises(DomainError) as waiting:  # one proposal at a time for the whole payment
+            reconciliation.resolve_break(session, other, second.id, "matched", "it arrived")
+        assert waiting.value.code == "break_outcome_proposed"
         reconciliation.confirm_break_outcome(
-            session, create_staff(session, StaffRole.FINANCE_OFFICER), first.id
+            session, create_staff(session, StaffRole.FINANCE_OFFICER), first.id, shown(session, first)
         )
         session.expire_all()
         assert status(session, payment) is PaymentStatus.FAILED
         closed = session.scalars(select(ReconciliationBreak)).all()
         assert {(b.outcome, b.resolved_at is not None) for b in closed} == {("sent_again", True)}
         assert len(closed) == 2
+
+
+def test_a_second_officer_confirms_only_the_proposal_they_were_shown(session, broken) -> None:
+    world, payment, item, _ = broken
+    reconciliation.resolve_break(session, world.officer, item.id, "sent_again", "never arrived")
+    seen_by_second = shown(session, item)
+    # The proposer withdraws it and proposes something else while the second officer reads.
+    reconciliation.decline_break_outcome(session, world.officer, item.id)
+    reconciliation.resolve_break(session, world.officer, item.id, "matched", "it arrived after all")
+    second = create_staff(session, StaffRole.FINANCE_OFFICER)
+    with pytest.raises(DomainError) as refused:
+        reconciliation.confirm_break_outcome(session, second, item.id, seen_by_second)
+    assert refused.value.code == "break_proposal_changed"
+    assert status(session, payment) is PaymentStatus.SENT
+    assert session.get_one(ReconciliationBreak, item.id).resolved_at is None
 
 
 def test_writing_a_break_off_needs_a_second_finance_officer(session, broken) -> None:
@@ -112,15 +137,19 @@ def test_writing_a_break_off_needs_a_second_finance_officer(session, broken) -> 
     assert proposed.resolved_at is None and proposed.proposed_outcome == "written_off"
     assert status(session, payment) is PaymentStatus.SENT  # nothing settled yet
     with pytest.raises(Forbidden):
-        reconciliation.confirm_break_outcome(session, world.officer, item.id)  # not by its proposer
+        reconciliation.confirm_break_outcome(
+            session, world.officer, item.id, shown(session, item)
+        )  # not by its proposer
     with pytest.raises(Forbidden):
-        reconciliation.confirm_break_outcome(session, world.approver, item.id)  # finance officers only
+        reconciliation.confirm_break_outcome(
+            session, world.approver, item.id, shown(session, item)
+        )  # finance officers only
     with pytest.raises(DomainError):  # a second proposal cannot replace the first
         reconciliation.resolve_break(session, world.officer, item.id, "matched", "changed my mind")
     assert status(session, payment) is PaymentStatus.SENT
 
     second = create_staff(session, StaffRole.FINANCE_OFFICER)
-    reconciliation.confirm_break_outcome(session, second, item.id)
+    reconciliation.confirm_break_outcome(session, second, item.id, shown(session, item))
     assert status(session, payment) is PaymentStatus.PAID
     closed = session.get_one(ReconciliationBreak, item.id)
     assert (closed.outcome, closed.proposed_by_id, closed.resolved_by_id) == (
@@ -136,7 +165,9 @@ def test_sending_a_payment_again_needs_a_second_officer_and_puts_its_invoices_in
     world, payment, item, _ = broken
     reconciliation.resolve_break(session, world.officer, item.id, "sent_again", "Stripe says never arrived")
     assert invoicing.build_batch(session, world.officer) is None  # nothing to pay again yet
-    reconciliation.confirm_break_outcome(session, create_staff(session, StaffRole.FINANCE_OFFICER), item.id)
+    reconciliation.confirm_break_outcome(
+        session, create_staff(session, StaffRole.FINANCE_OFFICER), item.id, shown(session, item)
+    )
     assert status(session, payment) is PaymentStatus.FAILED
     again = invoicing.build_batch(session, world.officer)
     assert again is not None and [p.amount_pence for p in again.payments] == [payment.amount_pence]
@@ -151,7 +182,9 @@ def test_a_declined_proposal_leaves_the_break_open(session, broken) -> None:
     assert (still.resolved_at, still.proposed_outcome, still.proposed_by_id) == (None, None, None)
     assert status(session, payment) is PaymentStatus.SENT
     with pytest.raises(DomainError):
-        reconciliation.confirm_break_outcome(session, second, item.id)  # nothing waits now
+        reconciliation.confirm_break_outcome(
+            session, second, item.id, shown(session, item)
+        )  # nothing waits now
 
 
 def test_a_paid_payment_cannot_be_sent_again(session, broken) -> None:
@@ -176,7 +209,9 @@ def test_the_database_refuses_any_outcome_settled_by_one_person(session, broken)
 def test_a_resolved_break_reopens_only_when_the_rails_record_changes(session, broken) -> None:
     world, payment, item, _ = broken
     reconciliation.resolve_break(session, world.officer, item.id, "matched", "checked")
-    reconciliation.confirm_break_outcome(session, create_staff(session, StaffRole.FINANCE_OFFICER), item.id)
+    reconciliation.confirm_break_outcome(
+        session, create_staff(session, StaffRole.FINANCE_OFFICER), item.id, shown(session, item)
+    )
     seen = dict(item.actual)
     assert reconciliation.open_break(session, payment.id, item.kind, item.expected, seen) == 0
     changed = {"amount_pence": seen["amount_pence"] + 5}
