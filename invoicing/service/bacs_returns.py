@@ -30,6 +30,8 @@ from invoicing.service.payment_outcomes import fail_payment
 
 COLUMNS = "reference, amount in pence, sort code, account number and reason"
 LONGEST_CELL = 200  # characters: a reference, an amount, an account or a bank's reason
+MOST_LINES = 2_000  # a day's returns for this service are a handful; more is not a returns file
+ERRORS_SHOWN = 25  # lines' problems listed (then a count of the rest)
 # What the nursery is told (the payment's failure reason, its email and its webhook). A bank's
 # reason it recognises reaches it in these words; anything else in the file's reason column,
 # which a person at DWP could have written, stays on DWP's returns page.
@@ -81,6 +83,9 @@ def import_bacs_returns(
     rows = _rows(text)
     if rows and rows[0] and rows[0][0].strip().lower() == "reference":
         rows = rows[1:]
+    if len(rows) > MOST_LINES:
+        message = f"A returns file can have at most {MOST_LINES:,} lines: split it into smaller files"
+        raise ValidationFailed(message, errors=[FieldError("file", message)])
     today = today_in_london()
     taken = {
         str(line["reference"]) for item in repository.pending_returns_imports(session) for line in item.lines
@@ -88,11 +93,13 @@ def import_bacs_returns(
     errors: list[FieldError] = []
     lines: list[dict[str, object]] = []
     for number, row in enumerate(rows, start=1):
+        extra = [cell for cell in row[5:] if cell.strip()]
         cells = [cell.strip() for cell in row[:5]]
         too_long = any(len(cell) > LONGEST_CELL for cell in cells)
-        sent = repository.sent_by_bacs(session, cells[0]) if len(cells) == 5 and not too_long else None
-        if len(cells) < 5:
-            problem: str | None = f"Each line needs a {COLUMNS}"
+        readable = len(cells) == 5 and not too_long and not extra
+        sent = repository.sent_by_bacs(session, cells[0]) if readable else None
+        if len(cells) < 5 or extra:
+            problem: str | None = f"Each line needs a {COLUMNS}, and nothing more"
         elif too_long:
             problem = f"Each value must be {LONGEST_CELL} characters or fewer"
         elif sent is None:
@@ -117,6 +124,9 @@ def import_bacs_returns(
     session.rollback()  # only read so far
     if not rows:
         errors.append(FieldError("file", "The file has no returns in it"))
+    if len(errors) > ERRORS_SHOWN:
+        more = len(errors) - ERRORS_SHOWN
+        errors = [*errors[:ERRORS_SHOWN], FieldError("file", f"And {more:,} more lines with problems")]
     if errors:
         raise ValidationFailed("The returns file has problems: nothing was changed", errors=errors)
     with transaction(session):

@@ -156,6 +156,19 @@ def test_a_returns_file_no_bank_would_send_is_refused_in_words(session, monkeypa
     ):
         with pytest.raises(ValidationFailed):
             bacs_returns.import_bacs_returns(session, world.officer, hostile)
+    with pytest.raises(ValidationFailed) as extra:  # a sixth column is not quietly dropped
+        bacs_returns.import_bacs_returns(
+            session, world.officer, HEADER + returns_line(payment, reason="x,more")
+        )
+    assert "nothing more" in extra.value.errors[0].message
+    with pytest.raises(ValidationFailed) as huge:  # refused before a query is made for each line
+        bacs_returns.import_bacs_returns(session, world.officer, HEADER + "CCD X,1,000000,1,x\n" * 2_001)
+    assert "at most 2,000 lines" in huge.value.errors[0].message
+    with pytest.raises(ValidationFailed) as many:  # 300 bad lines: 25 listed, then a count
+        bacs_returns.import_bacs_returns(session, world.officer, HEADER + "CCD X,1,000000,1,x\n" * 300)
+    assert (
+        len(many.value.errors) == 26 and many.value.errors[-1].message == "And 275 more lines with problems"
+    )
     session.expire_all()
     assert session.get_one(Payment, payment.id).status is PaymentStatus.PAID
     assert session.scalars(select(BacsReturnsImport)).all() == []
