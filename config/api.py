@@ -7,6 +7,7 @@ A request that does not fit the schema is malformed (400); one that fits but bre
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -90,6 +91,9 @@ class _Parser(FlaskParser):
 NOT_JSON = "Send the body as JSON, with Content-Type: application/json"
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 class Date(ma.fields.Date):
     """An ISO date (``YYYY-MM-DD``) between 1900 and 2099: ``0001-01-01`` is no invoice's date."""
 
@@ -97,6 +101,9 @@ class Date(ma.fields.Date):
     LATEST = date(2099, 12, 31)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
+        # fromisoformat also takes "20261130", "2026-W48-1" and other digits: only YYYY-MM-DD here.
+        if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+            raise ma.ValidationError("Enter a date as YYYY-MM-DD, like 2026-11-30")
         parsed: date = super()._deserialize(value, attr, data, **kwargs)
         if not self.EARLIEST <= parsed <= self.LATEST:
             raise ma.ValidationError("Enter a date between 1900-01-01 and 2099-12-31")

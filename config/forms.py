@@ -46,6 +46,8 @@ class GovDateField(DateField):
         try:
             if len(year) != 4 or len(day) > 2 or len(month) > 2:
                 raise ValueError
+            if not all(part.isascii() and part.isdigit() for part in parts):
+                raise ValueError  # int() takes "٢٠٢٦" and "１２" too
             given = date(int(year), int(month), int(day))
         except ValueError as exc:
             raise ValueError(_("%(label)s must be a real date", label=label)) from exc

@@ -7,8 +7,9 @@ typed. Pure: no database, no Flask.
 
 from __future__ import annotations
 
+import re
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from invoicing.eligibility import days_inclusive
 
@@ -35,6 +36,18 @@ CARE_TOO_LONG = f"The care period must be {MAX_CARE_DAYS} days or fewer"
 ISSUED_IN_FUTURE = "The invoice date must be today or in the past"
 NO_LINES = "Add at least one line"
 TOO_MANY_LINES = f"An invoice must have {MAX_LINES} lines or fewer"
+
+
+_HOURS = re.compile(r"[0-9]{1,4}(\.[0-9]{1,2})?")
+
+
+def parse_hours(text: str) -> Decimal:
+    """Hours as typed: ASCII digits with up to two places ("7.5"), nothing Decimal() would also
+    take ("1e3", "1_0", "١٢٠", "Infinity"). ``InvalidOperation`` otherwise."""
+    text = text.strip()
+    if not _HOURS.fullmatch(text):
+        raise InvalidOperation(text)
+    return Decimal(text)
 
 
 def invoice_number_problem(number: str) -> str | None:

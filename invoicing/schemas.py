@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import InvalidOperation
 from typing import Any
 
 import marshmallow as ma
@@ -57,6 +58,17 @@ class LineInSchema(ma.Schema):
     @ma.validates("hours")
     def hours_in_range(self, value: Any, data_key: str) -> None:
         _Limit(limits.hours_problem, length=False)(value)
+
+    @ma.pre_load
+    def hours_as_typed(self, data: Any, **kwargs: Any) -> Any:
+        """Hours as the pattern says: ASCII digits, up to two places (Decimal takes "1e3" too)."""
+        hours = data.get("hours") if isinstance(data, dict) else None
+        if hours is not None and not isinstance(hours, bool) and isinstance(hours, str | int | float):
+            try:
+                limits.parse_hours(str(hours))
+            except InvalidOperation:
+                raise ma.ValidationError({"hours": [limits.HOURS_OUT_OF_RANGE]}) from None
+        return data
 
 
 class InvoiceInSchema(ma.Schema):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -63,8 +64,13 @@ def reading_order(problem: Problem) -> tuple[int, int]:
 EARLIEST, LATEST = date(1900, 1, 1), date(2099, 12, 31)
 
 
+_DATE = re.compile(r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}|[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _date(text: str) -> date:
     text = text.strip()
+    if not _DATE.fullmatch(text):  # strptime and fromisoformat take other digits and forms too
+        raise ValueError("must be a real date, like 31/10/2026")
     for parse in (
         lambda t: datetime.strptime(t, "%d/%m/%Y").date(),  # noqa: DTZ007 - a calendar date
         date.fromisoformat,
@@ -210,7 +216,7 @@ def check_row(
     hours: Decimal | None = None
     if row.get("hours"):
         try:
-            hours = Decimal(row["hours"])
+            hours = limits.parse_hours(row["hours"])
         except InvalidOperation:
             problem("hours", limits.HOURS_OUT_OF_RANGE)
         else:

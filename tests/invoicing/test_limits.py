@@ -78,6 +78,35 @@ CASES = [
         limits.INVOICE_NUMBER_TOO_LONG,
     ),
     ("care_too_long", {"care_days": 93}, {"care_days": 93}, {"care_days": 93}, limits.CARE_TOO_LONG),
+    # Decimal() takes these, and once stored them as 120, 12, 1000 and 10 hours.
+    (
+        "hours_arabic_indic",
+        {"hours": "١٢٠"},
+        {"lines-0-hours": "١٢٠"},
+        {"hours": "١٢٠"},
+        limits.HOURS_OUT_OF_RANGE,
+    ),
+    (
+        "hours_fullwidth",
+        {"hours": "１２"},
+        {"lines-0-hours": "１２"},
+        {"hours": "１２"},
+        limits.HOURS_OUT_OF_RANGE,
+    ),
+    (
+        "hours_exponent",
+        {"hours": "1e3"},
+        {"lines-0-hours": "1e3"},
+        {"hours": "1e3"},
+        limits.HOURS_OUT_OF_RANGE,
+    ),
+    (
+        "hours_underscore",
+        {"hours": "1_0"},
+        {"lines-0-hours": "1_0"},
+        {"hours": "1_0"},
+        limits.HOURS_OUT_OF_RANGE,
+    ),
 ]
 
 
@@ -186,4 +215,21 @@ def test_more_lines_than_the_limit_are_refused_by_the_api_and_the_upload(
         for n in range(limits.MAX_LINES + 1)
     ]
     assert limits.TOO_MANY_LINES in upload(user, csv_bytes(rows)).text
+    assert db.scalar(select(func.count()).select_from(Invoice)) == 0
+
+
+def test_dates_in_other_digits_or_forms_are_refused_by_the_api_the_form_and_the_upload(
+    live_server: LiveServer, db, nursery
+) -> None:
+    consent, child, user, api = nursery
+    for n, odd in enumerate(("2026-W48-1", "20261130", "٢٠٢٦-١١-٣٠")):  # fromisoformat takes each
+        sent = body(consent) | {"issued_on": odd}
+        answer = api.post(
+            f"{live_server.url}/api/v1/invoices", json=sent, headers={"Idempotency-Key": f"d{n}"}
+        )
+        assert answer.status_code == 400 and "YYYY-MM-DD" in str(answer.json()["errors"]), answer.text
+    form = _by_form(user, consent, {"issued_on": ["٣٠", "١١", "٢٠٢٦"]})
+    assert "Invoice date must be a real date" in form
+    row = _by_upload(user, child, {"issued_on": "٣٠/١١/٢٠٢٦"})
+    assert "must be a real date, like 31/10/2026" in row
     assert db.scalar(select(func.count()).select_from(Invoice)) == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 
 from flask import (
     abort,
@@ -98,9 +98,7 @@ def _line_inputs(form: InvoiceForm) -> tuple[list[LineInput], list[str], list[in
         hours = None
         if line.hours.data:
             try:
-                hours = Decimal(line.hours.data)
-                if not hours.is_finite():
-                    raise InvalidOperation
+                hours = limits.parse_hours(line.hours.data)
             except InvalidOperation:
                 problems.append(_("Line %(n)s: %(message)s", n=index, message=_(limits.HOURS_OUT_OF_RANGE)))
                 continue
