@@ -76,7 +76,13 @@ def provider(provider_id: uuid.UUID) -> ResponseReturnValue:
             else:
                 abort(400)
         except DomainError as error:
-            flash(_(error.detail), "error")
+            # Name each field's problem: "The bank details are not valid" alone says not which.
+            flash(
+                " ".join([_(error.detail) + ":", *(_(e.message) for e in error.errors)])
+                if error.errors
+                else _(error.detail),
+                "error",
+            )
         return redirect(url_for("providers_finance.provider", provider_id=provider_id))
     return render_template(
         "providers/finance_provider.html",

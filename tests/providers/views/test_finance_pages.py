@@ -53,3 +53,12 @@ def test_providers_are_verified_and_new_bank_details_released_by_dwp(live_server
     assert "Only a DWP finance officer or approver can do this" in refused.text
     released = officer.submit(officer.get(f"/finance/providers/{active.id}"), "Release new payment details")
     assert "The new payment details are released" in released.text
+    bad = officer.submit(
+        officer.get(f"/finance/providers/{active.id}"),
+        "Record bank details",
+        sort_code="１０７９９９",
+        account_number="88837491",
+        account_name="Big Steps",
+        reason="Nursery rang",
+    )
+    assert "The bank details are not valid: Enter a valid sort code like 309430" in bad.text  # which field
