@@ -221,26 +221,37 @@ def _take_lock_row(connection: Connection, name: str, ttl: timedelta) -> bool:
 def run_job(session_factory: sessionmaker[Session], name: str) -> JobRun:
     """Run one job now under its lock, and record the run (skipped if the lock is held)."""
     job = registry()[name]
-    with session_factory() as session:
-        run = JobRun(id=uuid.uuid4(), job_name=name, started_at=utcnow(), outcome="running", host=HOLDER)
-        session.add(run)
-        session.commit()
-        token = request_id.set(f"job:{name}:{run.id}")  # every log line of the run carries it
-        try:
-            return _run_under_lock(session_factory, session, job, run)
-        finally:
-            request_id.reset(token)
+    run_id = uuid.uuid4()
+    token = request_id.set(f"job:{name}:{run_id}")  # every log line of the run carries it
+    try:
+        with session_factory() as session:
+            return _run_under_lock(session_factory, session, job, run_id)
+    finally:
+        request_id.reset(token)
 
 
 def _run_under_lock(
-    session_factory: sessionmaker[Session], session: Session, job: Job, run: JobRun
+    session_factory: sessionmaker[Session], session: Session, job: Job, run_id: uuid.UUID
 ) -> JobRun:
+    """A run is recorded as running only once it holds the job's lock, so a run found "running"
+    by the next holder of the lock can only be one whose process died (a run that lost the race
+    for the lock is recorded as skipped, never as running)."""
     name = job.name
     engine = session_factory.kw["bind"]
+    started = utcnow()
     with held_lock(engine, f"job:{name}") as taken:
+        run = JobRun(
+            id=run_id,
+            job_name=name,
+            started_at=started,
+            outcome="running" if taken else "skipped",
+            host=HOLDER,
+        )
+        session.add(run)
         if not taken:
-            run.outcome, run.finished_at = "skipped", utcnow()
+            run.finished_at = utcnow()
             return _finished(session, run)
+        session.commit()
         _mark_interrupted(session, run)
         try:
             with session_factory() as job_session:
@@ -255,14 +266,12 @@ def _run_under_lock(
 
 
 def _mark_interrupted(session: Session, run: JobRun) -> None:
-    """With the job's lock held, no earlier run of it can still be running: any still recorded as
-    running was killed mid-way (its lock died with its process). Say so, and log it."""
+    """With the job's lock held, no other run of it can still be running: only a holder of the lock
+    is ever recorded as running, so any other still recorded so was killed mid-way (its lock died
+    with its process). Say so, and log it."""
     stale = session.scalars(
         select(JobRun).where(
-            JobRun.job_name == run.job_name,
-            JobRun.outcome == "running",
-            JobRun.id != run.id,
-            JobRun.started_at <= run.started_at,
+            JobRun.job_name == run.job_name, JobRun.outcome == "running", JobRun.id != run.id
         )
     ).all()
     for earlier in stale:

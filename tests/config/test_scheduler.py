@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
@@ -50,6 +51,31 @@ def test_a_job_whose_lock_is_held_is_skipped_and_recorded(app: Flask, session: S
         run = run_job(database().session_factory, "expire-consents")
         assert run.outcome == "skipped"
     assert run_job(database().session_factory, "expire-consents").outcome == "succeeded"
+
+
+def test_a_run_that_loses_the_race_for_the_lock_is_never_seen_running(
+    app: Flask, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lock's holder marks any other run still "running" as interrupted (its process died).
+    A run that lost the race must never be one of those, even for a moment: two schedulers at
+    once once left a live, skipped run marked interrupted."""
+    engine = database().engine
+    seen_while_refused: list[int] = []
+    real = scheduler.held_lock
+
+    @contextmanager
+    def refused(engine_, name, ttl=timedelta(minutes=30)):  # the moment the lock is refused
+        with real(engine_, name, ttl) as taken:
+            with Session(engine) as look:
+                seen_while_refused.append(
+                    look.scalar(select(func.count()).select_from(JobRun).where(JobRun.outcome == "running"))
+                )
+            yield taken
+
+    with held_lock(engine, "job:expire-consents"):
+        monkeypatch.setattr(scheduler, "held_lock", refused)
+        assert run_job(database().session_factory, "expire-consents").outcome == "skipped"
+    assert seen_while_refused == [0]
 
 
 def test_a_failing_job_is_recorded_with_its_error(
