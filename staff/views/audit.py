@@ -67,7 +67,7 @@ def export() -> ResponseReturnValue:
             show_errors(form, error)
         else:
             return _download(wanted, rows)
-    return _page(form, status=400)
+    return _page(form, status=400, offered=True)
 
 
 def _download(wanted: audit_export.ExportRequest, rows: list[dict[str, object]]) -> Response:
@@ -93,10 +93,13 @@ def _offer_kinds(form: AuditExportForm) -> list[str]:
     return kinds
 
 
-def _page(form: AuditExportForm, *, verification: object = None, status: int = 200) -> ResponseReturnValue:
+def _page(
+    form: AuditExportForm, *, verification: object = None, status: int = 200, offered: bool = False
+) -> ResponseReturnValue:
     checkpoint, count, unavailable = audit_export.latest(settings.current())
     db = request_session()
-    _offer_kinds(form)
+    if not offered:  # the export has read the log's kinds already
+        _offer_kinds(form)
     return render_template(
         "staff/audit.html",
         form=form,
