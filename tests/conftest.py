@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, request_finished
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -31,11 +31,26 @@ from config.extensions import database
 from config.migrations import upgrade_to_head
 from config.models import load_all_models
 from config.settings import Settings
+from tests.browser import browser_type_launch_args  # noqa: F401  (a pytest-playwright fixture)
+from tests.page_checks import RECORDER
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1"… under pytest-xdist
 SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
+
+
+request_finished.connect(RECORDER.check_response)
+
+
+@pytest.fixture(autouse=True)
+def every_page_checked(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fails a test that rendered a page a person should not see (tests/page_checks.py)."""
+    RECORDER.clear()
+    yield
+    problems = RECORDER.take()
+    if problems:
+        pytest.fail("Pages with problems:\n" + "\n".join(sorted(set(problems))), pytrace=False)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -10,9 +10,7 @@ any serious or critical violation fails it. The same journey runs again with Jav
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pyotp
 import pytest
@@ -24,18 +22,12 @@ from config.auth import StaffRole
 from config.extensions import database
 from config.scheduler import run_job
 from invoicing.models import Invoice
+from tests.browser import Axe
 from tests.conftest import LiveServer
 from tests.factories import create_child, create_parent, create_staff, previous_month
 from tests.stripe_server import API_KEY, StripeState, stripe_server
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 ACCOUNT = "acct_1JourneyNursery"
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args() -> dict[str, object]:
-    return {"executable_path": CHROMIUM, "args": ["--no-sandbox"]}
 
 
 @pytest.fixture
@@ -47,26 +39,6 @@ def stripe_test() -> Iterator[tuple[str, StripeState]]:
 @pytest.fixture
 def live_overrides(stripe_test) -> dict[str, object]:
     return {"stripe_api_key": API_KEY, "stripe_api_base": stripe_test[0]}
-
-
-class Axe:
-    """Runs axe-core on each page visited; collects serious and critical violations."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.problems: list[str] = []
-        self.pages = 0
-
-    def check(self, page: Page) -> None:
-        if not self.enabled:
-            return
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-        self.pages += 1
-        for violation in result["violations"]:
-            if violation["impact"] in ("serious", "critical"):
-                targets = [node["target"] for node in violation["nodes"]][:3]
-                self.problems.append(f"{page.url}: {violation['id']} ({violation['impact']}) {targets}")
 
 
 def journey(browser: Browser, live_server: LiveServer, db, javascript: bool) -> Axe:
