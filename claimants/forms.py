@@ -54,6 +54,10 @@ class ChildForm(GovForm):
             "Does the child get Disability Living Allowance, Personal Independence Payment or Child Disability Payment, or are they certified blind?"  # noqa: E501
         ),
         widget=GovRadioInput(),
+        description=_l(
+            "We ask because DWP may tell your local council that your child may get the Disability "
+            "Access Fund for their early years place. Your answer does not change what DWP pays."
+        ),
         choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
         validators=[InputRequired(message=_l("Select yes if the child is disabled"))],
     )

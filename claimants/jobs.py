@@ -9,4 +9,6 @@ from config.auth import SYSTEM
 
 
 def expire_consents(session: Session) -> dict[str, int]:
-    return {"expired": service.expire_consents(session, SYSTEM)}
+    """Warn parents of consents ending in 30 and 7 days, then end the ones past their date."""
+    warned = service.warn_ending_consents(session, SYSTEM)
+    return {"warned": warned, "expired": service.expire_consents(session, SYSTEM)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext
 
 from claimants.models import ConsentStatus
+from config import words
 
 CONSENT_STATUS = {
     ConsentStatus.AWAITING_AUTHORISATION: lazy_gettext("Waiting for you"),
@@ -13,3 +14,40 @@ CONSENT_STATUS = {
     ConsentStatus.REVOKED: lazy_gettext("Stopped"),
     ConsentStatus.EXPIRED: lazy_gettext("Expired"),
 }
+
+# The nursery's words for a consent's state: the parent is "you" only on the parent's pages.
+NURSERY_CONSENT_STATUS = {
+    ConsentStatus.AWAITING_AUTHORISATION: lazy_gettext("Waiting for the parent"),
+    ConsentStatus.AUTHORISED: lazy_gettext("Given"),
+    ConsentStatus.REJECTED: lazy_gettext("Declined by the parent"),
+    ConsentStatus.REVOKED: lazy_gettext("Stopped by the parent"),
+    ConsentStatus.EXPIRED: lazy_gettext("Ended"),
+}
+
+# What happened, in DWP's words, for every audit event claimants record (staff pages, audit log).
+STAFF_EVENTS = {
+    "consent.requested": lazy_gettext("Consent asked for"),
+    "consent.awaiting_authorisation": lazy_gettext("Consent waiting for the parent"),
+    "consent.authorised": lazy_gettext("Consent given"),
+    "consent.rejected": lazy_gettext("Consent declined"),
+    "consent.revoked": lazy_gettext("Consent stopped"),
+    "consent.expired": lazy_gettext("Consent ended"),
+    "consent.reconfirmed": lazy_gettext("Consent renewed"),
+    "consent.request_resent": lazy_gettext("Consent request sent again"),
+    "consent.ending_warning_sent": lazy_gettext("Parent warned the consent ends soon"),
+    "consent.request_claimed": lazy_gettext("Request taken on by a parent signed in with another email"),
+    "parent.registered": lazy_gettext("Parent registered"),
+    "parent.signed_in": lazy_gettext("Parent signed in"),
+    "parent.sign_in_refused": lazy_gettext("Parent sign-in refused"),
+    "parent.claim_linked": lazy_gettext("Universal Credit claim linked"),
+    "child.added": lazy_gettext("Child added"),
+    "oauth.code_issued": lazy_gettext("Authorisation code issued"),
+    "oauth.code_spent": lazy_gettext("Authorisation code used"),
+    "oauth.code_reused": lazy_gettext("Authorisation code used twice: tokens revoked"),
+    "oauth.token_issued": lazy_gettext("Access token issued"),
+    "oauth.token_revoked": lazy_gettext("Access token revoked"),
+}
+
+words.register("consent_status_parent", CONSENT_STATUS)
+words.register("consent_status_nursery", NURSERY_CONSENT_STATUS)
+words.register("event", STAFF_EVENTS)

@@ -53,6 +53,8 @@ class ConsentStatus(StrEnum):
 CONSENT_TRANSITIONS = {
     ConsentStatus.AWAITING_AUTHORISATION: frozenset({ConsentStatus.AUTHORISED, ConsentStatus.REJECTED}),
     ConsentStatus.AUTHORISED: frozenset({ConsentStatus.REVOKED, ConsentStatus.EXPIRED}),
+    # An ended consent renewed by the parent in the service: the same consent, live again.
+    ConsentStatus.EXPIRED: frozenset({ConsentStatus.AUTHORISED}),
 }
 
 
@@ -83,6 +85,9 @@ class Consent(UUIDPrimaryKey, Timestamps, Base):
     authorised_at: Mapped[datetime | None]
     expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # How many of the warnings before it ends (30 days, then 7) the parent has been sent for
+    # the current end date: each is sent once, and renewing starts again.
+    ending_warnings_sent: Mapped[int] = mapped_column(default=0, server_default="0")
     version: Mapped[int] = mapped_column(default=1)
 
     child: Mapped[Child | None] = relationship()
@@ -96,10 +101,10 @@ class Consent(UUIDPrimaryKey, Timestamps, Base):
         self.authorised_at, self.expires_at = at, expires_at
 
     def reconfirm(self, at: datetime, expires_at: datetime) -> None:
-        """Extend a live consent without a new OAuth flow (the parent's own choice)."""
-        if not self.is_live_on(at):
-            raise InvalidTransition("Only a live consent can be reconfirmed")
-        self.expires_at = expires_at
+        """Extend a live or ended consent without a new OAuth flow (the parent's own choice)."""
+        if not (self.is_live_on(at) or self.status is ConsentStatus.EXPIRED):
+            raise InvalidTransition("Only a live or ended consent can be renewed")
+        self.expires_at, self.ending_warnings_sent = expires_at, 0
 
     def is_live_on(self, at: datetime) -> bool:
         return (

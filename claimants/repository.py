@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from claimants.models import AuthorizationCode, Child, Consent, ConsentStatus, Parent
@@ -51,6 +52,20 @@ def list_expiring(session: Session, before: datetime) -> list[Consent]:
     return list(
         session.scalars(
             select(Consent).where(Consent.status == ConsentStatus.AUTHORISED, Consent.expires_at <= before)
+        )
+    )
+
+
+def list_ending(session: Session, after: datetime, before: datetime) -> list[Consent]:
+    """Authorised consents ending after ``after`` and by ``before``, with a warning still to send."""
+    return list(
+        session.scalars(
+            select(Consent).where(
+                Consent.status == ConsentStatus.AUTHORISED,
+                Consent.expires_at > after,
+                Consent.expires_at <= before,
+                Consent.ending_warnings_sent < 2,
+            )
         )
     )
 
@@ -128,6 +143,10 @@ def live_consents_of_provider(
     return [(consent, child) for consent, child in rows]
 
 
+def find_consent(session: Session, consent_id: uuid.UUID) -> Consent | None:
+    return session.get(Consent, consent_id)
+
+
 def find_parent(session: Session, parent_id: uuid.UUID) -> Parent | None:
     return session.get(Parent, parent_id)
 
@@ -161,3 +180,59 @@ def consents_of_provider_page(
 def parents_with_subject(session: Session) -> list[Parent]:
     """Parents who have signed in through an identity provider, by name."""
     return list(session.scalars(select(Parent).where(Parent.oidc_subject.is_not(None)).order_by(Parent.name)))
+
+
+# --- the nursery's consents page and home page: one meaning for each filter -------------------
+
+ENDING_SOON_DAYS = 30
+NURSERY_FILTERS = ("waiting", "given", "ending", "ended", "declined")
+
+
+def _nursery_filter(provider_id: uuid.UUID | None, show: str | None, now: datetime) -> Any:
+    """``show``: ``waiting`` (asked, no answer yet), ``given`` (live), ``ending`` (live, ends within
+    30 days), ``ended`` (stopped or expired, and no live consent for that child since), ``declined``."""
+    query = select(Consent).where(Consent.provider_id == provider_id)
+    if show == "waiting":
+        return query.where(Consent.status == ConsentStatus.AWAITING_AUTHORISATION)
+    if show == "declined":
+        return query.where(Consent.status == ConsentStatus.REJECTED)
+    live = query.where(Consent.status == ConsentStatus.AUTHORISED, Consent.expires_at > now)
+    if show == "given":
+        return live
+    if show == "ending":
+        return live.where(Consent.expires_at <= now + timedelta(days=ENDING_SOON_DAYS))
+    if show == "ended":
+        still_live = select(Consent.child_id).where(
+            Consent.provider_id == provider_id,
+            Consent.child_id.is_not(None),
+            Consent.status.in_((ConsentStatus.AUTHORISED, ConsentStatus.AWAITING_AUTHORISATION)),
+        )
+        return query.where(
+            Consent.status.in_((ConsentStatus.REVOKED, ConsentStatus.EXPIRED)),
+            Consent.child_id.not_in(still_live),
+        )
+    return query
+
+
+def consents_for_nursery(
+    session: Session, provider_id: uuid.UUID | None, show: str | None, now: datetime
+) -> list[Consent]:
+    """The provider's consents that ``show`` picks (``_nursery_filter``; any other value: all),
+    newest first, with their children."""
+    query = _nursery_filter(provider_id, show, now)
+    if show == "ending":
+        query = query.order_by(Consent.expires_at)
+    else:
+        query = query.order_by(Consent.created_at.desc())
+    return list(session.scalars(query.options(selectinload(Consent.child))))
+
+
+def nursery_consent_counts(session: Session, provider_id: uuid.UUID | None, now: datetime) -> dict[str, int]:
+    """How many consents each of ``waiting``, ``ending`` and ``ended`` picks, for the home page."""
+    counts = {}
+    for show in ("waiting", "ending", "ended"):
+        # A child whose consents ended twice is one child with no consent.
+        column = Consent.child_id if show == "ended" else Consent.id
+        inner = _nursery_filter(provider_id, show, now).with_only_columns(column).distinct().subquery()
+        counts[show] = int(session.scalar(select(func.count()).select_from(inner)) or 0)
+    return counts

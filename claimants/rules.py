@@ -1,8 +1,8 @@
-"""Rules about children that decide whose childcare counts. Pure: no database, no clock."""
+"""Rules about children and consents that decide whose childcare counts. Pure: no database, no clock."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 
 def childcare_age_limit(date_of_birth: date) -> date:
@@ -20,3 +20,21 @@ def _add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February in a year that has none
         return day.replace(year=day.year + years, day=28)
+
+
+# Warnings before a consent ends (each sent once, on the home page and by email), and how near
+# the end "Renew for another year" is offered.
+ENDING_WARNINGS = (timedelta(days=30), timedelta(days=7))
+RENEW_WITHIN = ENDING_WARNINGS[0]
+
+
+def ending_warnings_due(expires_at: datetime, now: datetime) -> int:
+    """How many of ``ENDING_WARNINGS`` are due for a consent ending at ``expires_at``."""
+    return sum(1 for before in ENDING_WARNINGS if expires_at - now <= before)
+
+
+def renewable(status: str, expires_at: datetime | None, now: datetime) -> bool:
+    """An ended consent may be renewed; a live one only within ``RENEW_WITHIN`` of its end."""
+    if status == "expired":
+        return True
+    return status == "authorised" and expires_at is not None and now < expires_at <= now + RENEW_WITHIN

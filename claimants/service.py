@@ -7,12 +7,21 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session, joinedload
 
-from claimants import repository
-from claimants.models import CONSENT_TRANSITIONS, Child, Consent, ConsentStatus, Parent
+from claimants import messages, repository
+from claimants.consents import claim_consent_request as claim_consent_request  # re-exported
+from claimants.consents import expire_consents as expire_consents
+from claimants.consents import reconfirm_consent as reconfirm_consent
+from claimants.consents import warn_ending_consents as warn_ending_consents
+from claimants.lifecycle import CONSENT as CONSENT
+from claimants.models import Child, Consent, ConsentStatus, Parent
 from claimants.nino import nino_hash, nino_last, normalise_nino
 from claimants.rules import childcare_age_limit
+from claimants.sign_in import EMAIL_IN_USE_MESSAGE as EMAIL_IN_USE_MESSAGE
+from claimants.sign_in import parent_actor as parent_actor
+from claimants.sign_in import register_parent as register_parent
+from claimants.sign_in import sign_in_parent as sign_in_parent
 from config import audit, notify, settings, transitions
-from config.auth import Actor, ActorKind
+from config.auth import Actor
 from config.database import transaction, utcnow
 from config.errors import (
     ConsentNotAuthorised,
@@ -22,54 +31,14 @@ from config.errors import (
     ValidationFailed,
     rule,
 )
+from config.formatting import london_date
 from providers import idempotency as idempotent
 from providers import repository as providers_repository
-from providers import webhooks
 from providers.idempotency import Idempotency
-
-
-def _consent_payload(consent: Consent, target: ConsentStatus) -> dict[str, object]:
-    return {"consent_id": consent.id, "child_id": consent.child_id, "status": target.value}
-
-
-# Nursery software hears when a consent starts and when the parent stops it (API.md "Webhooks out").
-CONSENT = transitions.machine(
-    name="consent",
-    noun="consent",
-    table=Consent.__tablename__,
-    allowed=CONSENT_TRANSITIONS,
-    states=ConsentStatus,
-    events={ConsentStatus.AUTHORISED: "consent.authorised", ConsentStatus.REVOKED: "consent.revoked"},
-    payload=_consent_payload,
-    queue=webhooks.queue_events,
-)
 
 
 def _nino_key() -> bytes:
     return ("nino:" + settings.current().secret_key).encode()
-
-
-def parent_actor(parent: Parent) -> Actor:
-    return Actor(kind=ActorKind.PARENT, id=parent.id, label=parent.name, parent_id=parent.id)
-
-
-def register_parent(session: Session, *, name: str, email: str, oidc_subject: str | None) -> Parent:
-    """A parent's first sign-in creates their record; the claim is linked afterwards."""
-    email = email.strip().lower()
-    if not email or "@" not in email:
-        raise rule(
-            "email_missing",
-            "There is a problem: we could not sign you in",
-            "Your sign-in did not give us an email address. Try again, or contact DWP.",
-        )
-    with transaction(session, {"email": _email_in_use}):
-        parent = Parent(id=uuid.uuid4(), name=name.strip(), email=email, oidc_subject=oidc_subject)
-        session.add(parent)
-        # Consent requests sent to this email address before the parent had an account.
-        for consent in repository.list_unclaimed_requests(session, email):
-            consent.parent_id = parent.id
-        audit.record(session, "parent.registered", parent, parent_actor(parent))
-    return parent
 
 
 def link_claim(
@@ -252,6 +221,9 @@ def authorise_consent(session: Session, actor: Actor, consent_id: uuid.UUID, chi
             child_id=child.id,
             expires_at=consent.expires_at,
         )
+        messages.tell_parent(
+            session, consent, "consent_given", step="given", until=london_date(consent.expires_at)
+        )
     return consent
 
 
@@ -273,27 +245,8 @@ def revoke_consent(session: Session, actor: Actor, consent_id: uuid.UUID) -> Con
         consent.revoked_at = now
         revoked = providers_repository.revoke_consent_tokens(session, consent.id, now)
         transitions.move(session, CONSENT, consent, ConsentStatus.REVOKED, actor, tokens_revoked=revoked)
+        messages.tell_parent(session, consent, "consent_stopped", step="stopped", on=london_date(now))
     return consent
-
-
-def reconfirm_consent(session: Session, actor: Actor, consent_id: uuid.UUID) -> Consent:
-    """Extend a live consent for another full term, without a new consent flow."""
-    now = utcnow()
-    with transaction(session):
-        consent = _own_consent(session, actor, consent_id)
-        consent.reconfirm(now, now + timedelta(days=settings.current().consent_validity_days))
-        audit.record(session, "consent.reconfirmed", consent, actor, {"expires_at": consent.expires_at})
-    return consent
-
-
-def expire_consents(session: Session, actor: Actor, now: datetime | None = None) -> int:
-    """Scheduled: authorised consents past their expiry become ``expired``. Safe to run twice."""
-    now = now or utcnow()
-    with transaction(session):
-        expired = repository.list_expiring(session, now)
-        for consent in expired:
-            transitions.move(session, CONSENT, consent, ConsentStatus.EXPIRED, actor)
-    return len(expired)
 
 
 def live_consent(session: Session, consent_id: uuid.UUID, provider_id: uuid.UUID, at: datetime) -> Consent:
@@ -311,58 +264,6 @@ def live_consent(session: Session, consent_id: uuid.UUID, provider_id: uuid.UUID
     if not consent.is_live_on(at):
         raise ConsentNotAuthorised("The consent has expired: ask the parent to reconfirm it")
     return consent
-
-
-EMAIL_IN_USE_MESSAGE = (
-    "Another Childcare Direct account already uses this email address, with a different GOV.UK "
-    "One Login. Sign in with the One Login you used before, or contact DWP to have the accounts "
-    "looked at."
-)
-
-
-def _email_in_use() -> DomainError:
-    return rule("email_in_use", "There is a problem: we could not sign you in", EMAIL_IN_USE_MESSAGE)
-
-
-def sign_in_parent(session: Session, *, subject: str, email: str, name: str) -> Parent:
-    """The parent their identity provider vouches for (by its stable subject); new ones are registered.
-
-    Matching is by subject only, never by email alone, so an email address someone else can
-    claim never opens another person's account. A new subject whose email address another
-    parent's account already has is refused (``email_in_use``), never merged with it: the
-    refusal is recorded on that account in a transaction of its own, kept although sign-in fails.
-    """
-    parent = repository.find_parent_by_subject(session, subject)
-    if parent is not None:
-        with transaction(session):
-            audit.record(session, "parent.signed_in", parent, parent_actor(parent))
-        return parent
-    holder = repository.find_parent_by_email(session, email) if email.strip() else None
-    if holder is not None:
-        _record_refusal(session, holder)
-        raise _email_in_use()
-    try:
-        return register_parent(session, name=name or email, email=email, oidc_subject=subject)
-    except DomainError as error:
-        if error.code != "email_in_use":
-            raise
-        # Another sign-in took the address between our look-up and our insert.
-        holder = repository.find_parent_by_email(session, email)
-        if holder is not None:
-            _record_refusal(session, holder)
-        raise
-
-
-def _record_refusal(session: Session, holder: Parent) -> None:
-    """Commit the refusal's audit event before the refusal is raised (it must survive it)."""
-    with transaction(session):
-        audit.record(
-            session,
-            "parent.sign_in_refused",
-            holder,
-            Actor(kind=ActorKind.PARENT, id=None, label="someone signing in"),
-            {"reason": "email_held_by_another_sign_in"},
-        )
 
 
 def grant_consent(session: Session, actor: Actor, *, provider_id: uuid.UUID, child_id: uuid.UUID) -> Consent:
@@ -389,6 +290,9 @@ def grant_consent(session: Session, actor: Actor, *, provider_id: uuid.UUID, chi
             child_id=child.id,
             expires_at=consent.expires_at,
             through="oauth",
+        )
+        messages.tell_parent(
+            session, consent, "consent_given", step="given", until=london_date(consent.expires_at)
         )
     return consent
 

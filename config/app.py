@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from importlib import import_module
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -16,7 +17,7 @@ from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader, PrefixLoader
 from config import settings as settings_module
 from config.api import init_api
 from config.extensions import Database, request_session
-from config.formatting import london_date, london_time
+from config.formatting import london_date, london_last_day, london_time
 from config.forms import error_list
 from config.limits import init_limits, limit_views
 from config.models import load_all_models
@@ -26,6 +27,7 @@ from config.operations import configure_logging, init_operations
 from config.request_guard import init_request_guard
 from config.settings import PROJECT_ROOT, Settings
 from config.web import register_error_handlers
+from config.words import words
 
 LONDON = ZoneInfo("Europe/London")
 LANGUAGES = ("en", "cy")
@@ -79,7 +81,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     Database(settings.database_url).init_app(app)
     register_error_handlers(app)
     if settings.environment != "test":
-        configure_logging()  # tests keep pytest's own log capture
+        # Tests keep pytest's own log capture; development reads as words, production as JSON.
+        configure_logging(readable=settings.environment == "development")
     init_operations(app, production=settings.is_production, metrics_token=settings.metrics_token)
     init_oidc(app, settings)
     _register_blueprints(app)
@@ -111,6 +114,10 @@ def _register_blueprints(app: Flask) -> None:
     from providers.views.nursery_registration import providers_nursery_registration
     from staff.views.audit import staff_audit
     from staff.views.finance import staff_finance
+
+    # Each package's words for its machine names, registered for the ``words`` filter.
+    for package in ("claimants", "invoicing", "providers", "staff"):
+        import_module(f"{package}.labels")
 
     app.register_blueprint(_home_blueprint())
     app.register_blueprint(providers_nursery)
@@ -206,6 +213,8 @@ def _configure_templates(app: Flask) -> None:
     app.jinja_env.filters["pounds"] = format_pence
     app.jinja_env.filters["london_date"] = london_date
     app.jinja_env.filters["london_time"] = london_time
+    app.jinja_env.filters["london_last_day"] = london_last_day
+    app.jinja_env.filters["words"] = words
     app.jinja_env.filters["merge_params"] = lambda base, extra: {**base, **(extra or {})}
     app.jinja_env.globals["form"] = None
     app.jinja_env.globals["error_list"] = error_list

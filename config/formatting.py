@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -14,6 +14,14 @@ def london_date(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         value = value.astimezone(LONDON).date()
     return f"{value.day} {value:%B %Y}"
+
+
+def london_last_day(ends_at: datetime | None) -> str:
+    """The last day something that ends at ``ends_at`` still runs, as people say "until": a
+    consent ending at midnight as 1 September begins runs until 31 August."""
+    if ends_at is None:
+        return ""
+    return london_date((ends_at.astimezone(LONDON) - timedelta(microseconds=1)).date())
 
 
 def london_time(value: datetime | None) -> str:

@@ -18,6 +18,22 @@ _PARTS = ("day", "month", "year")
 EARLIEST, LATEST = date(1900, 1, 1), date(2099, 12, 31)
 
 
+class LabelledDateInput(GovDateInput):
+    """GOV.UK's three date boxes, each with its own id and its own translated label, keeping what
+    was typed when the form comes back with an error (the upstream widget labels them in English,
+    and a caller's own items lose the ids and the values)."""
+
+    def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
+        params: dict[str, Any] = super().map_gov_params(field, **kwargs)
+        widths = {"day": "govuk-input--width-2", "month": "govuk-input--width-2"}
+        words = {"day": _("Day"), "month": _("Month"), "year": _("Year")}
+        for item, part in zip(params["items"], _PARTS, strict=True):
+            error = " govuk-input--error" if field.errors else ""
+            width = widths.get(part, "govuk-input--width-4")
+            item.update(label=words[part], id=f"{field.id}-{part}", classes=width + error)
+        return params
+
+
 class GovDateField(DateField):
     """A date as three boxes (day, month, year) in GOV.UK style.
 
@@ -26,7 +42,7 @@ class GovDateField(DateField):
     and gives the GOV.UK messages for a partial or impossible date.
     """
 
-    widget = GovDateInput()
+    widget = LabelledDateInput()
 
     def __init__(self, label: str | None = None, validators: Any = None, **kwargs: Any) -> None:
         super().__init__(label, validators, format="%d %m %Y", **kwargs)
@@ -93,6 +109,14 @@ class GovForm(FlaskForm):
         def get_translations(self, form: Any) -> GovUkWording:
             return GOVUK_WORDING
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        csrf = getattr(self, "csrf_token", None)
+        if csrf is not None:
+            # A hidden field needs no id, and a page with several forms (a button per row) would
+            # repeat it: WTForms leaves out an attribute whose value is False.
+            csrf.id = False
+
 
 class GovSubForm(WtfForm):
     """A form inside another (a row of lines, a filter): no CSRF token of its own, the same words."""
@@ -111,15 +135,6 @@ def safe_next(target: str | None, *, within: tuple[str, ...] = ("/",)) -> str | 
     return redirects.safe_next(target, within=within)
 
 
-def date_items(field_name: str) -> list[dict[str, object]]:
-    """The three boxes of a GOV.UK date input, with translated labels (the widget's are English)."""
-    return [
-        {"label": _("Day"), "name": field_name, "classes": "govuk-input--width-2"},
-        {"label": _("Month"), "name": field_name, "classes": "govuk-input--width-2"},
-        {"label": _("Year"), "name": field_name, "classes": "govuk-input--width-4"},
-    ]
-
-
 def error_list(form: Any) -> list[dict[str, str]]:
     """The GOV.UK error summary's list for ``form``: every message of every field, each linked to
     its field (a date links to its first box), then the form's own messages, which have no field
@@ -129,7 +144,8 @@ def error_list(form: Any) -> list[dict[str, str]]:
     for field in _leaf_fields(form):
         for message in field.errors or []:
             if isinstance(message, str):
-                items.append({"text": message, "href": f"#{field.id}"})
+                first_box = "-day" if isinstance(field, GovDateField) else ""
+                items.append({"text": message, "href": f"#{field.id}{first_box}"})
     items.extend({"text": str(message)} for message in getattr(form, "form_errors", []) or [])
     return items
 

@@ -110,6 +110,61 @@ TEMPLATES: dict[str, Template] = {
         "The parent disputed invoice {invoice_number} for {child}. DWP will look into it.\n\n"
         "Their reason: {reason}",
     ),
+    # To parents, at each change of their consents and invoices (README "Emails parents and
+    # nurseries get"). Reasons are the public words of DWP's reason codes, never a note.
+    "consent_given": Template(
+        "{provider} can now invoice DWP for {child}'s childcare",
+        "You gave {provider} your consent to send invoices for {child}'s childcare straight to DWP, "
+        "until {until}. You confirm each invoice before DWP pays its share.\n\n"
+        "See or stop your consents: {link}",
+    ),
+    "consent_stopped": Template(
+        "{provider} can no longer invoice DWP for {child}",
+        "You stopped your consent on {on}. {provider} cannot send DWP new invoices for {child}'s "
+        "childcare: from now on you pay {provider} in full, and report the costs in your Universal "
+        "Credit account as before. Invoices you have already confirmed will still be paid, and you "
+        "can still confirm or dispute invoices waiting for you.\n\nSee your consents: {link}",
+    ),
+    "consent_ending": Template(
+        "Your consent for {provider} ends on {ends}",
+        "Your consent for {provider} to invoice DWP for {child}'s childcare ends on {ends}. After "
+        "that DWP will not accept their invoices for {child}, and you would pay {provider} in full.\n\n"
+        "Renew it for another year: {link}",
+    ),
+    "consent_ended": Template(
+        "Your consent for {provider} has ended",
+        "Your consent for {provider} to invoice DWP for {child}'s childcare ended on {ended}. DWP no "
+        "longer accepts their invoices for {child}: until you renew it, you pay {provider} in full.\n\n"
+        "Renew it: {link}",
+    ),
+    "invoice_approved": Template(
+        "DWP will pay its share of invoice {invoice_number}",
+        "DWP has approved invoice {invoice_number} from {provider} for {child}'s care. It pays "
+        "{provider} {dwp} in its next payment run. You owe {provider} the rest, {parent}.\n\n"
+        "See the invoice: {link}",
+    ),
+    "invoice_held": Template(
+        "DWP is checking invoice {invoice_number} before paying",
+        "DWP is checking invoice {invoice_number} from {provider} for {child}'s care before it pays "
+        "its share ({reason}). You do not need to do anything unless DWP contacts you.\n\n"
+        "See the invoice: {link}",
+    ),
+    "invoice_rejected": Template(
+        "DWP will not pay invoice {invoice_number}",
+        "DWP decided not to pay invoice {invoice_number} from {provider} for {child}'s care. "
+        "The reason: {reason}. DWP pays nothing towards it; talk to {provider} about it.\n\n"
+        "See the invoice: {link}",
+    ),
+    "invoice_paid": Template(
+        "DWP has paid {provider} its share of invoice {invoice_number}",
+        "DWP has paid {provider} {dwp} for invoice {invoice_number}, for {child}'s care. You owe "
+        "{provider} the rest, {parent}, if you have not paid it already.\n\nSee the invoice: {link}",
+    ),
+    "dispute_decided": Template(
+        "DWP has decided about your dispute of invoice {invoice_number}",
+        "You disputed invoice {invoice_number} from {provider} for {child}'s care. DWP's decision: "
+        "{reason}. {outcome}\n\nSee the invoice: {link}",
+    ),
 }
 
 

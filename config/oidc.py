@@ -85,7 +85,7 @@ def init_oidc(app: Flask, settings: Settings) -> None:
             settings.parent_oidc_discovery_url,
             settings.parent_oidc_client_id,
             settings.parent_oidc_client_secret,
-            "openid email",
+            settings.parent_oidc_scope,
         ),
         (
             STAFF,

@@ -3,7 +3,9 @@
 - Every request gets an id (a sane incoming ``X-Request-Id`` is kept), answered in
   ``X-Request-Id`` and written on every log line; work a request hands to a thread, and each
   scheduled job run, log under an id of their own kind (``job:<name>:<run id>``).
-- Logs are one JSON object per line on stderr.
+- Logs are one JSON object per line on stderr in production (and wherever ``APP_ENV`` is not
+  ``development``); in development, one plain line a person reads (time, level, logger, message,
+  key fields). Terminal colour codes (werkzeug colours its request lines) never reach either.
 - Pages carry a Content-Security-Policy with a fresh nonce for GOV.UK's one inline script, and
   the usual headers (no sniffing, no framing, a strict referrer policy; HSTS in production).
 - Every answer but the static assets says ``Cache-Control: no-store``: signed-in pages and the
@@ -37,10 +39,18 @@ from prometheus_client.registry import Collector
 from sqlalchemy import text
 
 from config.extensions import database
+from config.formatting import LONDON
 from config.migrations import is_at_head
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _SANE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+# ANSI escape sequences (colours, bold): werkzeug's development server puts them in its messages.
+_TERMINAL_CODES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+LOG_FIELDS = ("method", "path", "status", "duration_ms", "job", "outcome")
+
+
+def _message(record: logging.LogRecord) -> str:
+    return _TERMINAL_CODES.sub("", record.getMessage()).rstrip()
 
 
 class JsonFormatter(logging.Formatter):
@@ -49,10 +59,10 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": _message(record),
             "request_id": request_id.get(),
         }
-        for key in ("method", "path", "status", "duration_ms", "job", "outcome"):
+        for key in LOG_FIELDS:
             if hasattr(record, key):
                 entry[key] = getattr(record, key)
         if record.exc_info:
@@ -60,10 +70,43 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
-def configure_logging(level: int = logging.INFO) -> None:
-    """One JSON object per line on stderr, for the web processes and the scheduler alike."""
+class ReadableFormatter(logging.Formatter):
+    """Development: ``14:03:22.120 INFO  ccd.request  GET /finance/home 200 12.5 ms  request_id=…``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        when = datetime.fromtimestamp(record.created, LONDON).strftime("%H:%M:%S.%f")[:-3]
+        if record.name == "ccd.request" and hasattr(record, "path"):
+            message = "{} {} {} {} ms".format(*(getattr(record, key, "") for key in LOG_FIELDS[:4]))
+            fields = {}
+        else:
+            message = _message(record)
+            fields = {key: getattr(record, key) for key in LOG_FIELDS if hasattr(record, key)}
+        rid = request_id.get()
+        if rid != "-":
+            fields["request_id"] = rid
+        extra = "  " + " ".join(f"{key}={value}" for key, value in fields.items()) if fields else ""
+        line = f"{when} {record.levelname:<7} {record.name}  {message}{extra}"
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+class _NoWerkzeugRequestLines(logging.Filter):
+    """The development server's own request line repeats ``ccd.request``'s (and is coloured)."""
+
+    _REQUEST_LINE = re.compile(r'^\S+ - - \[[^\]]+\] "')
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not self._REQUEST_LINE.match(_message(record))
+
+
+def configure_logging(level: int = logging.INFO, *, readable: bool = False) -> None:
+    """One line per record on stderr, for the web processes and the scheduler alike: a JSON object,
+    or with ``readable`` (development) plain words a person reads."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
+    handler.setFormatter(ReadableFormatter() if readable else JsonFormatter())
+    if readable:
+        handler.addFilter(_NoWerkzeugRequestLines())
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level)

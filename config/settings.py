@@ -90,6 +90,9 @@ class Settings:
     parent_oidc_private_key: str = ""
     # One Login's vector of trust: Cl.Cm asks for a medium level of authentication.
     parent_oidc_vtr: str = '["Cl.Cm"]'
+    # The development provider gives the parent's name with "profile"; GOV.UK One Login has no
+    # such scope (its names come with identity proving), so a configured provider asks for less.
+    parent_oidc_scope: str = "openid email profile"
     # DWP staff sign in with any OpenID Connect provider issuing a ``roles`` claim (e.g. Entra ID).
     staff_oidc_discovery_url: str = ""
     staff_oidc_client_id: str = ""
@@ -151,6 +154,8 @@ class Settings:
             "parent_oidc_client_secret": env.get("PARENT_OIDC_CLIENT_SECRET", ""),
             "parent_oidc_private_key": _pem(env.get("PARENT_OIDC_PRIVATE_KEY", "")),
             "parent_oidc_vtr": env.get("PARENT_OIDC_VTR", '["Cl.Cm"]'),
+            "parent_oidc_scope": env.get("PARENT_OIDC_SCOPE")
+            or ("openid email" if env.get("PARENT_OIDC_DISCOVERY_URL") else "openid email profile"),
             "staff_oidc_discovery_url": env.get("STAFF_OIDC_DISCOVERY_URL", ""),
             "staff_oidc_client_id": env.get("STAFF_OIDC_CLIENT_ID", ""),
             "staff_oidc_client_secret": env.get("STAFF_OIDC_CLIENT_SECRET", ""),

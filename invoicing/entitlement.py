@@ -122,8 +122,13 @@ class Share:
     over_cap: bool
 
 
+def full_share_pence(eligible_pence: int) -> int:
+    """85% of ``eligible_pence``, rounded down to the penny: DWP's share before the monthly maximum."""
+    return eligible_pence * _DWP_PERCENT // 100
+
+
 def within_cap(dwp_pence: int, cap_left_pence: int, eligible_pence: int) -> Share:
     """DWP's share of an invoice limited by what is left of the AP's cap (never below £0); over the
     cap when that is less than 85% of its eligible costs."""
     share = max(0, min(dwp_pence, cap_left_pence))
-    return Share(share, over_cap=share < eligible_pence * _DWP_PERCENT // 100)
+    return Share(share, over_cap=share < full_share_pence(eligible_pence))

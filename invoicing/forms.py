@@ -7,7 +7,7 @@ from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovTextArea, GovTextInput
 from wtforms import FieldList, FormField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from config.forms import GovDateField, GovForm, GovSubForm
 from invoicing import limits
@@ -192,3 +192,34 @@ class ReturnsForm(GovForm):
         description=_l("CSV: reference, amount in pence, sort code, account number, reason"),
         validators=[FileRequired(message=_l("Select the returns file"))],
     )
+
+
+class SearchForm(GovForm):
+    """DWP's search, sent by GET: nothing changes, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(
+        _l("Payment reference, invoice number, provider or parent"),
+        widget=GovTextInput(),
+        description=_l(
+            "A provider’s name, registration number or postcode; a parent’s name, email address or "
+            "Universal Credit claim reference"
+        ),
+        validators=[Length(max=200, message=_l("Search must be 200 characters or fewer"))],
+    )
+
+
+class ReportRangeForm(GovForm):
+    """The days a report or export covers, sent by GET (nothing changes)."""
+
+    class Meta:
+        csrf = False
+
+    start = GovDateField(_l("From"), validators=[InputRequired(message=_l("Enter the first day"))])
+    end = GovDateField(_l("To"), validators=[InputRequired(message=_l("Enter the last day"))])
+
+    def validate_end(self, field: GovDateField) -> None:
+        if self.start.data and field.data and field.data < self.start.data:
+            raise ValidationError(_l("The last day must be the same as or after the first day"))

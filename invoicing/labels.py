@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext
 
-from invoicing.models import InvoiceStatus
+from config import words
+from invoicing.models import BatchStatus, InvoiceStatus, PaymentStatus, Rail
 
 NURSERY_STATUS = {
     InvoiceStatus.SUBMITTED: lazy_gettext("Sent"),
@@ -111,4 +112,156 @@ REASON_CODES = {
     "not_eligible": lazy_gettext("The care is not eligible childcare"),
     "over_limit": lazy_gettext("Over the monthly limit or the age limit"),
     "need_information": lazy_gettext("Waiting for more information"),
+}
+
+# --- DWP staff's pages: every state in words ----------------------------------------------------
+
+STAFF_STATUS = {
+    InvoiceStatus.SUBMITTED: lazy_gettext("Sent by the provider"),
+    InvoiceStatus.AWAITING_CONFIRMATION: lazy_gettext("Waiting for the parent to confirm"),
+    InvoiceStatus.CONFIRMED: lazy_gettext("Confirmed by the parent"),
+    InvoiceStatus.DISPUTED: lazy_gettext("Disputed by the parent"),
+    InvoiceStatus.APPROVED: lazy_gettext("Approved for payment"),
+    InvoiceStatus.ON_HOLD: lazy_gettext("On hold"),
+    InvoiceStatus.REJECTED: lazy_gettext("Rejected"),
+    InvoiceStatus.BATCHED: lazy_gettext("In a payment batch"),
+    InvoiceStatus.PAID: lazy_gettext("Paid"),
+    InvoiceStatus.PAYMENT_FAILED: lazy_gettext("Payment failed: goes into the next batch"),
+    InvoiceStatus.NOTHING_TO_PAY: lazy_gettext("Nothing to pay: the monthly maximum was used"),
+    InvoiceStatus.CANCELLED: lazy_gettext("Cancelled by the provider"),
+}
+
+BATCH_STATUS = {
+    BatchStatus.DRAFT: lazy_gettext("Draft"),
+    BatchStatus.AWAITING_APPROVAL: lazy_gettext("Waiting for approval"),
+    BatchStatus.APPROVED: lazy_gettext("Approved"),
+    BatchStatus.SUBMITTED: lazy_gettext("Sent for payment"),
+    BatchStatus.SETTLED: lazy_gettext("Paid in full"),
+    BatchStatus.PARTIALLY_FAILED: lazy_gettext("Some payments failed"),
+    BatchStatus.STOPPED: lazy_gettext("Stopped"),
+    BatchStatus.CANCELLED: lazy_gettext("Cancelled"),
+}
+
+PAYMENT_STATUS = {
+    PaymentStatus.CREATED: lazy_gettext("Not sent yet"),
+    PaymentStatus.SENT: lazy_gettext("Sent"),
+    PaymentStatus.PAID: lazy_gettext("Paid"),
+    PaymentStatus.FAILED: lazy_gettext("Failed"),
+    PaymentStatus.RETURNED: lazy_gettext("Returned by the bank"),
+    PaymentStatus.UNKNOWN: lazy_gettext("Waiting for the rail to answer"),
+}
+
+# GOV.UK tag colours for the states, so a glance at a list finds what needs a person.
+STATUS_TAG_COLOURS = {
+    "awaiting_confirmation": "light-blue",
+    "disputed": "red",
+    "on_hold": "yellow",
+    "rejected": "red",
+    "approved": "turquoise",
+    "awaiting_approval": "blue",
+    "batched": "blue",
+    "submitted": "blue",
+    "sent": "blue",
+    "paid": "green",
+    "settled": "green",
+    "payment_failed": "red",
+    "failed": "red",
+    "returned": "red",
+    "partially_failed": "orange",
+    "stopped": "red",
+    "unknown": "orange",
+    "cancelled": "grey",
+    "nothing_to_pay": "grey",
+    "created": "grey",
+    "draft": "grey",
+    "pending_verification": "yellow",
+    "active": "green",
+}
+
+RAIL_NAMES = {Rail.BACS: lazy_gettext("Bacs"), Rail.STRIPE: lazy_gettext("Stripe")}
+
+JOB_OUTCOMES = {
+    "running": lazy_gettext("Running"),
+    "succeeded": lazy_gettext("Succeeded"),
+    "failed": lazy_gettext("Failed"),
+    "skipped": lazy_gettext("Skipped: another run held the lock"),
+    "interrupted": lazy_gettext("Interrupted: its process stopped"),
+}
+
+# What happened, in DWP's words, for every audit event invoicing records (staff timelines, audit log).
+STAFF_EVENTS = {
+    "invoice.submitted": lazy_gettext("Invoice submitted"),
+    "invoice.awaiting_confirmation": lazy_gettext("Sent to the parent to confirm"),
+    "invoice.confirmed": lazy_gettext("Confirmed by the parent"),
+    "invoice.disputed": lazy_gettext("Disputed by the parent"),
+    "invoice.approved": lazy_gettext("Approved for payment"),
+    "invoice.on_hold": lazy_gettext("Put on hold"),
+    "invoice.hold_continued": lazy_gettext("Kept on hold"),
+    "invoice.rejected": lazy_gettext("Rejected"),
+    "invoice.batched": lazy_gettext("Added to a payment batch"),
+    "invoice.paid": lazy_gettext("Paid"),
+    "invoice.payment_failed": lazy_gettext("Payment failed"),
+    "invoice.nothing_to_pay": lazy_gettext("Nothing to pay: the monthly maximum was used"),
+    "invoice.cancelled": lazy_gettext("Cancelled by the provider"),
+    "invoice.escalated": lazy_gettext("Escalated: the parent has not answered"),
+    "invoice.reminder_sent": lazy_gettext("Reminder sent to the parent"),
+    "invoice.credit_note_issued": lazy_gettext("Credit note issued"),
+    "invoice.credit_note_recovered": lazy_gettext("Credit note taken off a payment"),
+    "batch.draft": lazy_gettext("Batch drafted"),
+    "batch.built": lazy_gettext("Batch built"),
+    "batch.awaiting_approval": lazy_gettext("Batch sent for approval"),
+    "batch.first_approval": lazy_gettext("Batch approved by the first approver"),
+    "batch.approved": lazy_gettext("Batch approved"),
+    "batch.submitted": lazy_gettext("Batch sent to the rails"),
+    "batch.settled": lazy_gettext("Batch settled"),
+    "batch.partially_failed": lazy_gettext("Some of the batch’s payments failed"),
+    "batch.stopped": lazy_gettext("Batch stopped: changed after approval"),
+    "batch.cancelled": lazy_gettext("Batch cancelled"),
+    "batch.bacs_file_made": lazy_gettext("Bacs file made"),
+    "batch.bacs_file_submitted": lazy_gettext("Bacs file recorded as sent to the bank"),
+    "batch.bacs_file_voided": lazy_gettext("Bacs file voided"),
+    "payment.created": lazy_gettext("Payment prepared"),
+    "payment.sent": lazy_gettext("Payment sent"),
+    "payment.paid": lazy_gettext("Payment paid"),
+    "payment.failed": lazy_gettext("Payment failed"),
+    "payment.returned": lazy_gettext("Payment returned by the bank"),
+    "payment.unknown": lazy_gettext("Payment waiting for the rail to answer"),
+    "payment.break_opened": lazy_gettext("Reconciliation break opened"),
+    "payment.break_outcome_proposed": lazy_gettext("Break outcome proposed"),
+    "payment.break_outcome_declined": lazy_gettext("Break outcome declined"),
+    "payment.break_resolved": lazy_gettext("Break settled"),
+    "returns.imported": lazy_gettext("Bacs returns file imported"),
+    "returns.confirmed": lazy_gettext("Bacs returns file confirmed"),
+    "returns.rejected": lazy_gettext("Bacs returns file rejected"),
+    "upload.checked": lazy_gettext("Invoice file checked"),
+    "upload.submission_started": lazy_gettext("Invoice file being sent"),
+    "upload.submitted": lazy_gettext("Invoice file sent"),
+    "draft.saved": lazy_gettext("Invoice draft saved"),
+    "draft.copied": lazy_gettext("Invoice draft copied from last month’s invoice"),
+    "draft.deleted": lazy_gettext("Invoice draft deleted"),
+    "draft.sent": lazy_gettext("Invoice draft sent as an invoice"),
+}
+
+words.register("invoice_status_nursery", NURSERY_STATUS)
+words.register("invoice_status_parent", PARENT_STATUS)
+words.register("invoice_status_staff", STAFF_STATUS)
+words.register("invoice_event_nursery", NURSERY_TIMELINE)
+words.register("invoice_event_parent", PARENT_TIMELINE)
+words.register("event", STAFF_EVENTS)
+words.register("flag", FLAG_NAMES)
+words.register("reason", REASON_CODES)
+words.register("break_kind", BREAK_KINDS)
+words.register("batch_status", BATCH_STATUS)
+words.register("payment_status", PAYMENT_STATUS)
+words.register("rail", RAIL_NAMES)
+words.register("job_outcome", JOB_OUTCOMES)
+
+# A payment as the nursery reads it (the staff words above speak of rails).
+NURSERY_PAYMENT_STATUS = {
+    PaymentStatus.CREATED: lazy_gettext("Being prepared"),
+    PaymentStatus.SENT: lazy_gettext("On its way"),
+    PaymentStatus.PAID: lazy_gettext("Paid"),
+    PaymentStatus.FAILED: lazy_gettext("Failed"),
+    PaymentStatus.RETURNED: lazy_gettext("Returned by your bank"),
+    PaymentStatus.UNKNOWN: lazy_gettext("Being checked"),
 }

@@ -1,7 +1,10 @@
 """What a parent sees for each assessment period: what DWP pays, what they owe, the cap left.
 
-Every figure comes from the entitlement module and the invoices' frozen shares; nothing is
-worked out a second way here.
+Invoices are told apart as the parent sees them: confirmed (DWP pays its share, the parent owes
+the nursery the rest), waiting for the parent (nothing is paid or owed until they confirm) and
+disputed (nothing until DWP decides). Only confirmed invoices are money paid or owed; every
+invoice that counts in the period keeps its share of the monthly maximum. Every figure comes
+from the entitlement module and the invoices' frozen shares; nothing is worked out a second way.
 """
 
 from __future__ import annotations
@@ -14,14 +17,23 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from invoicing.entitlement import assessment_period, monthly_cap_pence
-from invoicing.models import CAP_USING_STATES, Invoice
+from invoicing.entitlement import assessment_period, full_share_pence, monthly_cap_pence
+from invoicing.models import CAP_USING_STATES, Invoice, InvoiceStatus
+
+_S = InvoiceStatus
+WAITING_STATES = frozenset({_S.SUBMITTED, _S.AWAITING_CONFIRMATION})
+DISPUTED_STATES = frozenset({_S.DISPUTED})
+# Confirmed by the parent: DWP pays (or has paid) its share, the parent owes the nursery the rest.
+CONFIRMED_STATES = frozenset(CAP_USING_STATES) - WAITING_STATES - DISPUTED_STATES
 
 
 @dataclass(frozen=True)
 class ProviderTotals:
+    """One nursery's confirmed invoices in the period."""
+
     provider_id: uuid.UUID
-    dwp_pence: int
+    dwp_paid_pence: int
+    dwp_to_pay_pence: int
     parent_pence: int
 
 
@@ -31,14 +43,46 @@ class PeriodSummary:
     end: date
     children: int
     cap_pence: int
-    dwp_pence: int
-    parent_pence: int
-    invoices: list[Invoice] = field(default_factory=list)
+    cap_used_pence: int
+    confirmed: list[Invoice] = field(default_factory=list)
+    waiting: list[Invoice] = field(default_factory=list)
+    disputed: list[Invoice] = field(default_factory=list)
     by_provider: list[ProviderTotals] = field(default_factory=list)
+    # Invoices whose DWP share the monthly maximum lowered: id → what 85% would have been.
+    capped: dict[uuid.UUID, int] = field(default_factory=dict)
+
+    @property
+    def invoices(self) -> list[Invoice]:
+        return [*self.confirmed, *self.waiting, *self.disputed]
+
+    @property
+    def dwp_paid_pence(self) -> int:
+        return sum(row.dwp_paid_pence for row in self.by_provider)
+
+    @property
+    def dwp_to_pay_pence(self) -> int:
+        return sum(row.dwp_to_pay_pence for row in self.by_provider)
+
+    @property
+    def parent_pence(self) -> int:
+        """What the parent owes their nurseries for confirmed invoices."""
+        return sum(row.parent_pence for row in self.by_provider)
+
+    @property
+    def waiting_dwp_pence(self) -> int:
+        return sum(invoice.dwp_pence for invoice in self.waiting)
+
+    @property
+    def waiting_parent_pence(self) -> int:
+        return sum(invoice.claimant_pence for invoice in self.waiting)
+
+    @property
+    def disputed_total_pence(self) -> int:
+        return sum(invoice.total_pence for invoice in self.disputed)
 
     @property
     def cap_left_pence(self) -> int:
-        return max(self.cap_pence - self.dwp_pence, 0)
+        return max(self.cap_pence - self.cap_used_pence, 0)
 
 
 def recent_periods(claim_start: date, today: date, count: int = 6) -> list[tuple[date, date]]:
@@ -50,6 +94,13 @@ def recent_periods(claim_start: date, today: date, count: int = 6) -> list[tuple
         periods.append((start, end))
         day = start - timedelta(days=1)
     return periods
+
+
+def capped_share(invoice: Invoice) -> int | None:
+    """What 85% of the invoice's eligible costs would be, when the monthly maximum lowered DWP's
+    share below it; None when DWP pays the full 85%."""
+    full = full_share_pence(invoice.eligible_pence)
+    return full if invoice.dwp_pence < full else None
 
 
 def period_summary(session: Session, parent_id: uuid.UUID, start: date, end: date) -> PeriodSummary:
@@ -65,17 +116,22 @@ def period_summary(session: Session, parent_id: uuid.UUID, start: date, end: dat
         )
     )
     children = len({invoice.child_id for invoice in invoices}) or 1
-    totals: dict[uuid.UUID, list[int]] = defaultdict(lambda: [0, 0])
-    for invoice in invoices:
-        totals[invoice.provider_id][0] += invoice.dwp_pence
-        totals[invoice.provider_id][1] += invoice.claimant_pence
+    confirmed = [i for i in invoices if i.status in CONFIRMED_STATES]
+    totals: dict[uuid.UUID, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for invoice in confirmed:
+        row = totals[invoice.provider_id]
+        row[0 if invoice.status is InvoiceStatus.PAID else 1] += invoice.dwp_pence
+        row[2] += invoice.claimant_pence
+    capped = {i.id: full for i in invoices if (full := capped_share(i)) is not None}
     return PeriodSummary(
         start=start,
         end=end,
         children=children,
         cap_pence=monthly_cap_pence(children, start),
-        dwp_pence=sum(invoice.dwp_pence for invoice in invoices),
-        parent_pence=sum(invoice.claimant_pence for invoice in invoices),
-        invoices=invoices,
-        by_provider=[ProviderTotals(pid, dwp, owed) for pid, (dwp, owed) in totals.items()],
+        cap_used_pence=sum(invoice.dwp_pence for invoice in invoices),
+        confirmed=confirmed,
+        waiting=[i for i in invoices if i.status in WAITING_STATES],
+        disputed=[i for i in invoices if i.status in DISPUTED_STATES],
+        by_provider=[ProviderTotals(pid, paid, to_pay, owed) for pid, (paid, to_pay, owed) in totals.items()],
+        capped=capped,
     )

@@ -101,18 +101,48 @@ COLUMN_NAMES = {
 }
 
 
+class ColumnsRefused(ValidationFailed):
+    """The header is not the template's: ``columns`` names what is missing or repeated."""
+
+    def __init__(self, message: str, lead: str, columns: list[str]) -> None:
+        super().__init__(message, errors=[FieldError("file", message)])
+        self.lead, self.columns = lead, columns
+
+
+def decode(content: bytes) -> str:
+    """The file's text: UTF-8 (with or without a byte-order mark), else Windows-1252, which is
+    what Excel saves as "CSV (Comma delimited)" on a Windows PC in the UK (its £ is byte A3)."""
+    if content.startswith(b"\xef\xbb\xbf"):
+        try:
+            return content[3:].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _file_problem("The file must be a CSV file saved from a spreadsheet") from exc
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return content.decode("cp1252")
+    except UnicodeDecodeError as exc:  # five bytes mean nothing in Windows-1252
+        raise _file_problem("The file must be a CSV file saved from a spreadsheet") from exc
+
+
+def separator(text: str) -> str:
+    """Comma or semicolon (Excel's CSV where the decimal mark is a comma), whichever the header
+    line has more of: the header is ours, so it has ten of one and none of the other."""
+    header = text.split("\n", 1)[0]
+    return ";" if header.count(";") > header.count(",") else ","
+
+
 def read_rows(content: bytes) -> list[dict[str, str]]:
     """The file's rows as dicts of its columns; ``ValidationFailed`` if it is not a usable CSV."""
     if len(content) > MAX_BYTES:
         raise _file_problem("The file must be smaller than 5MB")
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _file_problem("The file must be a CSV saved as UTF-8") from exc
+    text = decode(content)
     if "\x00" in text:  # the csv module cannot read past one, and PostgreSQL cannot store one
         line = text.count("\n", 0, text.index("\x00")) + 1
-        raise _file_problem(f"The file must be a CSV saved as UTF-8: line {line} has a null character")
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+        raise _file_problem(f"The file must be a CSV file: line {line} has a null character")
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=separator(text))
     try:
         rows = _rows(reader)
     except csv.Error as exc:
@@ -128,11 +158,13 @@ def _rows(reader: csv.DictReader[str]) -> list[dict[str, str]]:
     header = [name.strip().lower() for name in reader.fieldnames or []]
     missing = [column for column in COLUMNS if column not in header]
     if missing:
-        raise _file_problem("The file must have the columns of the template. Missing: " + ", ".join(missing))
+        lead = "The file must have the columns of the template. Missing:"
+        raise ColumnsRefused(f"{lead} {', '.join(missing)}", lead, missing)
     repeated = sorted({column for column in header if column and header.count(column) > 1})
     if repeated:
         # Which of two "amount" columns would count? Refuse rather than guess.
-        raise _file_problem("The file must have each column once. More than once: " + ", ".join(repeated))
+        lead = "The file must have each column once. More than once:"
+        raise ColumnsRefused(f"{lead} {', '.join(repeated)}", lead, repeated)
     reader.fieldnames = header
     rows: list[dict[str, str]] = []
     for row in reader:
@@ -140,6 +172,17 @@ def _rows(reader: csv.DictReader[str]) -> list[dict[str, str]]:
             raise _file_problem(f"The file must have {MAX_ROWS:,} rows or fewer")
         rows.append({key: (value or "").strip() for key, value in row.items() if isinstance(key, str)})
     return rows
+
+
+def identical_rows(rows: list[dict[str, str]]) -> list[list[int]]:
+    """Row numbers (the header is row 1) of rows exactly alike, each group in file order: a line
+    pasted twice would be on its invoice twice."""
+    seen: dict[tuple[tuple[str, str], ...], list[int]] = {}
+    for number, row in enumerate(rows, start=2):
+        key = tuple(sorted((name, value) for name, value in row.items() if name in COLUMNS))
+        if any(value for _, value in key):
+            seen.setdefault(key, []).append(number)
+    return [numbers for numbers in seen.values() if len(numbers) > 1]
 
 
 def _file_problem(message: str) -> ValidationFailed:

@@ -158,7 +158,12 @@ def find_invitation(session: Session, token: str) -> ProviderInvitation:
     invitation = session.scalars(
         select(ProviderInvitation).where(ProviderInvitation.token_hash == _token_hash(token))
     ).one_or_none()
-    if invitation is None or invitation.accepted_at is not None or invitation.expires_at <= utcnow():
+    if (
+        invitation is None
+        or invitation.accepted_at is not None
+        or invitation.cancelled_at is not None
+        or invitation.expires_at <= utcnow()
+    ):
         raise NotFound("This invitation link has expired or has already been used. Ask for a new one.")
     return invitation
 
@@ -189,30 +194,6 @@ def set_password(session: Session, actor: Actor, password: str) -> None:
         user = session.get_one(ProviderUser, actor.id, with_for_update=True)
         user.password_hash = hash_password(password)
         audit.record(session, "provider_user.password_set", user, actor)
-
-
-def team(session: Session, actor: Actor) -> list[ProviderUser]:
-    provider_id = actor.require_provider()
-    return list(
-        session.scalars(
-            select(ProviderUser).where(ProviderUser.provider_id == provider_id).order_by(ProviderUser.name)
-        )
-    )
-
-
-def pending_invitations(session: Session, actor: Actor) -> list[ProviderInvitation]:
-    provider_id = actor.require_provider()
-    return list(
-        session.scalars(
-            select(ProviderInvitation)
-            .where(
-                ProviderInvitation.provider_id == provider_id,
-                ProviderInvitation.accepted_at.is_(None),
-                ProviderInvitation.expires_at > utcnow(),
-            )
-            .order_by(ProviderInvitation.created_at)
-        )
-    )
 
 
 def development_code(secret: str | None) -> str | None:

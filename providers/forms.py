@@ -191,3 +191,31 @@ class ApiClientForm(GovForm):
         description=_l("Where we send events about consents, invoices and payments. Starts https://"),
         validators=[Length(max=500)],
     )
+
+
+ROLE_CHOICES = [
+    SelectChoice("staff", _l("Staff: consents, invoices and payments")),
+    SelectChoice("admin", _l("Admin: also colleagues, bank details and nursery software")),
+]
+
+
+class RoleForm(GovForm):
+    role = RadioField(
+        _l("What can they do?"),
+        widget=GovRadioInput(),
+        choices=ROLE_CHOICES,
+        validators=[InputRequired(message=_l("Select what they can do"))],
+    )
+
+
+class DirectorySearchForm(GovForm):
+    """DWP's providers directory, searched by GET: nothing changes, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(
+        _l("Name, registration number or postcode"),
+        widget=GovTextInput(),
+        validators=[Length(max=200, message=_l("Search must be 200 characters or fewer"))],
+    )

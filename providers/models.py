@@ -116,6 +116,9 @@ class ProviderInvitation(UUIDPrimaryKey, Timestamps, Base):
     invited_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("provider_users.id"))
     expires_at: Mapped[datetime]
     accepted_at: Mapped[datetime | None]
+    # An admin can cancel an invitation (its link stops working) or send it again with a new link.
+    cancelled_at: Mapped[datetime | None]
+    times_sent: Mapped[int] = mapped_column(default=1, server_default="1")
 
 
 class PayeeRail(StrEnum):

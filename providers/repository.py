@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from config.database import fetch
+from config.pagination import page
 from providers.models import (
     ApiClient,
     IdempotencyKey,
@@ -153,8 +154,12 @@ def find_live_client(session: Session, client_id: str) -> ApiClient | None:
     ).one_or_none()
 
 
-def get_api_client(session: Session, api_client_id: uuid.UUID) -> ApiClient:
-    client: ApiClient = fetch(session, ApiClient, api_client_id, "API client")
+def get_api_client(
+    session: Session, api_client_id: uuid.UUID, *, provider_id: uuid.UUID | None = None
+) -> ApiClient:
+    """The API client (another provider's is not found, when ``provider_id`` is given)."""
+    owner = {"provider_id": provider_id} if provider_id is not None else None
+    client: ApiClient = fetch(session, ApiClient, api_client_id, "API client", owned_by=owner)
     return client
 
 
@@ -162,3 +167,31 @@ def token_by_hash(session: Session, digest: str, *, refresh: bool) -> OAuthToken
     """The token whose access (or, with ``refresh``, refresh) token hashes to ``digest``."""
     column = OAuthToken.refresh_token_hash if refresh else OAuthToken.access_token_hash
     return session.scalars(select(OAuthToken).where(column == digest)).one_or_none()
+
+
+def provider_matches(words: str) -> ColumnElement[bool]:
+    """Providers whose name holds ``words``, or whose registration number or postcode is it
+    (spaces and case aside): what DWP's searches look for."""
+    text = " ".join(words.split())
+    if not text:
+        return false()
+    squeezed = text.replace(" ", "").upper()
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return or_(
+        Provider.name.ilike(f"%{escaped}%", escape="\\"),
+        func.upper(func.replace(Provider.registration_number, " ", "")) == squeezed,
+        func.upper(func.replace(Provider.postcode, " ", "")) == squeezed,
+        # The first half of a postcode (the outward code) finds every setting in that district.
+        Provider.postcode.ilike(f"{escaped} %", escape="\\"),
+    )
+
+
+def provider_directory(
+    session: Session, words: str, limit: int, cursor: str | None
+) -> tuple[list[Provider], str | None]:
+    """One page of providers, newest registration first, matching ``words`` (all when empty)."""
+    query: Select[tuple[Provider]] = select(Provider)
+    if words.strip():
+        query = query.where(provider_matches(words))
+    rows, next_cursor = page(session, query, Provider.created_at, Provider.id, limit, cursor)
+    return list(rows), next_cursor

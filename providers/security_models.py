@@ -53,3 +53,21 @@ class RecoveryCode(UUIDPrimaryKey, Base):
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     used_at: Mapped[datetime | None]
+
+
+class SecretReveal(UUIDPrimaryKey, Base):
+    """A new API client secret waiting to be shown once, on the page after the form (post,
+    redirect, get), so reloading that page never makes a second client.
+
+    Neither half is the secret: this row keeps it XORed with a random pad of the same length,
+    and the pad is in the session of the admin who made it. The row is deleted when it is shown,
+    so the page shows the secret once only, and an unshown one is forgotten at ``expires_at``.
+    """
+
+    __tablename__ = "provider_secret_reveals"
+
+    api_client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("api_clients.id"), index=True)
+    shown_to_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("provider_users.id"))
+    sealed: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

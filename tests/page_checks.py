@@ -99,7 +99,8 @@ def problems_in(html: str) -> list[str]:
         (SNAKE_CASE, "a raw state or key shown"),
     ):
         for match in pattern.finditer(text):
-            found.append(f"{what}: {match.group(0)!r}")
+            around = text[max(0, match.start() - 40) : match.end() + 40].replace("\n", " | ")
+            found.append(f"{what}: {match.group(0)!r} in …{around}…")
     seen: set[str] = set()
     for each in page.ids:
         if each in seen:

@@ -118,7 +118,7 @@ def setting(live_server: LiveServer, db, monkeypatch) -> tuple[dict[str, str], l
     people.append(Persona("parent A", sign_in_parent(url, a.parent.label)[0], "parent", owner=True))
     people.append(Persona("parent B", sign_in_parent(url, b.parent.label)[0], "parent"))
     for role in StaffRole:
-        name = f"Only {role.value}"
+        name = f"Only {role.value.replace('_', ' ')}"
         create_staff(db, role, name=name)
         people.append(Persona(name, sign_in_staff(url, name)[0], "staff", role=role))
     for person in people:

@@ -43,6 +43,7 @@ MAY_USE = {
     },
     ("invoicing", "providers"): {
         "providers.models",
+        "providers.labels",
         "providers.repository",
         "providers.idempotency",
         "providers.service",

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, url_for
+import uuid
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from claimants import repository, service
+from claimants import consent_resend, repository, service
 from claimants.forms import ConsentRequestForm
-from claimants.labels import CONSENT_STATUS
+from claimants.labels import NURSERY_CONSENT_STATUS
 from claimants.views.quotas import take_consent_request
 from config.errors import DomainError
 from config.extensions import request_session
-from config.forms import show_errors
+from config.database import utcnow
+from config.forms import ConfirmForm, show_errors
 from providers.views.session import provider_required
 
 claimants_nursery = Blueprint(
@@ -20,11 +24,46 @@ claimants_nursery = Blueprint(
 )
 
 
+FILTER_NAMES = {
+    "waiting": _l("Waiting for the parent"),
+    "given": _l("Given"),
+    "ending": _l("Ending within 30 days"),
+    "ended": _l("Ended, with no new consent"),
+    "declined": _l("Declined by the parent"),
+}
+
+
 @claimants_nursery.get("")
 @provider_required()
 def consents() -> ResponseReturnValue:
-    rows = repository.list_consents_for_provider(request_session(), g.actor.provider_id)
-    return render_template("claimants/nursery_consents.html", consents=rows, consent_status=CONSENT_STATUS)
+    """The provider's consents, all or those one filter picks (a GET form: works without JavaScript)."""
+    show = request.args.get("show") if request.args.get("show") in repository.NURSERY_FILTERS else None
+    db = request_session()
+    now = utcnow()
+    rows = repository.consents_for_nursery(db, g.actor.provider_id, show, now)
+    return render_template(
+        "claimants/nursery_consents.html",
+        consents=rows,
+        consent_status=NURSERY_CONSENT_STATUS,
+        filters=FILTER_NAMES,
+        show=show,
+        resend_from={consent.id: consent_resend.can_resend_from(db, consent) for consent in rows},
+        now=now,
+        form=ConfirmForm(),
+    )
+
+
+@claimants_nursery.post("/<uuid:consent_id>/resend")
+@provider_required()
+def resend(consent_id: uuid.UUID) -> ResponseReturnValue:
+    if ConfirmForm().validate_on_submit():
+        try:
+            consent = consent_resend.resend_consent_request(request_session(), g.actor, consent_id)
+        except DomainError as error:
+            flash(_(error.detail), "error")
+        else:
+            flash(_("We have emailed %(email)s again to ask for consent", email=consent.requested_email))
+    return redirect(url_for("claimants_nursery.consents", show=request.args.get("show") or None))
 
 
 @claimants_nursery.route("/ask", methods=["GET", "POST"])

@@ -75,6 +75,9 @@ def oauth_blueprint(server: AuthorizationServer) -> tuple[Blueprint, list[Any]]:
         parent = current_parent()
         if parent is None:
             return redirect(url_for("claimants_parent.sign_in", next=request.full_path))
+        if parent.claim_start_date is None:
+            # Invoices under a consent need the parent's claim: link it first, then come back here.
+            return redirect(url_for("claimants_parent.link_claim", next=request.full_path))
         g.parent, g.actor = parent, service.parent_actor(parent)
         db = request_session()
         client: Client = grant.client

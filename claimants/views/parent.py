@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -15,13 +15,15 @@ from claimants import repository, service
 from claimants.forms import ChildForm, ConsentResponseForm, LinkClaimForm
 from claimants.labels import CONSENT_STATUS
 from claimants.models import Consent, ConsentStatus
+from claimants.rules import ending_warnings_due, renewable
+from claimants.sign_in import name_from_claims
 from claimants.views.session import current_parent, forget_parent, parent_required, remember_parent
 from config import settings
 from config.database import utcnow
 from config.errors import DomainError
 from config.extensions import request_session
 from config.formatting import london_date
-from config.forms import ConfirmForm, date_items, safe_next, show_errors
+from config.forms import ConfirmForm, safe_next, show_errors
 from config.oidc import PARENTS, begin_sign_in, finish_sign_in, sign_in_failed_page
 from providers import repository as providers_repository
 
@@ -69,7 +71,7 @@ def callback() -> ResponseReturnValue:
             request_session(),
             subject=str(claims["sub"]),
             email=str(claims.get("email") or ""),
-            name=str(claims.get("name") or ""),
+            name=name_from_claims(claims),
         )
     except DomainError as error:
         session.pop("after_sign_in", None)
@@ -105,10 +107,11 @@ def link_claim() -> ResponseReturnValue:
             show_errors(form, error)
         else:
             flash(_("Your Universal Credit claim is linked"))
-            return redirect(url_for("invoicing_parent.home"))
-    return render_template(
-        "claimants/link_claim.html", form=form, date_items=date_items
-    ), 400 if form.errors else 200
+            # Sent here from a consent screen: back to it, now the claim is linked.
+            return redirect(
+                safe_next(request.args.get("next"), within=PARENT_PAGES) or url_for("invoicing_parent.home")
+            )
+    return render_template("claimants/link_claim.html", form=form), 400 if form.errors else 200
 
 
 @claimants_parent.route("/children/new", methods=["GET", "POST"])
@@ -132,12 +135,7 @@ def add_child() -> ResponseReturnValue:
             return redirect(
                 safe_next(request.args.get("next"), within=PARENT_PAGES) or url_for("invoicing_parent.home")
             )
-    return render_template(
-        "claimants/add_child.html", form=form, date_items=date_items
-    ), 400 if form.errors else 200
-
-
-EXPIRY_WARNING = timedelta(days=30)
+    return render_template("claimants/add_child.html", form=form), 400 if form.errors else 200
 
 
 @claimants_parent.get("/consents")
@@ -154,8 +152,11 @@ def consents() -> ResponseReturnValue:
         providers=providers,
         consent_status=CONSENT_STATUS,
         expiring_soon={
-            c.id for c in rows if c.is_live_on(now) and c.expires_at and c.expires_at - now <= EXPIRY_WARNING
+            c.id
+            for c in rows
+            if c.is_live_on(now) and ending_warnings_due(c.expires_at, now)  # type: ignore[arg-type]
         },
+        renewable={c.id for c in rows if renewable(c.status.value, c.expires_at, now)},
         form=ConfirmForm(),
     )
 
@@ -195,8 +196,12 @@ def revoke_consent(consent_id: uuid.UUID) -> ResponseReturnValue:
 def reconfirm_consent(consent_id: uuid.UUID) -> ResponseReturnValue:
     _own_consent(consent_id)
     if ConfirmForm().validate_on_submit():
-        consent = service.reconfirm_consent(request_session(), g.actor, consent_id)
-        flash(_("Your consent now lasts until %(date)s", date=london_date(consent.expires_at)))
+        try:
+            consent = service.reconfirm_consent(request_session(), g.actor, consent_id)
+        except DomainError as error:
+            flash(error.detail, "error")
+        else:
+            flash(_("Your consent now lasts until %(date)s", date=london_date(consent.expires_at)))
     return redirect(url_for("claimants_parent.consents"))
 
 
@@ -207,9 +212,19 @@ def _child_name(consent: Consent) -> str:
 @claimants_parent.route("/consents/<uuid:consent_id>/respond", methods=["GET", "POST"])
 @parent_required
 def respond_to_consent(consent_id: uuid.UUID) -> ResponseReturnValue:
-    """The consent screen: who asks, for which child, what they will see and until when."""
-    consent = _own_consent(consent_id)
+    """The consent screen: who asks, for which child, what they will see and until when.
+
+    A request emailed to another address than the parent signed in with is first claimed
+    (``claim_request``), not "Page not found".
+    """
     db = request_session()
+    consent = repository.find_consent(db, consent_id)
+    if consent is None:
+        abort(404)
+    if consent.parent_id != g.parent.id:
+        if consent.requested_email and consent.status is ConsentStatus.AWAITING_AUTHORISATION:
+            return redirect(url_for("claimants_parent.claim_request", consent_id=consent_id))
+        abort(404)
     if consent.status is not ConsentStatus.AWAITING_AUTHORISATION:
         flash(_("You have already answered this request"), "error")
         return redirect(url_for("claimants_parent.consents"))
@@ -237,3 +252,29 @@ def respond_to_consent(consent_id: uuid.UUID) -> ResponseReturnValue:
         form=form,
         until=london_date(utcnow() + timedelta(days=settings.current().consent_validity_days)),
     ), 400 if form.errors or form.form_errors else 200
+
+
+@claimants_parent.route("/consents/<uuid:consent_id>/claim", methods=["GET", "POST"])
+@parent_required
+def claim_request(consent_id: uuid.UUID) -> ResponseReturnValue:
+    """A request emailed to another address: the parent checks whose child it is for, then takes it on."""
+    db = request_session()
+    consent = repository.find_consent(db, consent_id)
+    if consent is None or not consent.requested_email:
+        abort(404)
+    if consent.parent_id == g.parent.id:
+        return redirect(url_for("claimants_parent.respond_to_consent", consent_id=consent_id))
+    if consent.status is not ConsentStatus.AWAITING_AUTHORISATION:
+        abort(404)  # answered already, by whoever it was sent to: nothing to show another person
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        service.claim_consent_request(db, g.actor, consent_id)
+        return redirect(url_for("claimants_parent.respond_to_consent", consent_id=consent_id))
+    return render_template(
+        "claimants/claim_request.html",
+        consent=consent,
+        provider=providers_repository.get_provider(db, consent.provider_id),
+        children=repository.list_children(db, g.parent.id),
+        signed_in_as=g.parent.email,
+        form=form,
+    )

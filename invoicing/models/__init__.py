@@ -1,6 +1,7 @@
 """Invoicing's tables: invoices (``invoices``), payments (``payments``), reconciliation records
 (``reconciliation``). Everything is re-exported here, so ``from invoicing.models import …`` works."""
 
+from invoicing.models.drafts import InvoiceDraft
 from invoicing.models.invoices import (
     CANCELLABLE_STATES,
     CAP_USING_STATES,
@@ -52,6 +53,7 @@ __all__ = [
     "BatchStatus",
     "CreditNote",
     "Invoice",
+    "InvoiceDraft",
     "InvoiceFlag",
     "InvoiceLine",
     "InvoiceStatus",

@@ -23,8 +23,6 @@ from invoicing.queries.finance import (
     returned_before,
     returns_waiting,
     review_queue,
-    spend_by_period,
-    spend_by_region,
 )
 from invoicing.queries.public import (
     PUBLIC_DATA,
@@ -45,16 +43,25 @@ from invoicing.queries.public import (
     remittances,
     waiting_for_parent_count,
 )
+from invoicing.queries.reports import DateRange, SpendRow, last_twelve_months, spend_by_month, spend_by_region
+from invoicing.queries.review import CapInPeriod, InvoiceReview, Overlap, invoice_review
+from invoicing.queries.search import SearchResults, search
 
 __all__ = [
     "EXPORTS",
     "PUBLIC_DATA",
     "RECENT_PAYEE_CHANGE",
     "BatchReview",
+    "CapInPeriod",
+    "DateRange",
     "InvoiceFilter",
+    "InvoiceReview",
+    "Overlap",
     "PublicEvent",
     "Remittance",
     "ReviewLine",
+    "SearchResults",
+    "SpendRow",
     "approved_but_not_payable",
     "bacs_file_to_download",
     "batch_for_staff",
@@ -68,6 +75,8 @@ __all__ = [
     "invoice_of_parent",
     "invoice_of_provider",
     "invoice_returned_on",
+    "invoice_review",
+    "last_twelve_months",
     "open_breaks",
     "parent_invoices",
     "payment_for_staff",
@@ -81,7 +90,8 @@ __all__ = [
     "returned_before",
     "returns_waiting",
     "review_queue",
-    "spend_by_period",
+    "search",
+    "spend_by_month",
     "spend_by_region",
     "waiting_for_parent_count",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, aliased
@@ -123,29 +123,6 @@ def returns_waiting(session: Session) -> list[tuple[BacsReturnsImport, str]]:
         .order_by(BacsReturnsImport.imported_at)
     )
     return [(item, name) for item, name in rows]
-
-
-def spend_by_period(session: Session, limit: int = 12) -> list[tuple[date, int, int]]:
-    """DWP's paid share by assessment-period start, oldest first: (start, pence, invoices)."""
-    rows = session.execute(
-        select(Invoice.ap_start, func.sum(Invoice.dwp_pence), func.count())
-        .where(Invoice.status == InvoiceStatus.PAID)
-        .group_by(Invoice.ap_start)
-        .order_by(Invoice.ap_start.desc())
-        .limit(limit)
-    ).all()
-    return [(start, int(total or 0), count) for start, total, count in reversed(rows)]
-
-
-def spend_by_region(session: Session) -> list[tuple[str | None, int, int]]:
-    rows = session.execute(
-        select(Provider.region, func.sum(Invoice.dwp_pence), func.count())
-        .join(Provider, Provider.id == Invoice.provider_id)
-        .where(Invoice.status == InvoiceStatus.PAID)
-        .group_by(Provider.region)
-        .order_by(func.sum(Invoice.dwp_pence).desc())
-    ).all()
-    return [(region, int(total or 0), count) for region, total, count in rows]
 
 
 RECENT_PAYEE_CHANGE = timedelta(days=90)

@@ -128,6 +128,14 @@ def provider_invoices(
     child_id: uuid.UUID | None = None,
 ) -> tuple[Sequence[Invoice], str | None]:
     """A page of the provider's invoices, newest first (``MalformedRequest`` for a bad cursor)."""
+    query = provider_invoice_query(provider_id, wanted, child_id=child_id)
+    return page(session, query, Invoice.created_at, Invoice.id, limit, cursor)
+
+
+def provider_invoice_query(
+    provider_id: uuid.UUID | None, wanted: InvoiceFilter, *, child_id: uuid.UUID | None = None
+) -> Any:
+    """The provider's invoices that ``wanted`` picks (the list, its totals and its export alike)."""
     query = select(Invoice).where(Invoice.provider_id == provider_id)
     if wanted.status is not None:
         query = query.where(Invoice.status == wanted.status)
@@ -141,7 +149,7 @@ def provider_invoices(
         start = wanted.month
         end = date(start.year + start.month // 12, start.month % 12 + 1, 1)
         query = query.where(Invoice.care_from < end, Invoice.care_to >= start)
-    return page(session, query, Invoice.created_at, Invoice.id, limit, cursor)
+    return query
 
 
 def provider_payments(

@@ -19,6 +19,7 @@ from config.money import format_pence
 from config.transitions import Moved, move_rows
 from invoicing import repository
 from invoicing.models import BatchStatus, InvoiceStatus, Payment, PaymentBatch, PaymentStatus
+from invoicing.service import parent_news
 from invoicing.service.common import link
 from invoicing.service.credit_notes import release_credit_notes
 from invoicing.service.transitions import INVOICE, PAYMENT, move_batch, move_invoice, move_payment
@@ -70,8 +71,11 @@ def pay_payment(session: Session, actor: Actor, payment: Payment, **data: object
     resolved as matched closes the break and pays the payment together)."""
     move_payment(session, payment, PaymentStatus.PAID, actor, **data)
     payment.paid_at = utcnow()
+    paid = []
     for _allocation, invoice in repository.live_invoices_of_payments(session, [payment.id]):
         move_invoice(session, invoice, InvoiceStatus.PAID, actor, payment_id=payment.id)
+        paid.append(invoice.id)
+    parent_news.tell_of_payment(session, paid)
     _settle_batch_if_done(session, payment.batch, actor)
 
 
@@ -109,6 +113,7 @@ def record_payments_paid(session: Session, actor: Actor, payment_ids: Sequence[u
             [Moved(i.id, i.status, data={"payment_id": str(i.payment_id)}) for i in invoices],
         )
         repository.write_paid(session, [payment.id for payment in payments], now)
+        parent_news.tell_of_payment(session, [i.id for i in invoices])
         _settle_batches(session, {payment.batch_id for payment in payments}, actor)
     return len(payments)
 

@@ -12,6 +12,7 @@ from config.database import transaction, utcnow
 from config.errors import FieldError, ValidationFailed
 from invoicing import repository
 from invoicing.models import Invoice, InvoiceStatus
+from invoicing.service import parent_news
 from invoicing.service.common import required_reason
 from invoicing.service.transitions import move_invoice
 
@@ -30,6 +31,7 @@ def run_automatic_checks(session: Session, actor: Actor, limit: int = 500) -> di
             else:
                 move_invoice(session, invoice, InvoiceStatus.APPROVED, actor)
                 counts["approved"] += 1
+            parent_news.tell_of_decision(session, invoice, InvoiceStatus.CONFIRMED)
     return counts
 
 
@@ -61,7 +63,9 @@ def _decide(
             # Held already (by the automatic checks, or earlier): the hold goes on, with this note.
             audit.record(session, "invoice.hold_continued", invoice, actor, decision)
         else:
+            was = invoice.status
             move_invoice(session, invoice, target, actor, **decision)
+            parent_news.tell_of_decision(session, invoice, was, reason_code)
         invoice.decided_at, invoice.decided_by_id = utcnow(), actor.staff_id
         invoice.decision_reason_code, invoice.decision_reason = reason_code, note[:1000]
     return invoice

@@ -7,6 +7,7 @@ saved.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -230,8 +231,13 @@ def submit_invoice_once(
 
 
 def _submit(
-    session: Session, actor: Actor, data: InvoiceInput, idempotency: Idempotency | None
+    session: Session,
+    actor: Actor,
+    data: InvoiceInput,
+    idempotency: Idempotency | None,
+    then: Callable[[Invoice], None] | None = None,
 ) -> tuple[Invoice, bool]:
+    """``then``: more of the same use case, in the invoice's transaction (a sent draft is deleted)."""
     provider_id = actor.require_provider()
     now = utcnow()
     today = today_in_london(now)
@@ -331,6 +337,8 @@ def _submit(
             link=link(f"/account/invoices/{invoice.id}"),
         )
         idempotent.remember(session, idempotency, invoice.id)
+        if then is not None:
+            then(invoice)
     return invoice, False
 
 

@@ -14,16 +14,14 @@ from flask_babel import ngettext
 
 from config import audit
 from config.auth import StaffRole
-from config.csv_files import csv_download
 from config.database import utcnow
 from config.errors import DomainError, MalformedRequest
 from config.extensions import request_session
-from config.formatting import london_date
 from config.forms import ConfirmForm, show_errors
 from config.scheduler import recent_runs, registry
 from invoicing import queries, repository, service
 from invoicing.forms import BreakForm, DecisionForm, ReasonForm, ReturnsForm, VoidForm
-from invoicing.labels import BREAK_KINDS, FLAG_NAMES
+from invoicing.labels import BREAK_KINDS, FLAG_NAMES, STATUS_TAG_COLOURS
 from invoicing.models import InvoiceStatus
 from invoicing.service import bacs_returns as bacs_returns_service
 from invoicing.service import reconciliation, sending
@@ -35,6 +33,11 @@ invoicing_finance = Blueprint(
 )
 ALL_STAFF = tuple(StaffRole)
 QUEUE_PAGE = 50
+
+
+@invoicing_finance.context_processor
+def staff_page_words() -> dict[str, object]:
+    return {"tag_colours": STATUS_TAG_COLOURS}
 
 
 @invoicing_finance.get("/home")
@@ -104,6 +107,7 @@ def invoice(invoice_id: uuid.UUID) -> ResponseReturnValue:
         invoice=item,
         provider=provider,
         child=child,
+        review=queries.invoice_review(db, item),
         flags=FLAG_NAMES,
         timeline=audit.events_for(db, "invoices", item.id),
         returned_on=queries.invoice_returned_on(db, item.id),
@@ -392,21 +396,6 @@ def decide_break(break_id: uuid.UUID) -> ResponseReturnValue:
     return redirect(url_for("invoicing_finance.breaks"))
 
 
-@invoicing_finance.get("/reports")
-@staff_required(StaffRole.FINANCE_OFFICER, StaffRole.APPROVER, StaffRole.AUDITOR)
-def reports() -> ResponseReturnValue:
-    db = request_session()
-    return render_template(
-        "invoicing/finance_reports.html",
-        by_period=[(london_date(start), total, count) for start, total, count in queries.spend_by_period(db)],
-        by_region=[
-            (region or _("Not known"), total, count) for region, total, count in queries.spend_by_region(db)
-        ],
-    )
+from invoicing.views import finance_reports  # noqa: E402  (its routes join the blueprint)
 
-
-@invoicing_finance.get("/reports/<any(batches, payments, invoices):kind>.csv")
-@staff_required(StaffRole.FINANCE_OFFICER, StaffRole.APPROVER, StaffRole.AUDITOR)
-def export(kind: str) -> ResponseReturnValue:
-    header, rows = queries.export(request_session(), kind)
-    return csv_download(f"{kind}.csv", header, rows)
+__all__ = ["finance_reports", "invoicing_finance"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
@@ -12,13 +12,15 @@ from flask_babel import gettext as _
 from claimants import repository as claimants_repository
 from claimants.forms import DisputeForm
 from claimants.labels import CONSENT_STATUS
-from claimants.rules import childcare_age_limit
+from claimants.models import Consent, ConsentStatus
+from claimants.rules import childcare_age_limit, ending_warnings_due
 from claimants.views.session import parent_required
+from config.database import utcnow
 from config.errors import DomainError
 from config.extensions import request_session
 from config.forms import ConfirmForm, show_errors
 from invoicing import periods, queries, service
-from invoicing.labels import PARENT_STATUS, PARENT_TIMELINE
+from invoicing.labels import PARENT_STATUS, PARENT_TIMELINE, REASON_CODES, STATUS_TAG_COLOURS
 from invoicing.models import Invoice, InvoiceStatus
 from invoicing.service import today_in_london
 from providers import repository as providers_repository
@@ -52,6 +54,7 @@ def home() -> ResponseReturnValue:
         | {row.provider_id for row in (summary.by_provider if summary else [])},
     )
     waiting = queries.waiting_for_parent_count(db, parent.id)
+    now = utcnow()
     return render_template(
         "invoicing/parent_home.html",
         parent=parent,
@@ -61,8 +64,26 @@ def home() -> ResponseReturnValue:
         providers=providers,
         waiting=waiting,
         consent_status=CONSENT_STATUS,
-        age_limit=childcare_age_limit,
+        age_limit=last_day_of_care,
+        # Warned 30 and 7 days before the end; an ended one until it is renewed or asked again.
+        ending=[c for c in consents if c.is_live_on(now) and ending_warnings_due(c.expires_at, now)],  # type: ignore[arg-type]
+        ended=[c for c in consents if c.status is ConsentStatus.EXPIRED and not _replaced(c, consents)],
     )
+
+
+def _replaced(ended: Consent, consents: list[Consent]) -> bool:
+    """A newer consent for the same nursery and child (asked, given, refused or stopped since)."""
+    return any(
+        c.provider_id == ended.provider_id
+        and c.child_id == ended.child_id
+        and c.created_at > ended.created_at
+        for c in consents
+    )
+
+
+def last_day_of_care(date_of_birth: date) -> date:
+    """The last day of care that counts (the age limit is the first day that no longer does)."""
+    return childcare_age_limit(date_of_birth) - timedelta(days=1)
 
 
 @invoicing_parent.get("/invoices")
@@ -100,6 +121,9 @@ def invoice(invoice_id: uuid.UUID) -> ResponseReturnValue:
         form=ConfirmForm(),
         timeline=queries.public_timeline(request_session(), row),
         timeline_labels=PARENT_TIMELINE,
+        reasons=REASON_CODES,
+        capped=periods.capped_share(row),
+        cap_pence=periods.period_summary(request_session(), g.parent.id, row.ap_start, row.ap_end).cap_pence,
     )
 
 
@@ -160,4 +184,5 @@ def assessment_periods(date_start: str | None = None) -> ResponseReturnValue:
         providers=providers,
         children=children,
         status=PARENT_STATUS,
+        tag_colour=STATUS_TAG_COLOURS,
     )

@@ -7,8 +7,8 @@ Create Date: 2026-12-02 09:00:00
 
 from __future__ import annotations
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
 revision = '0023'
 down_revision = '0022'
@@ -17,8 +17,13 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    # Which warnings before a consent ends (30 days, then 7) its parent has been sent.
+    with op.batch_alter_table("consents") as batch:
+        batch.add_column(
+            sa.Column("ending_warnings_sent", sa.Integer(), nullable=False, server_default="0")
+        )
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("consents") as batch:
+        batch.drop_column("ending_warnings_sent")

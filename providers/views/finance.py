@@ -12,10 +12,12 @@ from flask_babel import gettext as _
 from config import audit
 from config.auth import StaffRole
 from config.database import utcnow
-from config.errors import DomainError
+from config.errors import DomainError, MalformedRequest
 from config.extensions import request_session
 from config.forms import ConfirmForm
 from providers import payees, repository, service
+from providers.forms import DirectorySearchForm
+from providers.labels import PROVIDER_STATUS_TAG
 from staff.views.session import staff_required
 
 providers_finance = Blueprint(
@@ -24,16 +26,38 @@ providers_finance = Blueprint(
 ALL_STAFF = tuple(StaffRole)
 
 
+DIRECTORY_PAGE = 50
+
+
+@providers_finance.context_processor
+def staff_page_words() -> dict[str, object]:
+    return {"provider_tags": PROVIDER_STATUS_TAG}
+
+
 @providers_finance.get("")
 @staff_required(*ALL_STAFF)
 def providers() -> ResponseReturnValue:
+    """Work waiting (settings to verify, payment details on hold), then every provider, newest
+    first, searched by name, registration number or postcode (a GET form), 50 a page."""
     db = request_session()
+    form = DirectorySearchForm(formdata=request.args)
+    words = (form.q.data or "").strip() if form.validate() else ""
+    try:
+        directory, next_cursor = repository.provider_directory(
+            db, words, DIRECTORY_PAGE, request.args.get("cursor")
+        )
+    except MalformedRequest:
+        abort(400)
     return render_template(
         "providers/finance_providers.html",
-        pending=repository.waiting_for_verification(db),
-        held=repository.payees_on_hold(db),
+        pending=repository.waiting_for_verification(db) if not words else [],
+        held=repository.payees_on_hold(db) if not words else [],
+        form=form,
+        words=words,
+        directory=directory,
+        next_url=url_for(".providers", q=words or None, cursor=next_cursor) if next_cursor else None,
         now=utcnow(),
-    )
+    ), 400 if form.errors else 200
 
 
 @providers_finance.route("/<uuid:provider_id>", methods=["GET", "POST"])

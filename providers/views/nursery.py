@@ -8,9 +8,11 @@ import io
 import uuid
 
 import segno
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
+from markupsafe import Markup
 
 from config import settings
 from config.errors import DomainError
@@ -21,11 +23,10 @@ from providers import accounts, payees, repository
 from providers.forms import (
     BankForm,
     CodeForm,
-    InviteForm,
     NewPasswordForm,
     SignInForm,
 )
-from providers.models import ProviderUser, ProviderUserRole
+from providers.models import ProviderUser
 from providers.views.session import PENDING_KEY, current_provider_user, provider_required, remember
 
 providers_nursery = Blueprint(
@@ -214,49 +215,12 @@ def sign_out_everywhere() -> ResponseReturnValue:
 @provider_required()
 def home() -> ResponseReturnValue:
     provider = repository.get_provider(request_session(), g.actor.provider_id)
-    return render_template("providers/home.html", provider=provider, user=g.provider_user, form=ConfirmForm())
-
-
-@providers_nursery.get("/team")
-@provider_required()
-def team() -> ResponseReturnValue:
+    # What other packages show here (invoicing's "what needs doing"), offered through the app so
+    # that providers never imports them (see invoicing.views.nursery.dashboard).
+    panels = [Markup(panel()) for panel in current_app.extensions.get("nursery_home_panels", [])]  # noqa: S704 - our own rendered templates
     return render_template(
-        "providers/team.html",
-        users=accounts.team(request_session(), g.actor),
-        invitations=accounts.pending_invitations(request_session(), g.actor),
-        is_admin=g.provider_user.role is ProviderUserRole.ADMIN,
+        "providers/home.html", provider=provider, user=g.provider_user, form=ConfirmForm(), panels=panels
     )
-
-
-@providers_nursery.route("/team/invite", methods=["GET", "POST"])
-@provider_required(admin=True)
-def invite() -> ResponseReturnValue:
-    form = InviteForm()
-    if form.validate_on_submit():
-        try:
-            invitation = accounts.invite_colleague(
-                request_session(),
-                g.actor,
-                email=form.email.data or "",
-                name=form.name.data or "",
-                role=ProviderUserRole(form.role.data),
-                link_base=url_for("providers_nursery.accept_invitation", token="", _external=True).rstrip(
-                    "/"
-                ),
-            )
-        except DomainError as error:
-            show_errors(form, error)
-        else:
-            flash(_("We have emailed an invitation to %(email)s", email=invitation.email))
-            return redirect(url_for("providers_nursery.team"))
-    return render_template(
-        "question.html",
-        form=form,
-        heading=_("Invite a colleague"),
-        button=_("Send invitation"),
-        back_url=url_for("providers_nursery.team"),
-        field_params={"email": {"type": "email", "spellcheck": False}},
-    ), 400 if form.errors or form.form_errors else 200
 
 
 @providers_nursery.route("/invitations/<token>", methods=["GET", "POST"])
@@ -301,10 +265,12 @@ def bank_details() -> ResponseReturnValue:
         else:
             cooling_off = payee.hold_until is not None and payee.hold_until > payee.created_at
             flash(
-                _(
+                ngettext(
                     "We have your new bank details. DWP holds payments to you until it has checked them, "
-                    "which takes at least %(days)s days.",
-                    days=settings.current().bank_change_cooling_off_days,
+                    "which takes at least %(num)s day.",
+                    "We have your new bank details. DWP holds payments to you until it has checked them, "
+                    "which takes at least %(num)s days.",
+                    settings.current().bank_change_cooling_off_days,
                 )
                 if cooling_off
                 else _("We have your new bank details. DWP will check them before it pays you.")
@@ -336,5 +302,6 @@ def bank_details() -> ResponseReturnValue:
     ), 400 if form.errors or form.form_errors else 200
 
 
-# The nursery software pages (API clients, webhooks) are on this blueprint too.
+# The team and nursery software (API clients, webhooks) pages are on this blueprint too.
 from providers.views import nursery_software as _nursery_software  # noqa: E402, F401
+from providers.views import nursery_team as _nursery_team  # noqa: E402, F401

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import uuid
 
-from flask import flash, g, redirect, render_template, url_for
+from flask import flash, g, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from config.errors import DomainError
 from config.extensions import request_session
 from config.forms import ConfirmForm, show_errors
-from providers import repository, service, webhooks
+from providers import repository, secret_reveals, service, webhooks
 from providers.forms import ApiClientForm
 from providers.models import ApiClient
 from providers.views.nursery import providers_nursery
 from providers.views.session import provider_required
+
+SECRETS_KEY = "api_client_secrets"  # the session key: each new secret's pad, by client
 
 
 @providers_nursery.get("/software")
@@ -44,7 +46,7 @@ def new_api_client() -> ResponseReturnValue:
         except DomainError as error:
             show_errors(form, error)
         else:
-            return _show_secret_once(client, secret)
+            return _show_secret_next(client, secret)
     return render_template(
         "question.html",
         form=form,
@@ -55,10 +57,26 @@ def new_api_client() -> ResponseReturnValue:
     ), 400 if form.errors or form.form_errors else 200
 
 
-def _show_secret_once(client: ApiClient, secret: str) -> ResponseReturnValue:
-    """The secret is in this one answer only (never stored, never cached)."""
-    response = render_template("providers/api_client_secret.html", client=client, secret=secret)
-    return response, 200, {"Cache-Control": "no-store"}
+def _show_secret_next(client: ApiClient, secret: str) -> ResponseReturnValue:
+    """Post, redirect, get: the next page shows the secret once, and reloading it makes nothing."""
+    pad = secret_reveals.seal(request_session(), g.actor, client, secret)
+    pads = dict(session.get(SECRETS_KEY) or {})
+    pads[str(client.id)] = pad.as_session()
+    session[SECRETS_KEY] = pads
+    return redirect(url_for("providers_nursery.api_client_secret", client_id=client.id))
+
+
+@providers_nursery.get("/software/<uuid:client_id>/secret")
+@provider_required(admin=True)
+def api_client_secret(client_id: uuid.UUID) -> ResponseReturnValue:
+    """The secret is on this one answer only (never cached); a reload says it was shown."""
+    pads = dict(session.get(SECRETS_KEY) or {})
+    pad = secret_reveals.Pad.from_session(pads.pop(str(client_id), None))
+    session[SECRETS_KEY] = pads
+    client = repository.get_api_client(request_session(), client_id, provider_id=g.actor.provider_id)
+    secret = secret_reveals.reveal_once(request_session(), g.actor, client_id, pad)
+    page = render_template("providers/api_client_secret.html", client=client, secret=secret)
+    return page, 200, {"Cache-Control": "no-store"}
 
 
 @providers_nursery.post("/software/<uuid:client_id>/rotate")
@@ -67,7 +85,7 @@ def rotate_api_client(client_id: uuid.UUID) -> ResponseReturnValue:
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("providers_nursery.api_clients"))
     client, secret = service.rotate_client_secret(request_session(), g.actor, client_id)
-    return _show_secret_once(client, secret)
+    return _show_secret_next(client, secret)
 
 
 @providers_nursery.post("/software/<uuid:client_id>/revoke")

@@ -17,7 +17,7 @@ from config.auth import StaffRole
 from config.csv_files import csv_download
 from config.errors import DomainError
 from config.extensions import request_session
-from config.forms import ConfirmForm, date_items, show_errors
+from config.forms import ConfirmForm, show_errors
 from staff.forms import AuditExportForm
 from staff.views.session import staff_required
 
@@ -109,5 +109,4 @@ def _page(
         unavailable=unavailable,
         head=audit_export.head_seq(db),
         verification=verification,
-        date_items=date_items,
     ), status

@@ -27,15 +27,16 @@ def test_the_dashboard_is_two_clicks_from_home_and_shows_every_consent(live_serv
         "Given",
         provider.registration_number,
         provider.postcode,
-        "Renew for another year",
     ):
         assert text in page.text
-    assert "This consent ends on" not in page.text
+    # Renewing is offered only near the end, not just after consenting.
+    assert "This consent ends on" not in page.text and "Renew for another year" not in page.text
     db.execute(
         update(Consent).where(Consent.id == consent.id).values(expires_at=utcnow() + timedelta(days=20))
     )
     db.commit()
-    assert "This consent ends on" in user.get("/account/consents").text
+    near = user.get("/account/consents").text
+    assert "This consent ends on" in near and "Renew for another year" in near
 
 
 def test_stopping_a_consent_asks_first_then_stops_it(live_server: LiveServer, db) -> None:
@@ -53,15 +54,18 @@ def test_stopping_a_consent_asks_first_then_stops_it(live_server: LiveServer, db
 
 
 def test_renewing_a_consent_extends_it(live_server: LiveServer, db) -> None:
-    _, provider_user = create_provider(db)
+    provider, provider_user = create_provider(db)
     parent = create_parent(db)
-    consent = create_consent(db, provider_user, parent, create_child(db, parent))
+    child = create_child(db, parent)
+    consent = create_consent(db, provider_user, parent, child)
     db.execute(
         update(Consent).where(Consent.id == consent.id).values(expires_at=utcnow() + timedelta(days=10))
     )
     db.commit()
     user, _ = sign_in_parent(live_server.url, parent.label)
-    renewed = user.submit(user.get("/account/consents"), "Renew for another year")
+    renewed = user.submit(
+        user.get("/account/consents"), f"Renew for another year for {provider.name} and {child.first_name}"
+    )
     assert "Your consent now lasts until" in renewed.text
     db.expire_all()
     assert db.get(Consent, consent.id).expires_at > utcnow() + timedelta(days=300)

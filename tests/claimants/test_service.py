@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from claimants import service
 from claimants.models import ConsentStatus
+from config.database import utcnow
 from config.errors import DomainError, NotFound, ValidationFailed
 from tests.factories import create_child, create_consent, create_parent, create_provider, today
 
@@ -54,9 +55,17 @@ def test_consent_authorise_reconfirm_and_revoke_only_by_its_parent(session: Sess
     stranger = create_parent(session)
     with pytest.raises(NotFound):
         service.revoke_consent(session, stranger, consent.id)
+    with pytest.raises(DomainError) as early:  # a minute after consenting: nothing to renew
+        service.reconfirm_consent(session, parent, consent.id)
+    assert early.value.code == "consent_not_due_for_renewal"
+    session.rollback()
+    consent.expires_at = utcnow() + timedelta(days=20)
+    session.commit()
     first_expiry = consent.expires_at
+    with pytest.raises(NotFound):
+        service.reconfirm_consent(session, stranger, consent.id)
     service.reconfirm_consent(session, parent, consent.id)
-    assert consent.expires_at > first_expiry
+    assert consent.expires_at > first_expiry + timedelta(days=300)
     service.revoke_consent(session, parent, consent.id)
     assert consent.status is ConsentStatus.REVOKED and consent.revoked_at is not None
 

@@ -78,8 +78,6 @@ def test_the_period_page_shows_the_entitlement_modules_figures(live_server: Live
     sibling = create_child(db, world.parent, first_name="Kit")
     sibling_consent = create_consent(db, world.provider_user, world.parent, sibling)
     first = world.submit(eligible_pence=95_000, extras_pence=4_000)
-    from invoicing import service
-
     second = service.submit_invoice(
         db, world.provider_user, invoice_input(sibling_consent, eligible_pence=120_000, extras_pence=0)
     )
@@ -92,12 +90,22 @@ def test_the_period_page_shows_the_entitlement_modules_figures(live_server: Live
     expected_dwp = min(expected_dwp, cap)
     user, _ = sign_in_parent(live_server.url, world.parent.label)
     page = user.get("/account/periods")
-    assert figure(page.text, "DWP pays") == format_pence(expected_dwp)
+    # Nothing is confirmed yet: nothing paid or owed, but both keep their part of the maximum.
+    assert figure(page.text, "DWP will pay your providers") == "£0.00"
+    assert figure(page.text, "You owe your providers") == "£0.00"
     assert figure(page.text, "Most DWP pays this period") == format_pence(cap)
     assert figure(page.text, "Left before the most DWP pays") == format_pence(cap - expected_dwp)
-    assert figure(page.text, "You owe your providers") == format_pence(
-        95_000 + 4_000 + 120_000 - expected_dwp
-    )
+    assert (
+        f"2 invoices in this period are waiting for you to confirm. If you confirm them, DWP expects "
+        f"to pay {format_pence(expected_dwp)} and you would owe "
+        f"{format_pence(95_000 + 4_000 + 120_000 - expected_dwp)}."
+    ) in page.text
+    service.confirm_invoice(db, world.parent, first.id)
+    db.refresh(first)
+    page = user.get("/account/periods")
+    assert figure(page.text, "DWP will pay your providers") == format_pence(first.dwp_pence)
+    assert figure(page.text, "You owe your providers") == format_pence(first.claimant_pence)
+    assert "1 invoice in this period is waiting for you to confirm." in page.text
     earlier = re.findall(r'href="(/account/periods/\d{4}-\d{2}-\d{2})"', page.text)
     assert earlier and "No invoices count in this period yet." in user.get(earlier[0]).text
     assert user.get("/account/periods/2001-01-01").status_code == 404
@@ -108,12 +116,20 @@ def test_one_page_says_what_dwp_pays_this_month_what_is_owed_and_who_may_bill(
 ) -> None:
     world = World(db)
     invoice = world.submit(eligible_pence=95_000, extras_pence=4_000)
-    _, home = sign_in_parent(live_server.url, world.parent.label)
+    user, home = sign_in_parent(live_server.url, world.parent.label)
     assert urlsplit(home.url).path == "/account/home"
-    assert figure(home.text, "DWP pays") == format_pence(invoice.dwp_pence)
+    # Waiting for the parent: not money paid or owed yet.
+    assert figure(home.text, "DWP will pay your providers") == "£0.00"
+    assert figure(home.text, "You owe your providers") == "£0.00"
+    assert "1 invoice is waiting for you to confirm." in home.text
+    assert f"DWP expects to pay {format_pence(invoice.dwp_pence)}" in home.text
+    service.confirm_invoice(db, world.parent, invoice.id)
+    home = user.get("/account/home")
+    assert figure(home.text, "DWP will pay your providers") == format_pence(invoice.dwp_pence)
+    assert figure(home.text, "DWP has paid your providers") == "£0.00"
     assert figure(home.text, "You owe your providers") == format_pence(invoice.claimant_pence)
     assert f"You owe {world.provider.name} {format_pence(invoice.claimant_pence)}" in home.text
-    assert "1 invoices are waiting for you to confirm" in home.text
+    assert "waiting for you to confirm" not in home.text
     assert f'href="/account/consents/{world.consent.id}/stop"' in home.text
     assert "DWP can help with childcare until" in home.text
 
