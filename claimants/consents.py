@@ -21,7 +21,7 @@ from config import audit, settings, transitions
 from config.auth import Actor
 from config.database import transaction, utcnow
 from config.errors import DomainError, NotFound, rule
-from config.formatting import london_date
+from config.formatting import london_date, london_last_day
 
 
 def _own_consent(session: Session, actor: Actor, consent_id: uuid.UUID) -> Consent:
@@ -68,7 +68,7 @@ def reconfirm_consent(session: Session, actor: Actor, consent_id: uuid.UUID) -> 
             consent,
             "consent_given",
             step=f"renewed-{now:%Y%m%d%H%M%S}",
-            until=london_date(consent.expires_at),
+            until=london_last_day(consent.expires_at),
         )
     return consent
 
@@ -93,7 +93,7 @@ def warn_ending_consents(session: Session, actor: Actor, now: datetime | None = 
                 consent,
                 "consent_ending",
                 step=f"ending-{days}",
-                ends=london_date(consent.expires_at),
+                ends=london_last_day(consent.expires_at),
             )
             audit.record(
                 session,
@@ -115,7 +115,7 @@ def expire_consents(session: Session, actor: Actor, now: datetime | None = None)
         for consent in expired:
             transitions.move(session, CONSENT, consent, ConsentStatus.EXPIRED, actor)
             messages.tell_parent(
-                session, consent, "consent_ended", step="ended", ended=london_date(consent.expires_at)
+                session, consent, "consent_ended", step="ended", ended=london_last_day(consent.expires_at)
             )
     return len(expired)
 

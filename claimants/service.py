@@ -31,7 +31,7 @@ from config.errors import (
     ValidationFailed,
     rule,
 )
-from config.formatting import london_date
+from config.formatting import london_date, london_last_day
 from providers import idempotency as idempotent
 from providers import repository as providers_repository
 from providers.idempotency import Idempotency
@@ -222,7 +222,7 @@ def authorise_consent(session: Session, actor: Actor, consent_id: uuid.UUID, chi
             expires_at=consent.expires_at,
         )
         messages.tell_parent(
-            session, consent, "consent_given", step="given", until=london_date(consent.expires_at)
+            session, consent, "consent_given", step="given", until=london_last_day(consent.expires_at)
         )
     return consent
 
@@ -292,7 +292,7 @@ def grant_consent(session: Session, actor: Actor, *, provider_id: uuid.UUID, chi
             through="oauth",
         )
         messages.tell_parent(
-            session, consent, "consent_given", step="given", until=london_date(consent.expires_at)
+            session, consent, "consent_given", step="given", until=london_last_day(consent.expires_at)
         )
     return consent
 

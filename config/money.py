@@ -6,6 +6,9 @@ import re
 from decimal import Decimal, InvalidOperation
 
 _AMOUNT = re.compile(r"^[0-9]{1,9}(\.[0-9]{1,2})?$")
+# Commas only where they group thousands: "1,234.50" is £1,234.50, but "950,00" (a decimal comma,
+# as many European spreadsheets write it) is not £95,000.
+_GROUPED = re.compile(r"^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$")
 
 
 class MoneyFormatError(ValueError):
@@ -27,7 +30,11 @@ def parse_pounds(text: str) -> int:
     Refuses negative amounts, more than two decimal places and anything that is not a number,
     with messages in GOV.UK wording.
     """
-    cleaned = text.strip().replace(",", "").removeprefix("£").strip()
+    cleaned = text.strip().removeprefix("£").strip()
+    if "," in cleaned:
+        if not _GROUPED.match(cleaned):
+            raise MoneyFormatError("Amount must be a number, like 12.50, with a full stop before the pence")
+        cleaned = cleaned.replace(",", "")
     if cleaned == "":
         raise MoneyFormatError("Enter an amount")
     if cleaned.startswith("-"):

@@ -126,8 +126,8 @@ TEMPLATES: dict[str, Template] = {
         "can still confirm or dispute invoices waiting for you.\n\nSee your consents: {link}",
     ),
     "consent_ending": Template(
-        "Your consent for {provider} ends on {ends}",
-        "Your consent for {provider} to invoice DWP for {child}'s childcare ends on {ends}. After "
+        "Your consent for {provider} lasts until {ends}",
+        "Your consent for {provider} to invoice DWP for {child}'s childcare lasts until {ends}. After "
         "that DWP will not accept their invoices for {child}, and you would pay {provider} in full.\n\n"
         "Renew it for another year: {link}",
     ),

@@ -115,7 +115,7 @@ def registry() -> dict[str, Job]:
             claimants_jobs.expire_consents,
             "cron",
             {"hour": 0, "minute": 30},
-            "Expire consents past their date",
+            "Warn parents of consents ending in 30 and 7 days; expire consents past their date",
         ),
         Job(
             "remind-unconfirmed",

@@ -212,6 +212,18 @@ def group_problems(group: dict[str, Any], error: ValidationFailed) -> list[Probl
     return found
 
 
+_GROUPED = re.compile(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?")
+
+
+def _no_decimal_comma(text: str) -> str:
+    """A comma only as thousands (1,250.00): a spreadsheet set up for a decimal comma (whose CSV
+    is separated by semicolons) writes 950,00, which must never be read as £95,000."""
+    bare = text.strip().removeprefix("£").strip()
+    if "," in bare and not _GROUPED.fullmatch(bare):
+        raise MoneyFormatError("Amount must have a full stop before the pence, like 950.00")
+    return text
+
+
 def check_row(
     row: dict[str, str],
     number: int,
@@ -250,7 +262,7 @@ def check_row(
         problem("description", wrong)
     amount = 0
     try:
-        amount = parse_pounds(row.get("amount", ""))
+        amount = parse_pounds(_no_decimal_comma(row.get("amount", "")))
     except MoneyFormatError as error:
         problem("amount", str(error))
     else:

@@ -29,6 +29,20 @@ WAYS = [
     pytest.param(PHONE, False, id="phone-nojs"),
 ]
 
+# How wide the page is, and the element that reaches furthest right (to say what pushes it).
+WIDEST = """() => {
+  let element = "", narrowest = Infinity;
+  for (const each of document.body.querySelectorAll("*")) {
+    const box = each.getBoundingClientRect();
+    if (box.right > window.innerWidth + 1 && box.width < narrowest) {
+      narrowest = box.width;
+      const classes = each.className ? "." + String(each.className).split(" ").join(".") : "";
+      element = each.tagName.toLowerCase() + classes + " " + (each.textContent || "").trim().slice(0, 40);
+    }
+  }
+  return {width: document.documentElement.scrollWidth, element};
+}"""
+
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args() -> dict[str, object]:
@@ -72,11 +86,12 @@ class Visitor:
     def check(self) -> None:
         self.visited += 1
         self.axe.check(self.page)
-        wide = self.page.evaluate("() => document.documentElement.scrollWidth")
-        if wide > self.width:
-            self.problems.append(f"{self.page.url}: {wide} pixels wide in a {self.width}-pixel window")
+        wide = self.page.evaluate(WIDEST)
+        if wide["width"] > self.width:
+            where = f"{wide['width']} pixels wide in a {self.width}-pixel window"
+            self.problems.append(f"{self.page.url}: {where} ({wide['element']})")
         if self.shots:
-            path = self.page.url.split("//", 1)[-1].split("/", 1)[-1]
+            path = self.page.url.split("//", 1)[-1].split("/", 1)[-1].split("?", 1)[0]  # a name, not a query
             name = re.sub(r"[^A-Za-z0-9]+", "-", path).strip("-") or "start"
             Path(self.shots).mkdir(parents=True, exist_ok=True)
             shot = f"{self.shots}/{self.width}-{self.visited:02d}-{name}.png"

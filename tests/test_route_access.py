@@ -21,8 +21,10 @@ from config.auth import StaffRole
 from invoicing import service
 from invoicing.models import Payment, ReconciliationBreak
 from invoicing.service import bacs_returns, reconciliation, uploads
+from invoicing.service import drafts as draft_service
+from providers import accounts
 from providers import service as providers_service
-from providers.models import ProviderUser, WebhookDelivery
+from providers.models import ProviderUser, ProviderUserRole, WebhookDelivery
 from tests.conftest import LiveServer
 from tests.factories import (
     PASSWORD,
@@ -71,7 +73,18 @@ def setting(live_server: LiveServer, db, monkeypatch) -> tuple[dict[str, str], l
     service.record_payment_paid(db, a.officer, payment.id)  # → a payment.paid webhook delivery
     delivery = db.scalars(select(WebhookDelivery)).first()
     upload = uploads.check_upload(db, a.provider_user, "f.csv", _csv(a))
+    colleague = create_provider_user(db, a.provider, a.provider_user)  # A's team pages name them
+    invitation = accounts.invite_colleague(
+        db,
+        a.provider_user,
+        email="invited@a.example",
+        name="Invited",
+        role=ProviderUserRole.STAFF,
+        link_base="x",
+    )
+    draft = draft_service.save_draft(db, a.provider_user, {"invoice_number": ["D-1"]})
     ids = {
+        "draft_id": str(draft.id),
         "invoice_id": str(invoice.id),
         "payment_id": str(payment.id),
         "batch_id": str(batch.id),
@@ -80,6 +93,8 @@ def setting(live_server: LiveServer, db, monkeypatch) -> tuple[dict[str, str], l
         "client_id": str(client.id),
         "delivery_id": str(delivery.id),
         "upload_id": str(upload.id),
+        "user_id": str(colleague.id),
+        "invitation_id": str(invitation.id),
         "import_id": str(returns.id),
         "break_id": str(db.scalars(select(ReconciliationBreak.id)).one()),
         "date_start": invoice.ap_start.isoformat(),

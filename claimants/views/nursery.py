@@ -13,9 +13,9 @@ from claimants import consent_resend, repository, service
 from claimants.forms import ConsentRequestForm
 from claimants.labels import NURSERY_CONSENT_STATUS
 from claimants.views.quotas import take_consent_request
+from config.database import utcnow
 from config.errors import DomainError
 from config.extensions import request_session
-from config.database import utcnow
 from config.forms import ConfirmForm, show_errors
 from providers.views.session import provider_required
 
@@ -56,6 +56,7 @@ def consents() -> ResponseReturnValue:
 @claimants_nursery.post("/<uuid:consent_id>/resend")
 @provider_required()
 def resend(consent_id: uuid.UUID) -> ResponseReturnValue:
+    repository.consent_of_provider(request_session(), g.actor.provider_id, consent_id)  # else not found
     if ConfirmForm().validate_on_submit():
         try:
             consent = consent_resend.resend_consent_request(request_session(), g.actor, consent_id)

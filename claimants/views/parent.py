@@ -22,7 +22,7 @@ from config import settings
 from config.database import utcnow
 from config.errors import DomainError
 from config.extensions import request_session
-from config.formatting import london_date
+from config.formatting import london_last_day
 from config.forms import ConfirmForm, safe_next, show_errors
 from config.oidc import PARENTS, begin_sign_in, finish_sign_in, sign_in_failed_page
 from providers import repository as providers_repository
@@ -201,7 +201,7 @@ def reconfirm_consent(consent_id: uuid.UUID) -> ResponseReturnValue:
         except DomainError as error:
             flash(error.detail, "error")
         else:
-            flash(_("Your consent now lasts until %(date)s", date=london_date(consent.expires_at)))
+            flash(_("Your consent now lasts until %(date)s", date=london_last_day(consent.expires_at)))
     return redirect(url_for("claimants_parent.consents"))
 
 
@@ -250,7 +250,7 @@ def respond_to_consent(consent_id: uuid.UUID) -> ResponseReturnValue:
         provider=provider,
         children=children,
         form=form,
-        until=london_date(utcnow() + timedelta(days=settings.current().consent_validity_days)),
+        until=london_last_day(utcnow() + timedelta(days=settings.current().consent_validity_days)),
     ), 400 if form.errors or form.form_errors else 200
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from claimants.models import Child, Parent
@@ -21,6 +21,8 @@ from providers.models import Provider
 from staff.models import StaffUser
 
 EXPORTS = ("batches", "payments", "invoices")
+# Each export: its header, its query (rows of a model and the names beside it), and a row maker.
+_Export = tuple[tuple[Any, ...], Any, Callable[..., list[Any]]]
 
 
 def pounds(pence: int) -> str:
@@ -35,7 +37,7 @@ def export(session: Session, kind: str, within: DateRange) -> tuple[list[str], I
     return [str(name) for name in header], (row(*item) for item in session.execute(query).yield_per(1000))
 
 
-def _batches(within: DateRange) -> tuple[tuple[Any, ...], Select[Any], Callable[..., list[Any]]]:
+def _batches(within: DateRange) -> _Export:
     query = (
         select(PaymentBatch, StaffUser.name)
         .outerjoin(StaffUser, StaffUser.id == PaymentBatch.built_by_id)
@@ -72,7 +74,7 @@ def _batches(within: DateRange) -> tuple[tuple[Any, ...], Select[Any], Callable[
     )
 
 
-def _payments(within: DateRange) -> tuple[tuple[Any, ...], Select[Any], Callable[..., list[Any]]]:
+def _payments(within: DateRange) -> _Export:
     query = (
         select(Payment, Provider.name, PaymentBatch.built_at)
         .join(Provider, Provider.id == Payment.provider_id)
@@ -120,7 +122,7 @@ def _payments(within: DateRange) -> tuple[tuple[Any, ...], Select[Any], Callable
     )
 
 
-def _invoices(within: DateRange) -> tuple[tuple[Any, ...], Select[Any], Callable[..., list[Any]]]:
+def _invoices(within: DateRange) -> _Export:
     child, parent = aliased(Child), aliased(Parent)
     query = (
         select(Invoice, Provider.name, child.first_name, child.last_name, parent.name)

@@ -69,7 +69,11 @@ def dashboard(session: Session, provider_id: uuid.UUID | None, now: datetime) ->
             .where(
                 Invoice.provider_id == provider_id,
                 Invoice.status.in_(
-                    (InvoiceStatus.AWAITING_CONFIRMATION, InvoiceStatus.DISPUTED, InvoiceStatus.PAYMENT_FAILED)
+                    (
+                        InvoiceStatus.AWAITING_CONFIRMATION,
+                        InvoiceStatus.DISPUTED,
+                        InvoiceStatus.PAYMENT_FAILED,
+                    )
                 ),
             )
             .group_by(Invoice.status)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 from sqlalchemy import Result, func, select
 from sqlalchemy.orm import Session
@@ -50,7 +49,7 @@ class SpendRow:
     paid_pence: int
 
 
-def _paid_payments(session: Session, within: DateRange) -> Result[Any]:
+def _paid_payments(session: Session, within: DateRange) -> Result[datetime, int, str, int]:
     invoices = (
         select(PaymentAllocation.payment_id, func.count().label("invoices"))
         .where(PaymentAllocation.live.is_(True))

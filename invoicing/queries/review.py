@@ -55,6 +55,11 @@ class InvoiceReview:
     cap: CapInPeriod | None  # None when no rate is known for the period
 
     @property
+    def hours_text(self) -> str:
+        """The hours as people write them: 999, 37.5 (never 999.00)."""
+        return _plain(self.hours) if self.hours is not None else ""
+
+    @property
     def hours_per_day(self) -> Decimal | None:
         return None if self.hours is None else (self.hours / self.days).quantize(Decimal("0.1"))
 
@@ -98,3 +103,8 @@ def _cap(session: Session, invoice: Invoice) -> CapInPeriod | None:
     except ValueError:
         return None
     return CapInPeriod(invoice.ap_start, invoice.ap_end, kids, cap, used - this, this)
+
+
+def _plain(number: Decimal) -> str:
+    text = f"{number:,.2f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

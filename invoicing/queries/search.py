@@ -44,7 +44,8 @@ def search(session: Session, words: str, limit: int, cursor: str | None) -> Sear
         for payment, name in session.execute(
             select(Payment, Provider.name)
             .join(Provider, Provider.id == Payment.provider_id)
-            .where(func.upper(Payment.reference) == text.replace(" ", "").upper())
+            # References carry a space ("CCD E706F1D4ACE8"), which people leave out or double.
+            .where(func.upper(func.replace(Payment.reference, " ", "")) == text.replace(" ", "").upper())
             .order_by(Payment.created_at.desc())
             .limit(FOUND_AT_MOST)
         )

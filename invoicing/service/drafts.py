@@ -220,4 +220,3 @@ def copy_last_month(session: Session, actor: Actor) -> list[InvoiceDraft]:
 def form_for_correction(invoice: Invoice) -> FormData:
     """The form for the invoice that corrects ``invoice``: its child, dates and lines, no number."""
     return form_of(invoice, care_from=invoice.care_from, care_to=invoice.care_to, issued_on=today_in_london())
-

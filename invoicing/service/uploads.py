@@ -18,12 +18,14 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from claimants import repository as claimants_repository
+from claimants.models import Child, Consent
 from config import audit
 from config.auth import Actor
 from config.database import transaction, utcnow
 from config.errors import DomainError, DuplicateInvoiceNumber, NotFound, ValidationFailed, rule
 from invoicing import repository, spreadsheet
 from invoicing.models import InvoiceUpload, UploadStatus
+from invoicing.service import upload_totals
 from invoicing.service.submission import InvoiceInput, check_invoice_shape, submit_invoice
 from providers.service import provider_user_actor
 
@@ -31,19 +33,24 @@ CHUNK = 50
 STALE_AFTER = timedelta(minutes=5)
 
 
-def _live_consents(session: Session, provider_id: uuid.UUID) -> dict[tuple[str, str, date], uuid.UUID]:
-    """The provider's live consents by child (first name, last name, date of birth), in one query."""
-    return {
+def _live_consents(
+    session: Session, provider_id: uuid.UUID
+) -> tuple[dict[tuple[str, str, date], uuid.UUID], dict[uuid.UUID, tuple[Consent, Child]]]:
+    """The provider's live consents by child (first name, last name, date of birth), and each
+    consent with its child by the consent's id, in one query."""
+    pairs = claimants_repository.live_consents_of_provider(session, provider_id, utcnow())
+    by_child = {
         (child.first_name.strip().lower(), child.last_name.strip().lower(), child.date_of_birth): consent.id
-        for consent, child in claimants_repository.live_consents_of_provider(session, provider_id, utcnow())
+        for consent, child in pairs
     }
+    return by_child, {consent.id: (consent, child) for consent, child in pairs}
 
 
 def check_upload(session: Session, actor: Actor, filename: str, content: bytes) -> InvoiceUpload:
     """The dry run: checks every row and records the result; saves no invoice."""
     provider_id = actor.require_provider()
     rows = spreadsheet.read_rows(content)
-    consents = _live_consents(session, provider_id)
+    consents, children = _live_consents(session, provider_id)
     problems: list[spreadsheet.Problem] = []
     groups: dict[str, dict[str, Any]] = {}
     bad_numbers: set[str] = set()  # an invoice with any bad row is not sent, even "only good rows"
@@ -84,7 +91,16 @@ def check_upload(session: Session, actor: Actor, filename: str, content: bytes) 
             problems.extend(spreadsheet.group_problems(group, error))
             continue
         invoices.append(group)
-    invoices = [{**group, "bad": group["invoice_number"] in bad_numbers} for group in invoices]
+    invoices = upload_totals.price(session, invoices, children, problems)
+    alike = {numbers[0]: numbers for numbers in spreadsheet.identical_rows(rows)}
+    invoices = [
+        {
+            **group,
+            "bad": group["invoice_number"] in bad_numbers,
+            "identical_rows": [alike[number] for number in group["rows"] if number in alike],
+        }
+        for group in invoices
+    ]
     with transaction(session):
         upload = InvoiceUpload(
             id=uuid.uuid4(),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -32,7 +34,7 @@ def _date_range() -> tuple[ReportRangeForm, queries.DateRange | None]:
     return form, queries.DateRange(form.start.data, form.end.data)
 
 
-def _range_args(within: queries.DateRange) -> dict[str, list[str]]:
+def _range_args(within: queries.DateRange) -> dict[str, Any]:
     """The range as the date boxes send it (day, month, year), for the export links."""
     return {
         name: [str(day.day), str(day.month), str(day.year)]

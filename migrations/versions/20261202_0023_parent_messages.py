@@ -1,4 +1,4 @@
-"""parents: consent-ending warnings sent, names from the identity provider (filled in by the parent-pages work)
+"""parents: which consent-ending warnings each parent has been sent
 
 Revision ID: 0023
 Revises: 0022
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0023'
-down_revision = '0022'
+revision = "0023"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
@@ -19,9 +19,7 @@ depends_on = None
 def upgrade() -> None:
     # Which warnings before a consent ends (30 days, then 7) its parent has been sent.
     with op.batch_alter_table("consents") as batch:
-        batch.add_column(
-            sa.Column("ending_warnings_sent", sa.Integer(), nullable=False, server_default="0")
-        )
+        batch.add_column(sa.Column("ending_warnings_sent", sa.Integer(), nullable=False, server_default="0"))
 
 
 def downgrade() -> None:

@@ -30,13 +30,13 @@ def test_the_dashboard_is_two_clicks_from_home_and_shows_every_consent(live_serv
     ):
         assert text in page.text
     # Renewing is offered only near the end, not just after consenting.
-    assert "This consent ends on" not in page.text and "Renew for another year" not in page.text
+    assert "This consent lasts until" not in page.text and "Renew for another year" not in page.text
     db.execute(
         update(Consent).where(Consent.id == consent.id).values(expires_at=utcnow() + timedelta(days=20))
     )
     db.commit()
     near = user.get("/account/consents").text
-    assert "This consent ends on" in near and "Renew for another year" in near
+    assert "This consent lasts until" in near and "Renew for another year" in near
 
 
 def test_stopping_a_consent_asks_first_then_stops_it(live_server: LiveServer, db) -> None:

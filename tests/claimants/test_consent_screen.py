@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from sqlalchemy import delete, select
 
@@ -65,7 +66,10 @@ def test_someone_else_can_not_answer_a_parents_request(live_server: LiveServer, 
     parent, stranger = create_parent(db), create_parent(db)
     _, link = requested(db, provider_user, parent)
     user, _ = sign_in_parent(live_server.url, stranger.label)
-    assert user.get(link).status_code == 404
+    # Signed in with another email address: asked first whose child it is for, with no way to answer.
+    page = user.get(link)
+    assert urlsplit(page.url).path.endswith("/claim") and "Is this request for your child?" in page.text
+    assert "Agree" not in page.text
 
 
 def test_the_outbox_sends_through_notify_and_retries_failures(live_server: LiveServer, db) -> None:

@@ -22,7 +22,7 @@ def test_a_parent_signs_in_through_the_identity_provider_and_sees_their_account(
     assert urlsplit(page.url).path == "/dev-identity/authorize"
     query = parse_qs(urlsplit(page.url).query)
     assert query["code_challenge_method"] == ["S256"] and query["nonce"] and query["state"]
-    assert query["scope"] == ["openid email"] and query["ui_locales"] == ["en"]
+    assert query["scope"] == ["openid email profile"] and query["ui_locales"] == ["en"]
     home = user.submit(page, parent.label)
     assert home.status_code == 200 and urlsplit(home.url).path == "/account/home"
     assert "Your childcare account" in home.text and parent.label in home.text
@@ -38,8 +38,9 @@ def test_someone_new_signs_in_and_gets_an_account(live_server: LiveServer, db) -
     assert "You have not linked your Universal Credit claim yet." in home.text
     again = User(live_server.url)
     again.submit(again.get("/account/sign-in"), "Sign in", name="Nia Evans", email="nia@example.com")
-    # One Login shares no name, only the email: the same person, found again by the provider's subject.
-    assert "nia@example.com" in again.get("/account/home").text
+    # The same person, found again by the provider's subject, named as the provider names them.
+    home = again.get("/account/home").text
+    assert "Nia Evans" in home and "nia@example.com" not in home
 
 
 def test_the_account_needs_signing_in_and_signing_out_ends_it(live_server: LiveServer, db) -> None:

@@ -18,7 +18,7 @@ def test_format_pence_refuses_floats() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "pence"), [("12", 1200), ("£1,234.5", 123450), (" 0.07 ", 7), ("950.00", 95000)]
+    ("text", "pence"), [("12", 1200), ("£1,234.5", 123450), (" 0.07 ", 7), ("950.00", 95000), ("12,345,678.90", 1234567890)]
 )
 def test_parse_pounds(text: str, pence: int) -> None:
     assert parse_pounds(text) == pence
@@ -32,6 +32,10 @@ def test_parse_pounds(text: str, pence: int) -> None:
         ("1.234", "Amount must not have more than 2 decimal places"),
         ("twelve", "Amount must be a number, like 12.50"),
         ("1e5", "Amount must be a number, like 12.50"),
+        # A decimal comma is refused rather than read as thousands (it was £95,000).
+        ("950,00", "with a full stop before the pence"),
+        ("1,2345.00", "with a full stop before the pence"),
+        ("-3,000", "with a full stop before the pence"),
     ],
 )
 def test_parse_pounds_refuses_what_is_not_an_amount(text: str, message: str) -> None:

@@ -74,6 +74,7 @@ EXPECTED: dict[str, dict[tuple[str, str], str | None]] = {
         ("awaiting_authorisation", "rejected"): None,
         ("authorised", "revoked"): "consent.revoked",
         ("authorised", "expired"): None,
+        ("expired", "authorised"): "consent.authorised",  # renewed by the parent after it ended
     },
     "provider": {("pending_verification", "active"): None},
 }

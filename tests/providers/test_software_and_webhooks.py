@@ -158,7 +158,15 @@ def test_events_are_signed_delivered_retried_with_backoff_and_can_be_resent(
     user = admin_browser(live_server, db, world)
     log = user.get("/provider/software/webhooks")
     assert "invoice.confirmed" in log.text and "Delivered" in log.text
-    user.submit(log, f"Send again invoice.confirmed {delivery.id}")
+    # Each delivery: its event id and type as code, its invoice, what was sent (folded), its tries.
+    assert f"<code class=\"app-break-anywhere\">{delivery.id}</code>" in log.text
+    assert "<code>invoice.confirmed</code>" in log.text
+    assert f">{invoice.invoice_number}</a>" in log.text
+    folded = log.text[log.text.index("<details") : log.text.index("</details>")]
+    assert '<pre class="app-pre"><code>' in folded and f'"id": "{delivery.id}"' in folded
+    attempts = log.text[log.text.index(">Attempts<") :]
+    assert re.match(r">Attempts</dt>\s*<dd[^>]*>2 \(last ", attempts)
+    user.submit(log, f"Send again event {delivery.id}")
     run_job(factory, "deliver-webhooks")
     assert [json.loads(b)["id"] for _, b in receiver.received] == [str(delivery.id), str(delivery.id)]
 

@@ -23,4 +23,11 @@ from invoicing.views.nursery import (  # noqa: E402  (their routes join it)
 
 __all__ = [
     "dashboard",
-    "drafts", "invoice_form", "invoices", "invoicing_nursery", "listing", "payments", "uploads"]
+    "drafts",
+    "invoice_form",
+    "invoices",
+    "invoicing_nursery",
+    "listing",
+    "payments",
+    "uploads",
+]

@@ -33,7 +33,9 @@ def drafts() -> ResponseReturnValue:
     saved = drafts_repository.list_drafts(db, g.actor.provider_id)
     live = {
         consent.id: f"{child.first_name} {child.last_name}"
-        for consent, child in claimants_repository.live_consents_of_provider(db, g.actor.provider_id, utcnow())
+        for consent, child in claimants_repository.live_consents_of_provider(
+            db, g.actor.provider_id, utcnow()
+        )
     }
     provider = providers_repository.get_provider(db, g.actor.provider_id)
     return render_template(
@@ -53,13 +55,20 @@ def copy_last_month() -> ResponseReturnValue:
         if made:
             flash(
                 ngettext(
-                    "We made %(num)d draft from last month’s invoices. Check it, give it an invoice number and send it.",
-                    "We made %(num)d drafts from last month’s invoices. Check each, give it an invoice number and send it.",
+                    "We made %(num)d draft from last month’s invoices. "
+                    "Check it, give it an invoice number and send it.",
+                    "We made %(num)d drafts from last month’s invoices. "
+                    "Check each one, give it an invoice number and send it.",
                     len(made),
                 )
             )
         else:
-            flash(_("There was nothing to copy: no invoice for care last month that is not copied or invoiced already."))
+            flash(
+                _(
+                    "There was nothing to copy: every invoice for care last month is copied "
+                    "or invoiced for this month already."
+                )
+            )
     return redirect(url_for(".drafts"))
 
 

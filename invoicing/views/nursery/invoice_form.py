@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import uuid
 from decimal import InvalidOperation
-from typing import Any
 
 from flask import flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -22,7 +21,6 @@ from config.forms import ConfirmForm, show_errors
 from config.money import MoneyFormatError, parse_pounds
 from invoicing import limits, queries, service
 from invoicing.forms import InvoiceForm
-from invoicing.models import InvoiceStatus
 from invoicing.repository import drafts as drafts_repository
 from invoicing.service import InvoiceInput, LineInput
 from invoicing.service import drafts as draft_service
@@ -95,7 +93,11 @@ def _invoice_form(draft_id: uuid.UUID | None, prefill: dict[str, list[str]] | No
             draft_service.save_draft(db, g.actor, _form_data(), draft_id)
             flash(_("Your draft is saved. Nobody else can see it until you send it."))
             return redirect(url_for(".drafts"))
-    form = InvoiceForm(formdata=MultiDict([(k, v) for k, vs in prefill.items() for v in vs])) if prefill else InvoiceForm()
+    form = (
+        InvoiceForm(formdata=MultiDict([(k, v) for k, vs in prefill.items() for v in vs]))
+        if prefill
+        else InvoiceForm()
+    )
     form.consent.choices = [
         SelectChoice(str(consent.id), f"{child.first_name} {child.last_name}") for consent, child in consents
     ]
@@ -138,7 +140,9 @@ def new_invoice() -> ResponseReturnValue:
     correcting = request.args.get("correcting")
     if request.method == "GET" and correcting:
         try:
-            earlier = queries.invoice_of_provider(request_session(), g.actor.provider_id, uuid.UUID(correcting))
+            earlier = queries.invoice_of_provider(
+                request_session(), g.actor.provider_id, uuid.UUID(correcting)
+            )
         except ValueError:
             earlier = None
         if earlier is not None:

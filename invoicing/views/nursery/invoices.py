@@ -1,45 +1,30 @@
-"""The nursery's invoices: send one (priced first), follow, cancel, issue a credit note (the list is
-``listing``; drafts, copies and corrections ``drafts``)."""
+"""One of the nursery's invoices: follow it, cancel it, issue a credit note (the form that sends one
+is ``invoice_form``, the list ``listing``; drafts, copies and corrections ``drafts``)."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import date
-from decimal import InvalidOperation
 
 from flask import (
-    abort,
     flash,
     g,
     redirect,
     render_template,
-    request,
-    session,
     url_for,
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from wtforms.fields.choices import SelectChoice
 
-from claimants import repository as claimants_repository
-from config.database import utcnow
-from config.errors import DomainError, FieldError, MalformedRequest, ValidationFailed
+from config.errors import DomainError, FieldError, ValidationFailed
 from config.extensions import request_session
-from config.forms import ConfirmForm, show_errors
+from config.forms import show_errors
 from config.money import MoneyFormatError, format_pence, parse_pounds
-from invoicing import limits, queries, repository, service
-from invoicing.forms import CancelForm, CreditNoteForm, FilterForm, InvoiceForm
+from invoicing import queries, repository, service
+from invoicing.forms import CancelForm, CreditNoteForm
 from invoicing.labels import NURSERY_STATUS, NURSERY_TIMELINE, REASON_CODES
-from invoicing.models import CANCELLABLE_STATES, Invoice, InvoiceStatus
-from invoicing.service import InvoiceInput, LineInput
+from invoicing.models import CANCELLABLE_STATES, Invoice
 from invoicing.views.nursery import invoicing_nursery
 from providers.views.session import provider_required
-
-DRAFT = "invoice_draft"
-PAGE_SIZE = 50
-
-
-# --- invoices ---------------------------------------------------------------------------------
 
 
 def _own_invoice(invoice_id: uuid.UUID) -> Invoice:

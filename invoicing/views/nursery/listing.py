@@ -101,7 +101,9 @@ def export_invoices() -> ResponseReturnValue:
     ]
 
     def rows() -> Any:
-        for invoice, child in nursery_queries.invoices_for_export(request_session(), g.actor.provider_id, wanted):
+        for invoice, child in nursery_queries.invoices_for_export(
+            request_session(), g.actor.provider_id, wanted
+        ):
             yield [
                 invoice.invoice_number,
                 child,

@@ -16,6 +16,8 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from markupsafe import Markup
 
 from config.csv_files import csv_download
 from config.errors import DomainError
@@ -48,6 +50,8 @@ def new_upload() -> ResponseReturnValue:
             upload = uploads.check_upload(
                 request_session(), g.actor, file.filename or "invoices.csv", file.read()
             )
+        except spreadsheet.ColumnsRefused as error:
+            form.file.errors = [_columns_message(error)]
         except DomainError as error:
             show_errors(form, error)
         else:
@@ -57,15 +61,32 @@ def new_upload() -> ResponseReturnValue:
     ), 400 if form.errors or form.form_errors else 200
 
 
+def _columns_message(error: spreadsheet.ColumnsRefused) -> Markup:
+    """The columns are named as they must be typed in the file's first row: as code."""
+    names = Markup(", ").join(Markup("<code>{}</code>").format(column) for column in error.columns)
+    return Markup("{} {}").format(_(error.lead), names)
+
+
+# The error summary links to each problem's row; past this many it links to the table instead.
+SUMMARY_LIMIT = 20
+
+
 @invoicing_nursery.get("/invoices/uploads/<uuid:upload_id>")
 @provider_required()
 def upload(upload_id: uuid.UUID) -> ResponseReturnValue:
     item = uploads.get_upload(request_session(), g.actor, upload_id)
-    good = sum(1 for group in item.invoices if not group.get("bad"))
+    good = [group for group in item.invoices if not group.get("bad")]
     return render_template(
         "invoicing/nursery_upload_result.html",
         upload=item,
-        good=good,
+        good=len(good),
+        total_pence=sum(group.get("total_pence", 0) for group in good),
+        dwp_pence=sum(group.get("dwp_pence", 0) for group in good),
+        identical=[
+            (group["invoice_number"], rows) for group in good for rows in group.get("identical_rows", [])
+        ],
+        problem_rows=sorted({problem["row"] for problem in item.problems}),
+        summary_limit=SUMMARY_LIMIT,
         form=ConfirmForm(),
         columns=spreadsheet.COLUMN_NAMES,
     )

@@ -183,9 +183,9 @@ def test_breaks_jobs_reports_and_exports(live_server: LiveServer, db) -> None:
     assert "<table" in reports.text  # the same figures as a table beside the chart
     exported = officer.get("/finance/reports/payments.csv")
     rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
-    assert [(r["Reference"], r["Provider"], r["Status"], r["Amount (£)"], r["Amount (pence)"]) for r in rows] == [
-        (payment.reference, world.provider.name, "Paid", "807.50", "80750")
-    ]
+    assert [
+        (r["Reference"], r["Provider"], r["Status"], r["Amount (£)"], r["Amount (pence)"]) for r in rows
+    ] == [(payment.reference, world.provider.name, "Paid", "807.50", "80750")]
     for kind in ("batches", "invoices"):
         assert officer.get(f"/finance/reports/{kind}.csv").status_code == 200
     case = staff(live_server, db, StaffRole.CASEWORKER, "Cara Caseworker")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from claimants.models import Consent
 from config.auth import SYSTEM
 from invoicing import service
-from invoicing.models import CreditNote, Invoice, InvoiceStatus, PaymentAllocation
+from invoicing.models import CreditNote, Invoice, InvoiceDraft, InvoiceStatus, PaymentAllocation
 from providers.models import Provider, ProviderStatus, ProviderUser
 from tests.conftest import LiveServer
 from tests.factories import (
@@ -55,7 +55,7 @@ def test_nursery_staff_ask_for_consent_by_email(live_server: LiveServer, db) -> 
     assert bad.status_code == 400 and "Enter the child’s first name" in bad.text
     done = user.submit(bad, "Send request", parent_email="ola@example.com", child_first_name="Ola")
     assert "We have emailed ola@example.com to ask for consent" in done.text
-    assert "Ola" in done.text and "Waiting for you" in done.text
+    assert "Ola" in done.text and "Waiting for the parent" in done.text and "Waiting for you" not in done.text
     consent = db.scalars(select(Consent).where(Consent.requested_email == "ola@example.com")).one()
     assert consent.provider_id == world.provider.id
 
@@ -124,12 +124,18 @@ def test_a_provider_not_yet_verified_can_prepare_but_not_send(live_server: LiveS
         **{"lines-0-description": "Full days", "lines-0-amount": "100"},
     )
     assert "£85.00" in check.text
-    refused = user.submit(check, "Send invoice")
+    assert "Send invoice" not in check.text and "you cannot send invoices yet" in check.text
+    form = next(f for f in forms(check) if "Save as draft" in f.buttons)
+    refused = user.http.post(check.url, data=form.fields, timeout=30)  # a send, whatever the page offers
     assert (
         refused.status_code == 400
         and "DWP must verify the setting before it can submit invoices" in refused.text
     )
     assert db.scalars(select(Invoice)).all() == []
+    saved = user.submit(refused, "Save as draft")
+    assert path(saved) == "/provider/invoices/drafts" and "INV-1" in saved.text
+    draft = db.scalars(select(InvoiceDraft)).one()
+    assert (draft.invoice_number, draft.consent_id, draft.care_from) == ("INV-1", world.consent.id, start)
 
 
 def test_the_invoice_list_filters_by_status_childs_name_and_month(live_server: LiveServer, db) -> None:

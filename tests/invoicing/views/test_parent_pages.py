@@ -162,3 +162,37 @@ def test_an_invoice_dwp_pays_nothing_for_says_so_to_the_parent_and_the_nursery(
     theirs = nursery.get(f"/provider/invoices/{empty.id}")
     assert "DWP pays nothing: the parent owes the whole amount" in theirs.text
     assert "so they owe you the whole amount" in theirs.text
+
+
+def test_a_capped_share_is_explained_and_a_rejected_invoice_shows_nothing_paid(
+    live_server: LiveServer, db
+) -> None:
+    world = World(db)
+    cap = monthly_cap_pence(1, today())
+    capped = world.submit(eligible_pence=cap * 2, extras_pence=0)
+    assert capped.dwp_pence == cap
+    user, _ = sign_in_parent(live_server.url, world.parent.label)
+    reason = (
+        f"DWP would pay {format_pence(cap)}, not 85% of the eligible costs "
+        f"({format_pence(cap * 2 * 85 // 100)}), "
+        f"because the most DWP pays towards childcare in one assessment period is {format_pence(cap)}"
+    )
+    assert reason in user.get(f"/account/invoices/{capped.id}").text
+    assert reason in user.get("/account/periods").text
+    assert (
+        "The monthly maximum lowered what DWP pays on 1 invoice this period."
+        in user.get("/account/home").text
+    )
+
+    service.confirm_invoice(db, world.parent, capped.id)
+    service.run_automatic_checks(db, SYSTEM)
+    service.reject_invoice(db, world.caseworker, capped.id, "Not registered for this child", "not_eligible")
+    page = user.get(f"/account/invoices/{capped.id}").text
+    assert "Nothing: DWP decided not to pay this invoice" in page
+    assert "The care is not eligible childcare" in page and "Not registered for this child" not in page
+    assert (
+        format_pence(cap)
+        not in page.split("What the invoice is for")[0].split("Total")[1].split("Counts in")[0]
+    )
+    listing = user.get("/account/invoices").text
+    assert format_pence(capped.dwp_pence) not in listing
