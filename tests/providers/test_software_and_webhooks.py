@@ -159,7 +159,7 @@ def test_events_are_signed_delivered_retried_with_backoff_and_can_be_resent(
     log = user.get("/provider/software/webhooks")
     assert "invoice.confirmed" in log.text and "Delivered" in log.text
     # Each delivery: its event id and type as code, its invoice, what was sent (folded), its tries.
-    assert f"<code class=\"app-break-anywhere\">{delivery.id}</code>" in log.text
+    assert f'<code class="app-break-anywhere">{delivery.id}</code>' in log.text
     assert "<code>invoice.confirmed</code>" in log.text
     assert f">{invoice.invoice_number}</a>" in log.text
     folded = log.text[log.text.index("<details") : log.text.index("</details>")]
