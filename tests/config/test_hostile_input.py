@@ -324,8 +324,9 @@ def upload(live_server: LiveServer, db, content: bytes, filename: str = "invoice
         ),
         (
             HEADER.encode()
-            + b"INV-1,Sam,Test,01/01/2023,01/11/2026,01/10/2026,31/10/2026,\xed\xa0\x80,1,10,yes\n",
-            "The file must be a CSV saved as UTF-8",
+            # Not UTF-8 (a lone surrogate) and not Windows-1252 either (0x81 means nothing there).
+            + b"INV-1,Sam,Test,01/01/2023,01/11/2026,01/10/2026,31/10/2026,\xed\xa0\x80\x81,1,10,yes\n",
+            "The file must be a CSV file saved from a spreadsheet",
         ),
         (
             (
@@ -341,9 +342,9 @@ def upload(live_server: LiveServer, db, content: bytes, filename: str = "invoice
                 HEADER.rstrip("\n")
                 + ",amount\nINV-1,Sam,Test,01/01/2023,01/11/2026,01/10/2026,31/10/2026,Full,1,10,yes,99\n"
             ).encode(),
-            "More than once: amount",
+            "More than once: <code>amount</code>",
         ),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "The file must be a CSV saved as UTF-8"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "The file must be a CSV file"),
     ],
     ids=["nul", "lone surrogate bytes", "a huge cell", "a column twice", "a picture"],
 )

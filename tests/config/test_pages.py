@@ -29,7 +29,7 @@ PAGES = [
     "/provider/register/regulator",
 ]
 # Shown in their own language on purpose (the language switch), or a proper name.
-UNTRANSLATED = {"English", "Cymraeg", "GOV.UK"}
+UNTRANSLATED = {"English", "Cymraeg", "GOV.UK", "!"}  # "!": the warning icon, hidden from screen readers
 MARK = "CY·"
 # As babel.cfg's extraction runs it: the lazy forms used for labels at import time count too.
 KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "_l": None}
@@ -68,6 +68,9 @@ def pseudo_welsh_catalog(directory: Path) -> int:
             if isinstance(message, str):
                 # Mark every run of text, including those between the tags of an HTML message.
                 catalog.add(message, string=MARK + re.sub(r">([^<])", ">" + MARK + r"\1", message))
+            elif isinstance(message, tuple) and all(isinstance(part, str) for part in message[:2]):
+                singular, plural = message[:2]  # ngettext: both forms marked
+                catalog.add((singular, plural), string=(MARK + singular, MARK + plural))
     target = directory / "cy" / "LC_MESSAGES"
     target.mkdir(parents=True)
     with (target / "messages.mo").open("wb") as handle:

@@ -174,7 +174,7 @@ def _by_upload(user: User, child, change: dict) -> str:
         **change,
     }
     checked = upload(user, csv_bytes([values]))
-    assert "There is a problem with 1 row" in checked.text, checked.text
+    assert "There is a problem" in checked.text and "Row 2:" in checked.text, checked.text
     return checked.text
 
 

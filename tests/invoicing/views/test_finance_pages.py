@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import csv
 import io
 import json
@@ -71,7 +73,10 @@ def test_a_caseworker_decides_a_flagged_invoice_with_a_reason(live_server: LiveS
     assert invoice.status is InvoiceStatus.APPROVED
     # The reason code (whose words the nursery sees) and DWP's own note are kept apart.
     assert (invoice.decision_reason_code, invoice.decision_reason) == ("checked_eligible", "Rang the nursery")
-    assert "checked_eligible: Rang the nursery" in case.get(f"/finance/invoices/{invoice.id}").text
+    # DWP's page shows the reason in words, with the note beside it.
+    assert "Checked: the care is eligible and the amounts are right: Rang the nursery" in html.unescape(
+        case.get(f"/finance/invoices/{invoice.id}").text
+    )
 
     auditor = staff(live_server, db, StaffRole.AUDITOR, "Aud Itor")
     assert auditor.get("/finance/queue").status_code == 200  # auditors may look
