@@ -122,7 +122,9 @@ def expire_consents(session: Session, actor: Actor, now: datetime | None = None)
 
 def claim_consent_request(session: Session, actor: Actor, consent_id: uuid.UUID) -> Consent:
     """A parent signed in with another email address than the request was sent to takes it on, to
-    answer it, after checking on the page whose child it is for. Only a request still waiting."""
+    answer it, after checking on the page whose child it is for. Only a request still waiting, and
+    only one sent to an address with no account: a request tied to a parent's account is theirs
+    (its link is no password for whoever else has a copy of the email)."""
     parent_id = actor.require_parent()
     with transaction(session):
         consent = repository.get_consent(session, consent_id, for_update=True)
@@ -132,6 +134,8 @@ def claim_consent_request(session: Session, actor: Actor, consent_id: uuid.UUID)
             raise rule(
                 "consent_answered", "This request has been answered", "This request has already been answered"
             )
+        if consent.parent_id is not None and consent.parent_id != parent_id:
+            raise NotFound("No consent with that id")
         if consent.parent_id != parent_id:
             was = consent.parent_id
             consent.parent_id = parent_id

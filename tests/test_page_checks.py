@@ -23,12 +23,15 @@ def test_a_good_page_has_no_problems() -> None:
 @pytest.mark.parametrize(
     ("change", "problem"),
     [
-        ("<p>Waiting for the parent</p>", "<p>&lt;p class=\"x\"&gt;You confirmed it&lt;/p&gt;</p>"),
+        ("<p>Waiting for the parent</p>", '<p>&lt;p class="x"&gt;You confirmed it&lt;/p&gt;</p>'),
         ("<p>Waiting for the parent</p>", "<p>Child None</p>"),
         ("<p>Waiting for the parent</p>", "<p>invoice.on_hold – Cara</p>"),
         ("<p>Waiting for the parent</p>", "<p>Status: on_hold</p>"),
         ('<input type="search" aria-label="Search">', '<input type="text" name="q">'),
-        ('<input type="hidden" name="csrf_token">', '<input type="hidden" name="csrf_token"><p id="care_from-day"></p>'),
+        (
+            '<input type="hidden" name="csrf_token">',
+            '<input type="hidden" name="csrf_token"><p id="care_from-day"></p>',
+        ),
         ('<a href="#care_from-day">', '<a href="#">'),
         ('<a href="#care_from-day">', '<a href="#no-such-field">'),
         ("<title>Error: Invoice", "<title>Invoice"),

@@ -264,8 +264,9 @@ def claim_request(consent_id: uuid.UUID) -> ResponseReturnValue:
         abort(404)
     if consent.parent_id == g.parent.id:
         return redirect(url_for("claimants_parent.respond_to_consent", consent_id=consent_id))
-    if consent.status is not ConsentStatus.AWAITING_AUTHORISATION:
-        abort(404)  # answered already, by whoever it was sent to: nothing to show another person
+    if consent.status is not ConsentStatus.AWAITING_AUTHORISATION or consent.parent_id is not None:
+        # Answered already, or sent to a parent who has an account: nothing to show another person.
+        abort(404)
     form = ConfirmForm()
     if form.validate_on_submit():
         service.claim_consent_request(db, g.actor, consent_id)

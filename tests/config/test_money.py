@@ -18,7 +18,8 @@ def test_format_pence_refuses_floats() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "pence"), [("12", 1200), ("£1,234.5", 123450), (" 0.07 ", 7), ("950.00", 95000), ("12,345,678.90", 1234567890)]
+    ("text", "pence"),
+    [("12", 1200), ("£1,234.5", 123450), (" 0.07 ", 7), ("950.00", 95000), ("12,345,678.90", 1234567890)],
 )
 def test_parse_pounds(text: str, pence: int) -> None:
     assert parse_pounds(text) == pence
