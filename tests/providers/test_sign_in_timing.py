@@ -50,19 +50,31 @@ def test_locked_unknown_and_wrong_password_take_the_same_time(session) -> None:
 
     cases = {"unknown": unknown, "wrong password": wrong, "locked": locked}
     a_hash = hash_password("something else entirely")
-    times: dict[str, list[float]] = {name: [] for name in cases}
-    argon2_times = []
-    for _ in range(ROUNDS):  # one of each in turn, the yardstick too: the same load falls on all
-        for name, attempt in cases.items():
-            times[name].append(_seconds(attempt))
-        argon2_times.append(_verify_seconds(a_hash))
-    medians = {name: statistics.median(values) for name, values in times.items()}
-    argon2 = statistics.median(argon2_times)
-    spread = max(medians.values()) - min(medians.values())
-    print(f"medians {medians}, one Argon2 verification {argon2:.4f}s, spread {spread:.4f}s")
-    assert argon2 > 0.005  # the hash is slow on purpose; skipping it would show
-    assert spread < argon2 / 3, (medians, argon2)
-    assert min(medians.values()) > argon2 * 0.6  # every path does the verification
+
+    def measure() -> tuple[dict[str, float], float]:
+        times: dict[str, list[float]] = {name: [] for name in cases}
+        argon2_times = []
+        for _ in range(ROUNDS):  # one of each in turn, the yardstick too: the same load falls on all
+            for name, attempt in cases.items():
+                times[name].append(_seconds(attempt))
+            argon2_times.append(_verify_seconds(a_hash))
+        return {name: statistics.median(values) for name, values in times.items()}, statistics.median(
+            argon2_times
+        )
+
+    # The quietest of up to three measurements: another process's load only ever widens the
+    # spread, while a path that leaves out (or adds) a verification shows it in every one.
+    runs = []
+    for _ in range(3):
+        medians, argon2 = measure()
+        spread = max(medians.values()) - min(medians.values())
+        print(f"medians {medians}, one Argon2 verification {argon2:.4f}s, spread {spread:.4f}s")
+        assert argon2 > 0.005  # the hash is slow on purpose; skipping it would show
+        assert min(medians.values()) > argon2 * 0.6  # every path does the verification
+        runs.append((spread / argon2, medians, argon2))
+        if spread < argon2 / 3:
+            break
+    assert min(run[0] for run in runs) < 1 / 3, runs
 
 
 def _verify_seconds(password_hash: str) -> float:
