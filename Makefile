@@ -10,10 +10,10 @@ PORT ?= 5000
 RUN_ENV := DEV_IDENTITY_PROVIDER=1 BASE_URL=http://$(HOST):$(PORT)
 ASSETS := config/static
 
-.PHONY: run test lint install install-test assets chromium migrate seed web scheduler bench clean
+.PHONY: run test lint install install-test assets translations extract-messages chromium migrate seed web scheduler bench clean
 
 ## make run: install everything, migrate SQLite, add demo data if empty, serve on http://127.0.0.1:5000
-run: install assets migrate seed
+run: install assets translations migrate seed
 	@echo "Childcare Direct on http://$(HOST):$(PORT) (web app and scheduler; Ctrl-C stops both)"
 	@$(RUN_ENV) $(FLASK) scheduler run & scheduler=$$!; \
 	  $(RUN_ENV) $(FLASK) run --host $(HOST) --port $(PORT) & web=$$!; \
@@ -23,7 +23,7 @@ run: install assets migrate seed
 ## make test: install what the tests need and run lint and the whole suite, a worker per core
 ## (SQLite by default; set TEST_DATABASE_URL=postgresql+psycopg://... for PostgreSQL)
 PYTEST_ARGS ?= -n auto
-test: install-test assets chromium
+test: install-test assets translations chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -43,6 +43,15 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	@touch $@
 
 install: $(VENV)/.installed
+
+## translations: compile the committed Welsh catalogue (translations/cy/LC_MESSAGES/messages.po)
+translations: translations/cy/LC_MESSAGES/messages.mo
+translations/cy/LC_MESSAGES/messages.mo: translations/cy/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel compile -d translations -D messages
+
+## extract-messages: after changing text, extract every marked message and update the Welsh catalogue
+extract-messages: $(VENV)/.installed
+	$(BIN)/python scripts/extract_messages.py
 install-test: $(VENV)/.installed-test
 
 node_modules/.package-lock.json: package.json package-lock.json

@@ -37,6 +37,7 @@ STAFF_EVENTS = {
     "consent.ending_warning_sent": lazy_gettext("Parent warned the consent ends soon"),
     "consent.request_claimed": lazy_gettext("Request taken on by a parent signed in with another email"),
     "parent.registered": lazy_gettext("Parent registered"),
+    "parent.language_set": lazy_gettext("Parent chose a language"),
     "parent.signed_in": lazy_gettext("Parent signed in"),
     "parent.sign_in_refused": lazy_gettext("Parent sign-in refused"),
     "parent.claim_linked": lazy_gettext("Universal Credit claim linked"),

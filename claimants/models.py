@@ -6,9 +6,10 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, select, text
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from config import notify
 from config.database import Base, Timestamps, UUIDPrimaryKey
 from config.errors import InvalidTransition
 
@@ -17,6 +18,7 @@ class Parent(UUIDPrimaryKey, Timestamps, Base):
     """A Universal Credit claimant. The National Insurance number is kept only as a keyed hash."""
 
     __tablename__ = "parents"
+    __table_args__ = (CheckConstraint("language IN ('en', 'cy')", name="language"),)
 
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(320), unique=True)
@@ -26,6 +28,8 @@ class Parent(UUIDPrimaryKey, Timestamps, Base):
     nino_last: Mapped[str | None] = mapped_column(String(4))
     # Sets the day of the month each assessment period starts on.
     claim_start_date: Mapped[date | None]
+    # The language the parent chose for their pages and emails: "en" or "cy".
+    language: Mapped[str] = mapped_column(String(2), default="en", server_default="en")
 
     children: Mapped[list[Child]] = relationship(back_populates="parent", order_by="Child.created_at")
 
@@ -131,3 +135,11 @@ class AuthorizationCode(UUIDPrimaryKey, Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+def _language_of(session: Session, email: str) -> str | None:
+    """The language the Parent with this email chose, for the emails they are sent."""
+    return session.scalar(select(Parent.language).where(Parent.email == email.strip().lower()))
+
+
+notify.register_language_lookup(_language_of)

@@ -8,20 +8,20 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Flask, has_request_context, render_template, request, session
+from flask import Blueprint, Flask, has_request_context, render_template
 from flask_babel import Babel, get_locale
 from flask_wtf import CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader, PrefixLoader
 
+from config import language
 from config import settings as settings_module
 from config.api import init_api
 from config.extensions import Database, request_session
-from config.formatting import london_date, london_last_day, london_time
+from config.formatting import london_date, london_last_day, london_time, pounds
 from config.forms import error_list
 from config.limits import init_limits, limit_views
 from config.models import load_all_models
-from config.money import format_pence
 from config.oidc import init_oidc
 from config.operations import configure_logging, init_operations
 from config.request_guard import init_request_guard
@@ -30,7 +30,6 @@ from config.web import register_error_handlers
 from config.words import words
 
 LONDON = ZoneInfo("Europe/London")
-LANGUAGES = ("en", "cy")
 # Pages that take a file: their bodies may be up to MAX_UPLOAD_BYTES, every other one MAX_REQUEST_BYTES.
 UPLOAD_ENDPOINTS = ("invoicing_nursery.new_upload", "invoicing_finance.bacs_returns")
 
@@ -75,7 +74,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         SESSION_COOKIE_SECURE=settings.is_production,
     )
     _configure_templates(app)
-    Babel(app, locale_selector=_select_locale)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PROJECT_ROOT / "translations")
+    Babel(app, locale_selector=language.select_locale)
     CSRFProtect(app)
     WTFormsHelpers(app)
     Database(settings.database_url).init_app(app)
@@ -188,14 +188,6 @@ def _limit(app: Flask, settings: Settings) -> None:
     limit_views(app, limiter, api, settings.rate_limit_api, per_token=True)
 
 
-def _select_locale() -> str:
-    """English unless the person chose Welsh (the footer's language links) or their browser asks."""
-    chosen = request.args.get("lang")
-    if chosen in LANGUAGES:
-        session["lang"] = chosen
-    return session.get("lang") or request.accept_languages.best_match(LANGUAGES) or "en"
-
-
 def _configure_templates(app: Flask) -> None:
     # The GOV.UK macros test many optional variables that a page may leave unset.
     app.jinja_env.undefined = ChainableUndefined
@@ -210,7 +202,7 @@ def _configure_templates(app: Flask) -> None:
             ),
         ]
     )
-    app.jinja_env.filters["pounds"] = format_pence
+    app.jinja_env.filters["pounds"] = pounds
     app.jinja_env.filters["london_date"] = london_date
     app.jinja_env.filters["london_time"] = london_time
     app.jinja_env.filters["london_last_day"] = london_last_day
@@ -220,6 +212,8 @@ def _configure_templates(app: Flask) -> None:
     app.jinja_env.globals["error_list"] = error_list
     app.jinja_env.globals["cspNonce"] = None
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "en")
+    app.jinja_env.globals["switch_language_url"] = language.switch_url
+    app.jinja_env.globals["english_only_page"] = language.is_english_only
 
 
 def _home_blueprint() -> Blueprint:

@@ -1,19 +1,34 @@
-"""How dates and times are shown to people: Europe/London, GOV.UK style (4 May 2026)."""
+"""How dates, times and money are shown to people: Europe/London, GOV.UK style (4 May 2026),
+in the page's language through Babel's locale data (Welsh: 4 Mai 2026, 2:05yp ar 4 Mai 2026)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from babel.numbers import format_currency
+from flask import has_request_context
 
 LONDON = ZoneInfo("Europe/London")
 
 
-def london_date(value: date | datetime | None) -> str:
+def page_locale() -> str:
+    """The language of the page being made ("en" outside a request: logs, CSVs, jobs)."""
+    if not has_request_context():
+        return "en"
+    from flask_babel import get_locale
+
+    return str(get_locale() or "en")
+
+
+def london_date(value: date | datetime | None, locale: str | None = None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(LONDON).date()
-    return f"{value.day} {value:%B %Y}"
+    return format_date(value, "d MMMM y", locale=_babel(locale or page_locale()))
 
 
 def london_last_day(ends_at: datetime | None) -> str:
@@ -24,10 +39,24 @@ def london_last_day(ends_at: datetime | None) -> str:
     return london_date((ends_at.astimezone(LONDON) - timedelta(microseconds=1)).date())
 
 
-def london_time(value: datetime | None) -> str:
-    """A moment as people in the UK read it: 2:05pm on 4 May 2026."""
+def london_time(value: datetime | None, locale: str | None = None) -> str:
+    """A moment as people in the UK read it: 2:05pm on 4 May 2026 (2:05yp ar 4 Mai 2026)."""
     if value is None:
         return ""
+    locale = locale or page_locale()
     local = value.astimezone(LONDON)
     hour = local.hour % 12 or 12
-    return f"{hour}:{local:%M}{'am' if local.hour < 12 else 'pm'} on {london_date(local)}"
+    if locale == "cy":
+        return f"{hour}:{local:%M}{'yb' if local.hour < 12 else 'yh'} ar {london_date(local, 'cy')}"
+    return f"{hour}:{local:%M}{'am' if local.hour < 12 else 'pm'} on {london_date(local, 'en')}"
+
+
+def pounds(pence: int, locale: str | None = None) -> str:
+    """``123456`` → ``£1,234.56`` in the page's locale (the same in English and Welsh)."""
+    if not isinstance(pence, int) or isinstance(pence, bool):
+        raise TypeError("money is integer pence")
+    return format_currency(Decimal(pence).scaleb(-2), "GBP", locale=_babel(locale or page_locale()))
+
+
+def _babel(locale: str) -> str:
+    return {"en": "en_GB", "cy": "cy_GB"}.get(locale, "en_GB")

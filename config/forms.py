@@ -13,6 +13,7 @@ from wtforms import DateField, FieldList, FormField
 from wtforms import Form as WtfForm
 
 from config import redirects
+from config.errors import N_, translated
 
 _PARTS = ("day", "month", "year")
 EARLIEST, LATEST = date(1900, 1, 1), date(2099, 12, 31)
@@ -78,16 +79,16 @@ class GovUkWording:
     through the service's catalogue): "Not a valid choice." is no way to speak to anyone."""
 
     WORDS: ClassVar[dict[str, str]] = {
-        "Not a valid choice.": "Select one of the options",
-        "Invalid Choice: could not coerce.": "Select one of the options",
-        "This field is required.": "Enter an answer",
-        "Invalid input.": "Enter an answer in the correct format",
-        "Not a valid integer value.": "Enter a whole number",
-        "Not a valid decimal value.": "Enter a number",
-        "Field cannot be longer than %(max)d character.": "This must be %(max)d character or fewer",
-        "Field cannot be longer than %(max)d characters.": "This must be %(max)d characters or fewer",
-        "Field must be at least %(min)d character long.": "This must be %(min)d character or more",
-        "Field must be at least %(min)d characters long.": "This must be %(min)d characters or more",
+        "Not a valid choice.": N_("Select one of the options"),
+        "Invalid Choice: could not coerce.": N_("Select one of the options"),
+        "This field is required.": N_("Enter an answer"),
+        "Invalid input.": N_("Enter an answer in the correct format"),
+        "Not a valid integer value.": N_("Enter a whole number"),
+        "Not a valid decimal value.": N_("Enter a number"),
+        "Field cannot be longer than %(max)d character.": N_("This must be %(max)d character or fewer"),
+        "Field cannot be longer than %(max)d characters.": N_("This must be %(max)d characters or fewer"),
+        "Field must be at least %(min)d character long.": N_("This must be %(min)d character or more"),
+        "Field must be at least %(min)d characters long.": N_("This must be %(min)d characters or more"),
     }
 
     def gettext(self, string: str) -> str:
@@ -95,8 +96,9 @@ class GovUkWording:
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         # WTForms fills in %(max)d itself, so the text is translated here but not formatted.
-        words = self.WORDS
-        return str(get_translations().ungettext(words.get(singular, singular), words.get(plural, plural), n))
+        # Each of GOV.UK's forms is its own message ("…character or fewer", "…characters or fewer").
+        chosen = singular if n == 1 else plural
+        return str(get_translations().ugettext(self.WORDS.get(chosen, chosen)))
 
 
 GOVUK_WORDING = GovUkWording()
@@ -164,8 +166,8 @@ def show_errors(form: Any, error: Any) -> None:
     for item in getattr(error, "errors", []) or []:
         field = getattr(form, item.field.split(".")[-1], None)
         if field is not None and hasattr(field, "errors"):
-            field.errors = [*list(field.errors or []), _(item.message)]
+            field.errors = [*list(field.errors or []), translated(item.message)]
             continue
-        form.form_errors.append(_(item.message))
+        form.form_errors.append(translated(item.message))
     if not getattr(error, "errors", None):
-        form.form_errors.append(_(error.detail))
+        form.form_errors.append(translated(error.detail))

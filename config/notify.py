@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from flask import has_app_context
 from sqlalchemy import Index, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -173,6 +175,7 @@ class Notification(UUIDPrimaryKey, Timestamps, Base):
     __table_args__ = (Index("ix_notifications_due", "status", "next_attempt_at"),)
 
     template: Mapped[str] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(2), default="en", server_default="en")
     email: Mapped[str] = mapped_column(String(320))
     personalisation: Mapped[dict[str, Any]]
     reference: Mapped[str] = mapped_column(String(100))
@@ -185,23 +188,66 @@ class Notification(UUIDPrimaryKey, Timestamps, Base):
     last_error: Mapped[str | None] = mapped_column(Text)
 
     def rendered(self) -> Template:
-        template = TEMPLATES[self.template]
+        template = templates_for(self.language)[self.template]
         values = {k: str(v) for k, v in self.personalisation.items()}
         return Template(template.subject.format(**values), template.body.format(**values))
+
+
+# Who knows which language a person chose (parents, nursery users): each package registers how to
+# find it from an email address, so an email goes out in the language of its reader.
+LanguageLookup = Callable[[Session, str], str | None]
+_LANGUAGE_LOOKUPS: list[LanguageLookup] = []
+
+
+def register_language_lookup(lookup: LanguageLookup) -> None:
+    if lookup not in _LANGUAGE_LOOKUPS:
+        _LANGUAGE_LOOKUPS.append(lookup)
+
+
+def templates_for(language: str) -> dict[str, Template]:
+    from config.notify_cy import TEMPLATES_CY
+
+    return TEMPLATES_CY if language == "cy" else TEMPLATES
+
+
+def reader_language(session: Session, email: str) -> str:
+    """The language the reader of ``email`` chose; for an address nobody has signed in with yet
+    (a consent request to a new parent), the language of the page that sent it."""
+    for lookup in _LANGUAGE_LOOKUPS:
+        found = lookup(session, email)
+        if found in ("en", "cy"):
+            return str(found)
+    from config.formatting import page_locale
+
+    return page_locale()
+
+
+def _in_language(language: str, values: dict[str, object]) -> dict[str, str]:
+    """The email's values as text in its reader's language: words given lazily (a reason's
+    words, an outcome) are made in it, not in the language of whoever caused the email."""
+    if not has_app_context():
+        return {key: str(value) for key, value in values.items()}
+    from flask_babel import force_locale
+
+    with force_locale(language):
+        return {key: str(value) for key, value in values.items()}
 
 
 def queue_email(
     session: Session, *, to: str, template: str, reference: str, **personalisation: object
 ) -> Notification:
-    """Queue an email in the caller's transaction (never sent if that transaction rolls back)."""
+    """Queue an email in the caller's transaction (never sent if that transaction rolls back), in
+    the language its reader chose."""
     if template not in TEMPLATES:
         raise KeyError(f"no notification template {template!r}")
+    language = reader_language(session, to)
     notification = Notification(
         id=uuid.uuid4(),
         template=template,
+        language=language,
         email=to,
         reference=reference,
-        personalisation={k: str(v) for k, v in personalisation.items()},
+        personalisation=_in_language(language, personalisation),
     )
     session.add(notification)
     return notification
@@ -221,6 +267,13 @@ def notify_client() -> NotifyClient | None:
 
     client: NotifyClient = NotificationsAPIClient(key)
     return client
+
+
+def template_id(template: str, language: str) -> str:
+    """The GOV.UK Notify template for ``template`` in ``language``: NOTIFY_TEMPLATE_<KEY> for
+    English, NOTIFY_TEMPLATE_<KEY>_CY for Welsh (README, "Emails parents and nurseries get")."""
+    suffix = "_CY" if language == "cy" else ""
+    return os.environ.get(f"NOTIFY_TEMPLATE_{template.upper()}{suffix}", "")
 
 
 def send_due(session: Session, client: NotifyClient | None, limit: int = 200) -> dict[str, int]:
@@ -243,7 +296,7 @@ def send_due(session: Session, client: NotifyClient | None, limit: int = 200) ->
         try:
             answer = client.send_email_notification(
                 email_address=notification.email,
-                template_id=os.environ.get(f"NOTIFY_TEMPLATE_{notification.template.upper()}", ""),
+                template_id=template_id(notification.template, notification.language),
                 personalisation=dict(notification.personalisation),
                 reference=notification.reference,
             )

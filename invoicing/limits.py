@@ -11,6 +11,7 @@ import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from config.errors import N_
 from invoicing.eligibility import days_inclusive
 
 MAX_INVOICE_NUMBER = 40
@@ -23,19 +24,21 @@ MAX_CARE_DAYS = 92
 MAX_CREDIT_REASON = 500
 MAX_CANCEL_REASON = 1000
 
-ENTER_INVOICE_NUMBER = "Enter the invoice number"
-INVOICE_NUMBER_TOO_LONG = f"Invoice number must be {MAX_INVOICE_NUMBER} characters or fewer"
-ENTER_DESCRIPTION = "Enter a description"
-DESCRIPTION_TOO_LONG = f"Description must be {MAX_DESCRIPTION} characters or fewer"
-AMOUNT_NOT_WHOLE_PENCE = "Amount must be a whole number of pence"
-AMOUNT_TOO_SMALL = "Amount must be more than £0"
-AMOUNT_TOO_LARGE = "Amount must be £100,000 or less"
-HOURS_OUT_OF_RANGE = "Hours must be a number between 0 and 2,400, like 7.5"
-CARE_OUT_OF_ORDER = "The end of the care period must be the same as or after the start"
-CARE_TOO_LONG = f"The care period must be {MAX_CARE_DAYS} days or fewer"
-ISSUED_IN_FUTURE = "The invoice date must be today or in the past"
-NO_LINES = "Add at least one line"
-TOO_MANY_LINES = f"An invoice must have {MAX_LINES} lines or fewer"
+# The words, marked for translation (N_) and shown in the page's language; a test checks each
+# number in them against its limit above.
+ENTER_INVOICE_NUMBER = N_("Enter the invoice number")
+INVOICE_NUMBER_TOO_LONG = N_("Invoice number must be 40 characters or fewer")
+ENTER_DESCRIPTION = N_("Enter a description")
+DESCRIPTION_TOO_LONG = N_("Description must be 200 characters or fewer")
+AMOUNT_NOT_WHOLE_PENCE = N_("Amount must be a whole number of pence")
+AMOUNT_TOO_SMALL = N_("Amount must be more than £0")
+AMOUNT_TOO_LARGE = N_("Amount must be £100,000 or less")
+HOURS_OUT_OF_RANGE = N_("Hours must be a number between 0 and 2,400, like 7.5")
+CARE_OUT_OF_ORDER = N_("The end of the care period must be the same as or after the start")
+CARE_TOO_LONG = N_("The care period must be 92 days or fewer")
+ISSUED_IN_FUTURE = N_("The invoice date must be today or in the past")
+NO_LINES = N_("Add at least one line")
+TOO_MANY_LINES = N_("An invoice must have 50 lines or fewer")
 
 
 _HOURS = re.compile(r"[0-9]{1,4}(\.[0-9]{1,2})?")

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from config.errors import FieldError, ValidationFailed
+from config.errors import N_, FieldError, ValidationFailed, Words
 from config.money import MoneyFormatError, parse_pounds
 from invoicing import limits
 
@@ -87,17 +87,17 @@ def _date(text: str) -> date:
 
 
 COLUMN_NAMES = {
-    "invoice_number": "Invoice number",
-    "child_first_name": "Child’s first name",
-    "child_last_name": "Child’s last name",
-    "child_date_of_birth": "Child’s date of birth",
-    "issued_on": "Invoice date",
-    "care_from": "Care from",
-    "care_to": "Care to",
-    "description": "Description",
-    "hours": "Hours",
-    "amount": "Amount",
-    "eligible": "Eligible",
+    "invoice_number": N_("Invoice number"),
+    "child_first_name": N_("Child’s first name"),
+    "child_last_name": N_("Child’s last name"),
+    "child_date_of_birth": N_("Child’s date of birth"),
+    "issued_on": N_("Invoice date"),
+    "care_from": N_("Care from"),
+    "care_to": N_("Care to"),
+    "description": N_("Description"),
+    "hours": N_("Hours"),
+    "amount": N_("Amount"),
+    "eligible": N_("Eligible"),
 }
 
 
@@ -141,13 +141,17 @@ def read_rows(content: bytes) -> list[dict[str, str]]:
     text = decode(content)
     if "\x00" in text:  # the csv module cannot read past one, and PostgreSQL cannot store one
         line = text.count("\n", 0, text.index("\x00")) + 1
-        raise _file_problem(f"The file must be a CSV file: line {line} has a null character")
+        raise _file_problem(
+            Words("The file must be a CSV file: line %(line)s has a null character", line=line)
+        )
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=separator(text))
     try:
         rows = _rows(reader)
     except csv.Error as exc:
         line = reader.line_num + 1  # the record being read when it failed
-        raise _file_problem(f"The file must be a CSV file: line {line} cannot be read") from exc
+        raise _file_problem(
+            Words("The file must be a CSV file: line %(line)s cannot be read", line=line)
+        ) from exc
     if not rows:
         raise _file_problem("The file is empty: add a row for each invoice line")
     return rows
@@ -169,7 +173,7 @@ def _rows(reader: csv.DictReader[str]) -> list[dict[str, str]]:
     rows: list[dict[str, str]] = []
     for row in reader:
         if len(rows) >= MAX_ROWS:
-            raise _file_problem(f"The file must have {MAX_ROWS:,} rows or fewer")
+            raise _file_problem(Words("The file must have %(most)s rows or fewer", most=f"{MAX_ROWS:,}"))
         rows.append({key: (value or "").strip() for key, value in row.items() if isinstance(key, str)})
     return rows
 

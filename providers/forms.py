@@ -8,21 +8,22 @@ from wtforms import PasswordField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
+from config.errors import N_
 from config.forms import GovForm
 from providers.models import Regulator
 
 REGIONS = (
-    "North East",
-    "North West",
-    "Yorkshire and The Humber",
-    "East Midlands",
-    "West Midlands",
-    "East of England",
-    "London",
-    "South East",
-    "South West",
-    "Wales",
-    "Scotland",
+    N_("North East"),
+    N_("North West"),
+    N_("Yorkshire and The Humber"),
+    N_("East Midlands"),
+    N_("West Midlands"),
+    N_("East of England"),
+    N_("London"),
+    N_("South East"),
+    N_("South West"),
+    N_("Wales"),
+    N_("Scotland"),
 )
 
 
@@ -72,7 +73,7 @@ class RegionForm(GovForm):
     region = RadioField(
         _l("Which part of the UK is your setting in?"),
         widget=GovRadioInput(),
-        choices=[SelectChoice(region, region) for region in REGIONS],
+        choices=[SelectChoice(region, _l(region)) for region in REGIONS],  # stored in English, shown in words
         validators=[InputRequired(message=_l("Select the part of the UK your setting is in"))],
     )
 

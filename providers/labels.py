@@ -41,6 +41,7 @@ STAFF_EVENTS = {
     "provider_user.removed": lazy_gettext("Colleague removed"),
     "provider_user.role_changed": lazy_gettext("Colleague’s role changed"),
     "provider_user.signed_in": lazy_gettext("Signed in"),
+    "provider_user.language_set": lazy_gettext("Chose a language"),
     "provider_user.sign_in_failed": lazy_gettext("Failed sign-in"),
     "provider_user.locked": lazy_gettext("Account locked after failed sign-ins"),
     "provider_user.signed_out_everywhere": lazy_gettext("Signed out on every device"),

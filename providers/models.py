@@ -7,9 +7,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, select, text
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from config import notify
 from config.database import Base, Timestamps, UUIDPrimaryKey
 
 
@@ -80,6 +81,7 @@ class Provider(UUIDPrimaryKey, Timestamps, Base):
 
 class ProviderUser(UUIDPrimaryKey, Timestamps, Base):
     __tablename__ = "provider_users"
+    __table_args__ = (CheckConstraint("language IN ('en', 'cy')", name="language"),)
 
     provider_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("providers.id"), index=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
@@ -94,6 +96,8 @@ class ProviderUser(UUIDPrimaryKey, Timestamps, Base):
     # "Sign out everywhere": a session started before this moment is no longer honoured.
     sessions_valid_from: Mapped[datetime | None]
     last_signed_in_at: Mapped[datetime | None]
+    # The language the user chose for their pages and emails: "en" or "cy".
+    language: Mapped[str] = mapped_column(String(2), default="en", server_default="en")
 
     provider: Mapped[Provider] = relationship(back_populates="users")
 
@@ -291,3 +295,11 @@ class RegistrationDraft(UUIDPrimaryKey, Base):
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+def _language_of(session: Session, email: str) -> str | None:
+    """The language the ProviderUser with this email chose, for the emails they are sent."""
+    return session.scalar(select(ProviderUser.language).where(ProviderUser.email == email.strip().lower()))
+
+
+notify.register_language_lookup(_language_of)

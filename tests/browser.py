@@ -65,7 +65,7 @@ class Axe:
         self.pages += 1
         for violation in result["violations"]:
             if violation["impact"] in ("serious", "critical"):
-                targets = [node["target"] for node in violation["nodes"]][:3]
+                targets = [(node["target"], node["html"][:120]) for node in violation["nodes"]][:3]
                 self.problems.append(f"{page.url}: {violation['id']} ({violation['impact']}) {targets}")
 
 

@@ -23,6 +23,10 @@ EVENT_NAME = re.compile(
     r"(?<![\w@./:-])(invoice|provider|payment|batch|consent|claimant|payee|break|staff|api_client|"
     r"bacs|webhook|credit_note|reconciliation|account|member|invitation|upload)\.[a-z_]+(?![\w@/.-])"
 )
+# English words that Welsh text never uses on its own: one in a Welsh page's main content is English
+# left untranslated (names of people and settings in the suite's data have none of them).
+ENGLISH = re.compile(r"\b(the|and|your|you|with|this|that|for|are|have|has|will|must|not|from|been)\b")
+PSEUDO_WELSH = "CY·"  # tests/config/test_pages.py marks every message instead of translating it
 FIELD_TAGS = {"input", "select", "textarea"}
 NOT_FIELDS = {"hidden", "submit", "button", "image", "reset"}
 # Text a person reads as code on purpose: the API documentation, payloads, secrets.
@@ -43,10 +47,14 @@ class Page(HTMLParser):
         self.code_depth = 0
         self.in_summary_list = False
         self.summary_depth = 0
+        self.lang = ""
+        self.main_texts: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attr = dict(attrs)
         classes = (attr.get("class") or "").split()
+        if tag == "html":
+            self.lang = attr.get("lang") or ""
         if attr.get("id"):
             self.ids.append(attr["id"] or "")
         if tag == "label" and attr.get("for"):
@@ -84,6 +92,8 @@ class Page(HTMLParser):
         text = " ".join(data.split())
         if text:
             self.texts.append(text)
+            if "main" in self.inside:
+                self.main_texts.append(text)
 
 
 def problems_in(html: str) -> list[str]:
@@ -112,7 +122,11 @@ def problems_in(html: str) -> list[str]:
     for href in page.summary_links:
         if not href.startswith("#") or href[1:] not in seen:
             found.append(f"the error summary links to {href!r}, which is not a field on the page")
-    if page.has_error_summary and not page.title.strip().startswith("Error:"):
+    if page.lang == "cy" and PSEUDO_WELSH not in html:
+        for match in ENGLISH.finditer("\n".join(page.main_texts)):
+            around = "\n".join(page.main_texts)[max(0, match.start() - 40) : match.end() + 40]
+            found.append(f"English on a Welsh page: {match.group(0)!r} in …{around.replace(chr(10), ' | ')}…")
+    if page.has_error_summary and not page.title.strip().startswith(("Error:", "Gwall:")):
         found.append(f"the page has errors but its title is {page.title.strip()!r}")
     return found
 

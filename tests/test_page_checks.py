@@ -20,6 +20,16 @@ def test_a_good_page_has_no_problems() -> None:
     assert problems_in(GOOD) == []
 
 
+def test_english_left_on_a_welsh_page_is_found() -> None:
+    welsh = GOOD.replace("<html>", '<html lang="cy">').replace(
+        "Waiting for the parent", "Yn aros am y rhiant"
+    )
+    welsh = welsh.replace("<p>nadia@little.example wrote to gov.uk</p>", "")
+    welsh = welsh.replace("Enter the day", "Rhowch y diwrnod")
+    assert problems_in(f"<main>{welsh}</main>") == []
+    assert problems_in(f"<main>{welsh.replace('Yn aros am y rhiant', 'Waiting for the parent')}</main>") != []
+
+
 @pytest.mark.parametrize(
     ("change", "problem"),
     [

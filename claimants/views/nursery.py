@@ -14,7 +14,7 @@ from claimants.forms import ConsentRequestForm
 from claimants.labels import NURSERY_CONSENT_STATUS
 from claimants.views.quotas import take_consent_request
 from config.database import utcnow
-from config.errors import DomainError
+from config.errors import DomainError, translated
 from config.extensions import request_session
 from config.forms import ConfirmForm, show_errors
 from providers.views.session import provider_required
@@ -61,7 +61,7 @@ def resend(consent_id: uuid.UUID) -> ResponseReturnValue:
         try:
             consent = consent_resend.resend_consent_request(request_session(), g.actor, consent_id)
         except DomainError as error:
-            flash(_(error.detail), "error")
+            flash(translated(error.detail), "error")
         else:
             flash(_("We have emailed %(email)s again to ask for consent", email=consent.requested_email))
     return redirect(url_for("claimants_nursery.consents", show=request.args.get("show") or None))

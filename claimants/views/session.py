@@ -9,8 +9,9 @@ from typing import Any
 
 from flask import g, redirect, request, session, url_for
 
-from claimants import repository, service
+from claimants import preferences, repository, service
 from claimants.models import Parent
+from config import language
 from config.extensions import request_session
 
 SESSION_KEY = "parent_id"
@@ -29,6 +30,10 @@ def parent_required(view: Callable[..., Any]) -> Callable[..., Any]:
             return redirect(url_for("claimants_parent.sign_in", next=request.path))
         g.parent = parent
         g.actor = service.parent_actor(parent)
+        chosen = language.chosen_now()
+        if chosen is not None and chosen != parent.language:
+            # Remembered for their next visit and their emails.
+            preferences.set_language(request_session(), g.actor, chosen)
         return view(*args, **kwargs)
 
     wrapper.required_parent = True  # type: ignore[attr-defined]  # read by the route structure test
@@ -36,8 +41,13 @@ def parent_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def remember_parent(parent: Parent) -> None:
-    session.clear()  # a new session on sign-in: nothing carried over from before
+    chosen = language.carried_over()
+    session.clear()  # a new session on sign-in: nothing carried over from before but the language
     session[SESSION_KEY] = str(parent.id)
+    if chosen is not None:
+        session[language.SESSION_KEY] = chosen
+        if chosen != parent.language:
+            preferences.set_language(request_session(), service.parent_actor(parent), chosen)
 
 
 def forget_parent() -> None:

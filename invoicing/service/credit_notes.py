@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from config import audit
 from config.auth import Actor
 from config.database import transaction, utcnow
-from config.errors import FieldError, ValidationFailed, rule
+from config.errors import FieldError, ValidationFailed, Words, rule
 from config.money import format_pence
 from invoicing import limits, repository
 from invoicing.models import CreditNote, Invoice, InvoiceStatus, Payment
@@ -69,7 +69,9 @@ def _issue(
     if not reason:
         errors.append(FieldError("reason", "Enter the reason for the credit note"))
     elif len(reason) > MAX_REASON:
-        errors.append(FieldError("reason", f"Reason must be {MAX_REASON} characters or fewer"))
+        errors.append(
+            FieldError("reason", Words("Reason must be %(most)s characters or fewer", most=MAX_REASON))
+        )
     if errors:
         raise ValidationFailed("The credit note is not valid", errors=errors)
     with transaction(session, {idempotent.CONFLICT: idempotent.key_in_use}):
@@ -91,7 +93,7 @@ def _issue(
                 "credit_too_large",
                 "Credit note too large",
                 f"The credit must be {most} or less: what DWP paid for this invoice less earlier credits",
-                errors=[FieldError("amount_pence", f"Amount must be {most} or less")],
+                errors=[FieldError("amount_pence", Words("Amount must be %(most)s or less", most=most))],
             )
         note = CreditNote(
             id=uuid.uuid4(),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from flask_babel import force_locale
+from flask_babel import lazy_gettext
 from sqlalchemy.orm import Session
 
 from config import notify
@@ -20,10 +20,20 @@ from invoicing.repository.news import InvoiceNews, invoice_news
 from invoicing.service.common import link
 
 # The automatic checks hold an invoice for a person to look at; its flags are DWP's business.
-CHECKED_BY_HAND = "some invoices are checked by a person"
+CHECKED_BY_HAND = lazy_gettext("some invoices are checked by a person")
 
 
-def _queue(session: Session, news: InvoiceNews, template: str, step: str, **extra: str) -> None:
+class _Lowered:
+    """Words that start in lower case inside a sentence, made in the reader's language."""
+
+    def __init__(self, words: object) -> None:
+        self.words = words
+
+    def __str__(self) -> str:
+        return str(self.words).lower()
+
+
+def _queue(session: Session, news: InvoiceNews, template: str, step: str, **extra: object) -> None:
     notify.queue_email(
         session,
         to=news.email,
@@ -39,12 +49,12 @@ def _queue(session: Session, news: InvoiceNews, template: str, step: str, **extr
     )
 
 
-def _reason(reason_code: str | None) -> str:
-    """The reason's public words, in English as the emails are (a job has no person's language)."""
+def _reason(reason_code: str | None) -> object:
+    """The reason's public words, made in the language of the parent the email is for (by
+    ``notify.queue_email``)."""
     if reason_code not in REASON_CODES:
         return CHECKED_BY_HAND
-    with force_locale("en"):
-        return str(REASON_CODES[reason_code])
+    return REASON_CODES[reason_code]
 
 
 def tell_of_decision(
@@ -64,12 +74,15 @@ def tell_of_decision(
     step = f"{target.value}-{invoice.version}"
     if was is InvoiceStatus.DISPUTED and target in (InvoiceStatus.APPROVED, InvoiceStatus.REJECTED):
         if target is InvoiceStatus.APPROVED:
-            outcome = (
-                f"DWP pays {about.provider} its share, {format_pence(about.dwp_pence)}, in its next "
-                f"payment run; you owe {about.provider} the rest, {format_pence(about.claimant_pence)}."
+            outcome: object = lazy_gettext(
+                "DWP pays %(provider)s its share, %(dwp)s, in its next payment run; "
+                "you owe %(provider)s the rest, %(parent)s.",
+                provider=about.provider,
+                dwp=format_pence(about.dwp_pence),
+                parent=format_pence(about.claimant_pence),
             )
         else:
-            outcome = "DWP pays nothing towards it; talk to the provider about it."
+            outcome = lazy_gettext("DWP pays nothing towards it; talk to the provider about it.")
         _queue(session, about, "dispute_decided", step, reason=_reason(reason_code), outcome=outcome)
         return
     template = {
@@ -78,7 +91,7 @@ def tell_of_decision(
         InvoiceStatus.REJECTED: "invoice_rejected",
     }.get(target)
     if template is not None:
-        reason = _reason(reason_code).lower() if reason_code else CHECKED_BY_HAND
+        reason = _Lowered(_reason(reason_code)) if reason_code else CHECKED_BY_HAND
         _queue(session, about, template, step, reason=reason if target is not InvoiceStatus.APPROVED else "")
 
 

@@ -15,7 +15,7 @@ from flask_babel import ngettext
 from config import audit
 from config.auth import StaffRole
 from config.database import utcnow
-from config.errors import DomainError, MalformedRequest
+from config.errors import DomainError, MalformedRequest, translated
 from config.extensions import request_session
 from config.forms import ConfirmForm, show_errors
 from config.scheduler import recent_runs, registry
@@ -177,7 +177,7 @@ def batch(batch_id: uuid.UUID) -> ResponseReturnValue:
             elif action not in _BATCH_ACTIONS:
                 abort(400)
         except DomainError as error:
-            flash(_(error.detail), "error")
+            flash(translated(error.detail), "error")
         if not (cancel_form.errors or void_form.errors):
             return redirect(url_for("invoicing_finance.batch", batch_id=batch_id))
     return render_template(
@@ -210,7 +210,7 @@ def approve(batch_id: uuid.UUID) -> ResponseReturnValue:
         try:
             service.approve_batch(db, g.actor, batch_id)
         except DomainError as error:
-            flash(_(error.detail), "error")
+            flash(translated(error.detail), "error")
         else:
             if item.status.value == "approved" and any(p.rail.value == "bacs" for p in item.payments):
                 flash(
@@ -287,7 +287,7 @@ def bacs_returns() -> ResponseReturnValue:
             )
         except DomainError as error:
             # Every line's problem, each saying its line, against the file (nothing was changed).
-            form.file.errors = [_(e.message) for e in error.errors] or [_(error.detail)]
+            form.file.errors = [translated(e.message) for e in error.errors] or [translated(error.detail)]
         except UnicodeDecodeError:
             form.file.errors = [_("The file must be a CSV saved as UTF-8")]
         else:
@@ -321,7 +321,7 @@ def decide_returns(import_id: uuid.UUID) -> ResponseReturnValue:
                 bacs_returns_service.reject_returns_import(request_session(), g.actor, import_id)
                 flash(_("Returns file rejected: nothing was changed"))
         except DomainError as error:
-            flash(_(error.detail), "error")
+            flash(translated(error.detail), "error")
     return redirect(url_for("invoicing_finance.bacs_returns"))
 
 
@@ -365,7 +365,7 @@ def resolve_break(break_id: uuid.UUID) -> ResponseReturnValue:
                 request_session(), g.actor, break_id, form.outcome.data or "", form.note.data or ""
             )
         except DomainError as error:
-            flash(_(error.detail), "error")
+            flash(translated(error.detail), "error")
         else:
             flash(_("Outcome proposed: another finance officer must confirm it"))
     else:
@@ -392,7 +392,7 @@ def decide_break(break_id: uuid.UUID) -> ResponseReturnValue:
                 reconciliation.decline_break_outcome(request_session(), g.actor, break_id)
                 flash(_("Proposed outcome set aside: the break is still open"))
         except DomainError as error:
-            flash(_(error.detail), "error")
+            flash(translated(error.detail), "error")
     return redirect(url_for("invoicing_finance.breaks"))
 
 

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from config import audit
 from config.auth import StaffRole
 from config.database import utcnow
-from config.errors import DomainError, MalformedRequest
+from config.errors import DomainError, MalformedRequest, translated
 from config.extensions import request_session
 from config.forms import ConfirmForm
 from providers import payees, repository, service
@@ -102,9 +102,9 @@ def provider(provider_id: uuid.UUID) -> ResponseReturnValue:
         except DomainError as error:
             # Name each field's problem: "The bank details are not valid" alone says not which.
             flash(
-                " ".join([_(error.detail) + ":", *(_(e.message) for e in error.errors)])
+                " ".join([translated(error.detail) + ":", *(translated(e.message) for e in error.errors)])
                 if error.errors
-                else _(error.detail),
+                else translated(error.detail),
                 "error",
             )
         return redirect(url_for("providers_finance.provider", provider_id=provider_id))

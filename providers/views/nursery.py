@@ -14,8 +14,8 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from markupsafe import Markup
 
-from config import settings
-from config.errors import DomainError
+from config import language, settings
+from config.errors import DomainError, translated
 from config.extensions import request_session
 from config.forms import ConfirmForm, safe_next, show_errors
 from config.limits import take_quota
@@ -60,11 +60,11 @@ def sign_in() -> ResponseReturnValue:
                 request_session(), form.email.data or "", form.password.data or "", request.remote_addr or ""
             )
         except DomainError as error:
-            form.form_errors.append(_(error.detail))
+            form.form_errors.append(translated(error.detail))
         else:
             after = safe_next(request.args.get("next"), within=("/provider",))
             if user.totp_secret:
-                session.clear()
+                language.clear_session()
                 session[PENDING_KEY] = str(user.id)
                 session["after_sign_in"] = after
                 return redirect(url_for("providers_nursery.enter_code"))
@@ -196,7 +196,7 @@ def _qr_svg(uri: str) -> str:
 
 @providers_nursery.post("/sign-out")
 def sign_out() -> ResponseReturnValue:
-    session.clear()
+    language.clear_session()
     flash(_("You have signed out"))
     return redirect(url_for("providers_nursery.index"))
 
@@ -206,7 +206,7 @@ def sign_out() -> ResponseReturnValue:
 def sign_out_everywhere() -> ResponseReturnValue:
     if ConfirmForm().validate_on_submit():
         accounts.sign_out_everywhere(request_session(), g.actor)
-        session.clear()
+        language.clear_session()
         flash(_("You have signed out on every device"))
     return redirect(url_for("providers_nursery.index"))
 

@@ -15,9 +15,10 @@ from typing import Any
 
 from flask import g, redirect, request, session, url_for
 
+from config import language
 from config.errors import Forbidden
 from config.extensions import request_session
-from providers import repository
+from providers import preferences, repository
 from providers.accounts import session_still_valid, user_actor
 from providers.models import ProviderUser, ProviderUserRole
 
@@ -27,9 +28,14 @@ PENDING_KEY = "provider_pending_user_id"  # password right, security code still 
 
 
 def remember(user: ProviderUser) -> None:
-    session.clear()  # a new session on sign-in: nothing carried over from before
+    chosen = language.carried_over()
+    session.clear()  # a new session on sign-in: nothing carried over from before but the language
     session[USER_KEY] = str(user.id)
     session[SIGNED_IN_AT] = time.time()
+    if chosen is not None:
+        session[language.SESSION_KEY] = chosen
+        if chosen != user.language:
+            preferences.set_language(request_session(), user_actor(user), chosen)
 
 
 def current_provider_user() -> ProviderUser | None:
@@ -58,6 +64,11 @@ def provider_required(*, admin: bool = False) -> Callable[[Callable[..., Any]], 
                 raise Forbidden("Only an admin for your setting can do this")
             g.provider_user = user
             g.actor = user_actor(user)
+            chosen = language.chosen_now()
+            if chosen is not None and chosen != user.language:
+                preferences.set_language(
+                    request_session(), g.actor, chosen
+                )  # for their next visit and emails
             return view(*args, **kwargs)
 
         wrapper.required_provider_role = "admin" if admin else "any"  # type: ignore[attr-defined]

@@ -233,3 +233,13 @@ def test_dates_in_other_digits_or_forms_are_refused_by_the_api_the_form_and_the_
     row = _by_upload(user, child, {"issued_on": "٣٠/١١/٢٠٢٦"})
     assert "must be a real date, like 31/10/2026" in row
     assert db.scalar(select(func.count()).select_from(Invoice)) == 0
+
+
+def test_the_numbers_in_the_limits_words_are_the_limits() -> None:
+    """The words are literal, so they can be translated; each number in them is its limit."""
+    assert f" {limits.MAX_INVOICE_NUMBER} characters" in limits.INVOICE_NUMBER_TOO_LONG
+    assert f" {limits.MAX_DESCRIPTION} characters" in limits.DESCRIPTION_TOO_LONG
+    assert f" {limits.MAX_CARE_DAYS} days" in limits.CARE_TOO_LONG
+    assert f" {limits.MAX_LINES} lines" in limits.TOO_MANY_LINES
+    assert f"£{limits.MAX_AMOUNT_PENCE // 100:,}" in limits.AMOUNT_TOO_LARGE
+    assert f"{int(limits.MAX_HOURS):,}" in limits.HOURS_OUT_OF_RANGE

@@ -15,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 
 from claimants import repository as claimants_repository
 from config.database import utcnow
-from config.errors import DomainError, ValidationFailed
+from config.errors import DomainError, ValidationFailed, translated
 from config.extensions import request_session
 from config.forms import ConfirmForm, show_errors
 from config.money import MoneyFormatError, parse_pounds
@@ -71,9 +71,9 @@ def _show_invoice_errors(form: InvoiceForm, error: DomainError, rows: list[int])
         if item.field.startswith("lines["):
             index = int(item.field[len("lines[") : item.field.index("]")])
             number = rows[index] if index < len(rows) else index + 1
-            form.form_errors.append(_("Line %(n)s: %(message)s", n=number, message=_(item.message)))
+            form.form_errors.append(_("Line %(n)s: %(message)s", n=number, message=translated(item.message)))
         elif item.field == "lines":
-            form.form_errors.append(_(item.message))
+            form.form_errors.append(translated(item.message))
         else:
             others.append(item)
     if others or not error.errors:
@@ -192,7 +192,7 @@ def check_invoice() -> ResponseReturnValue:
         preview = service.preview_invoice(db, g.actor, data)
     except DomainError as error:
         _forget_checking()
-        flash(_(error.detail), "error")
+        flash(translated(error.detail), "error")
         return redirect(url_for(".new_invoice"))
     provider = providers_repository.get_provider(db, g.actor.provider_id)
     return render_template(

@@ -1,0 +1,23 @@
+"""What a parent chose for themselves: the language of their pages and emails."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from claimants import repository
+from config import audit
+from config.auth import Actor
+from config.database import transaction
+from config.errors import rule
+from config.language import LANGUAGES
+
+
+def set_language(session: Session, actor: Actor, language: str) -> None:
+    """Remember ``language`` (en or cy) for the signed-in parent; audited."""
+    if language not in LANGUAGES:
+        raise rule("language", "Choose English or Cymraeg", "Choose English or Cymraeg")
+    with transaction(session):
+        parent = repository.get_parent(session, actor.require_parent())
+        if parent.language != language:
+            was, parent.language = parent.language, language
+            audit.record(session, "parent.language_set", parent, actor, {"from": was, "to": language})

@@ -1,0 +1,109 @@
+"""Which language a page is in: English, or Welsh (Cymraeg) for parents and nurseries.
+
+A person chooses with the footer's links (``?lang=cy`` on the page they are on, which keeps it and
+its query), or GOV.UK One Login passes the language it showed them (``ui_locales``) back to the
+service's sign-in; their choice is kept in their session and, once they are signed in, on their
+record (``parents.language``, ``provider_users.language``) so their next visit and their emails
+are in it. Otherwise the browser's Accept-Language decides. DWP's own pages (/finance), the API
+and its documentation stay English (README, "Welsh"): ``<html lang>`` always says which.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import g, request, session
+
+LANGUAGES = ("en", "cy")
+SESSION_KEY = "lang"
+ENGLISH_ONLY = ("/finance", "/api", "/oauth/token", "/oauth/revoke", "/healthz", "/metrics")
+
+
+def chosen_now() -> str | None:
+    """The language this request asks for, if it asks: the switch's ``lang``, or One Login's
+    ``ui_locales`` (a space-separated list, most preferred first)."""
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    for tag in (request.args.get("ui_locales") or "").split():
+        if tag.split("-")[0] in LANGUAGES:
+            return tag.split("-")[0]
+    return None
+
+
+def select_locale() -> str:
+    if request.path.startswith(ENGLISH_ONLY):
+        return "en"
+    if request.path.startswith("/dev-identity"):
+        # The identity provider's own pages (standing in for One Login and DWP's sign-in) are in
+        # the language the service asked for with ui_locales: Welsh for a parent who chose it,
+        # English for DWP staff.
+        return chosen_now() or "en"
+    chosen = chosen_now()
+    if chosen is not None:
+        session[SESSION_KEY] = chosen
+        return chosen
+    if session.get(SESSION_KEY) in LANGUAGES:
+        return str(session[SESSION_KEY])
+    person = getattr(g, "parent", None) or getattr(g, "provider_user", None)
+    if person is not None and person.language in LANGUAGES:
+        return str(person.language)
+    return request.accept_languages.best_match(LANGUAGES) or "en"
+
+
+def switch_url(language: str) -> str:
+    """This page, with its query, in ``language``."""
+    query = [
+        (key, value) for key, value in request.args.items(multi=True) if key not in ("lang", "ui_locales")
+    ]
+    query.append(("lang", language))
+    return f"{request.path}?{urlencode(query)}"
+
+
+def is_english_only() -> bool:
+    return request.path.startswith(ENGLISH_ONLY)
+
+
+def carried_over() -> str | None:
+    """The language chosen before signing in, to keep across the new session."""
+    value = session.get(SESSION_KEY)
+    return value if value in LANGUAGES else None
+
+
+def clear_session() -> None:
+    """Clear the session (signing in or out), keeping only the language the person chose."""
+    chosen = carried_over()
+    session.clear()
+    if chosen is not None:
+        session[SESSION_KEY] = chosen
+
+
+# How messages are marked at source, for extraction (scripts/extract_messages.py and the test
+# that every message has Welsh): gettext's own keywords, the lazy forms for labels made at import
+# time, and the service's errors, whose words (the detail a page shows) are written where they
+# are raised.
+EXTRACT_KEYWORDS: dict[str, object] = {
+    "lazy_gettext": None,
+    "_l": None,
+    "rule": (3,),
+    "FieldError": (2,),
+    "Words": (1,),
+    "N_": None,
+    **{
+        name: None
+        for name in (
+            "NotFound",
+            "Forbidden",
+            "InvalidTransition",
+            "ConcurrentChange",
+            "RuleBroken",
+            "TooManyRequests",
+            "ValidationFailed",
+            "SelfApprovalForbidden",
+            "DuplicateInvoiceNumber",
+            "ConsentNotAuthorised",
+            "ProviderNotActive",
+            "ChildOverAgeLimit",
+        )
+    },
+}

@@ -1,0 +1,122 @@
+"""Cymraeg: the committed catalogue, the language switch, the language each person chose, and
+Welsh dates, money, plurals and emails (config/language.py, translations/)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from babel.messages.extract import DEFAULT_KEYWORDS
+from babel.messages.pofile import read_po
+from flask import Flask
+from sqlalchemy import select
+
+from claimants.models import Parent
+from config import notify
+from config.formatting import london_date, london_time, pounds
+from config.language import EXTRACT_KEYWORDS
+from config.notify import Notification
+from config.notify_cy import TEMPLATES_CY
+from scripts.extract_messages import extract
+from tests.conftest import LiveServer
+from tests.factories import create_parent
+from tests.http import User
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOGUE = ROOT / "translations" / "cy" / "LC_MESSAGES" / "messages.po"
+KEYWORDS = {**DEFAULT_KEYWORDS, **EXTRACT_KEYWORDS}
+# DWP's own pages stay English (README, "Welsh"): messages used only there need no Welsh.
+STAFF_ONLY = re.compile(
+    r"(finance|staff/|_staff\.html|_batch_review|audit|reports|search\.html|jobs\.html|breaks|returns|"
+    r"/views/finance|queries/finance|queries/reports|queries/exports|queries/search|queries/review)"
+)
+
+
+def messages_people_see() -> dict[str | tuple[str, ...], list[str]]:
+    """Every message marked in the code, as ``make extract-messages`` finds it, that a parent or
+    a nursery sees."""
+    found: dict[str | tuple[str, ...], list[str]] = {}
+    for message in extract():
+        if message.id:
+            key = message.id if isinstance(message.id, str) else tuple(message.id)
+            found[key] = [file for file, _line in message.locations]
+    return {key: files for key, files in found.items() if not all(STAFF_ONLY.search(f) for f in files)}
+
+
+def test_every_message_parents_and_nurseries_see_is_in_welsh() -> None:
+    with CATALOGUE.open("rb") as handle:
+        catalogue = read_po(handle, locale="cy")
+    translated = {}
+    for message in catalogue:
+        if message.id and not message.fuzzy:
+            key = message.id if isinstance(message.id, str) else tuple(message.id)
+            strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+            translated[key] = all(strings)
+    wanted = messages_people_see()
+    assert len(wanted) > 500  # the extraction found the service's messages
+    missing = sorted(str(key)[:80] for key in wanted if not translated.get(key))
+    assert missing == [], f"{len(missing)} messages have no Welsh (run make extract-messages): {missing[:20]}"
+
+
+def test_dates_money_and_plurals_follow_welsh_rules(app: Flask) -> None:
+    assert london_date(date(2026, 12, 1), "cy") == "1 Rhagfyr 2026"
+    assert london_date(date(2026, 12, 1), "en") == "1 December 2026"
+    assert london_time(datetime(2026, 6, 4, 13, 5, tzinfo=UTC), "cy") == "2:05yh ar 4 Mehefin 2026"
+    assert pounds(123456, "cy") == "£1,234.56"
+    with app.test_request_context("/?lang=cy"):
+        from flask_babel import ngettext
+
+        # Welsh has five plural forms in Babel's rules (one, two, few: 3, many: 6, other).
+        one, many = "%(num)s invoice is disputed by a parent", "%(num)s invoices are disputed by parents"
+        forms = {n: ngettext(one, many, n) for n in (1, 2, 3, 6, 10)}
+    assert all("anfoneb" in text and str(n) in text for n, text in forms.items()), forms
+
+
+def test_the_switch_keeps_the_page_and_its_query_and_html_lang_matches(live_server: LiveServer) -> None:
+    visitor = User(live_server.url)
+    page = visitor.get("/provider/register?from=start")
+    assert '<html lang="en"' in page.text
+    assert 'href="/provider/register?from=start&amp;lang=cy"' in page.text
+    welsh = visitor.get("/provider/register?from=start&lang=cy")
+    assert '<html lang="cy"' in welsh.text and "Gofal Plant Uniongyrchol" in welsh.text
+    assert 'href="/provider/register?from=start&amp;lang=en"' in welsh.text
+    # The choice is kept for the next page.
+    assert '<html lang="cy"' in visitor.get("/provider").text
+    # DWP's own pages stay English, say so, and offer no switch.
+    staff = visitor.get("/finance")
+    assert '<html lang="en"' in staff.text and "Cymraeg" not in staff.text
+    # Their identity provider's page too: the service asks it for no Welsh.
+    assert '<html lang="en"' in visitor.get("/finance/sign-in").text
+
+
+def test_one_logins_language_is_taken_and_a_parents_choice_is_remembered_for_their_emails(
+    live_server: LiveServer, db
+) -> None:
+    parent = create_parent(db)
+    record = db.get_one(Parent, parent.parent_id)
+    user = User(live_server.url)
+    assert '<html lang="cy"' in user.get("/?ui_locales=cy-GB%20en").text
+    home = user.submit(user.get("/account/sign-in"), parent.label)
+    db.expire_all()
+    # Chosen before signing in (One Login's ui_locales), kept across the new session and remembered.
+    assert '<html lang="cy"' in home.text and db.get_one(Parent, record.id).language == "cy"
+    email = notify.queue_email(
+        db,
+        to=record.email,
+        template="consent_given",
+        reference="t",
+        provider="M",
+        child="Sam",
+        until="x",
+        link="y",
+    )
+    db.commit()
+    sent = db.scalars(select(Notification).where(Notification.id == email.id)).one()
+    assert sent.language == "cy"
+    assert sent.rendered().subject == TEMPLATES_CY["consent_given"].subject.format(provider="M", child="Sam")
+    assert notify.template_id("consent_given", "cy") == ""  # NOTIFY_TEMPLATE_CONSENT_GIVEN_CY, unset here
+    # Switching back while signed in is remembered too.
+    assert '<html lang="en"' in user.get("/account/home?lang=en").text
+    db.expire_all()
+    assert db.get_one(Parent, record.id).language == "en"
