@@ -12,8 +12,8 @@ from claimants.models import Consent, ConsentStatus
 from config import audit, notify, settings
 from config.auth import Actor
 from config.database import transaction, utcnow
-from config.errors import TooManyRequests, rule
-from config.formatting import london_time
+from config.errors import TooManyRequests, Words, rule
+from config.formatting import moment
 from providers import repository as providers_repository
 
 # A parent is emailed about one request at most once a day, however often the button is pressed.
@@ -52,7 +52,10 @@ def resend_consent_request(session: Session, actor: Actor, consent_id: uuid.UUID
             )
         if from_when > now:
             raise TooManyRequests(
-                f"You sent this request in the last day. You can send it again from {london_time(from_when)}",
+                Words(
+                    "You sent this request in the last day. You can send it again from %(when)s",
+                    when=moment(from_when),
+                ),
                 retry_after=int((from_when - now).total_seconds()) + 1,
             )
         audit.record(session, "consent.request_resent", consent, actor, {"to": consent.requested_email})

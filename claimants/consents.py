@@ -20,8 +20,8 @@ from claimants.rules import ENDING_WARNINGS, RENEW_WITHIN, ending_warnings_due, 
 from config import audit, settings, transitions
 from config.auth import Actor
 from config.database import transaction, utcnow
-from config.errors import DomainError, NotFound, rule
-from config.formatting import london_date, london_last_day
+from config.errors import DomainError, NotFound, Words, rule
+from config.formatting import day, last_day
 
 
 def _own_consent(session: Session, actor: Actor, consent_id: uuid.UUID) -> Consent:
@@ -48,7 +48,10 @@ def reconfirm_consent(session: Session, actor: Actor, consent_id: uuid.UUID) -> 
                 raise rule(
                     "consent_not_due_for_renewal",
                     "It is too early to renew this consent",
-                    f"You can renew this consent from {london_date(consent.expires_at - RENEW_WITHIN)}",
+                    Words(
+                        "You can renew this consent from %(date)s",
+                        date=day(consent.expires_at - RENEW_WITHIN),
+                    ),
                 )
             raise rule(
                 "consent_not_renewable",
@@ -68,7 +71,7 @@ def reconfirm_consent(session: Session, actor: Actor, consent_id: uuid.UUID) -> 
             consent,
             "consent_given",
             step=f"renewed-{now:%Y%m%d%H%M%S}",
-            until=london_last_day(consent.expires_at),
+            until=last_day(consent.expires_at),
         )
     return consent
 
@@ -93,7 +96,7 @@ def warn_ending_consents(session: Session, actor: Actor, now: datetime | None = 
                 consent,
                 "consent_ending",
                 step=f"ending-{days}",
-                ends=london_last_day(consent.expires_at),
+                ends=last_day(consent.expires_at),
             )
             audit.record(
                 session,
@@ -115,7 +118,7 @@ def expire_consents(session: Session, actor: Actor, now: datetime | None = None)
         for consent in expired:
             transitions.move(session, CONSENT, consent, ConsentStatus.EXPIRED, actor)
             messages.tell_parent(
-                session, consent, "consent_ended", step="ended", ended=london_last_day(consent.expires_at)
+                session, consent, "consent_ended", step="ended", ended=last_day(consent.expires_at)
             )
     return len(expired)
 

@@ -31,7 +31,7 @@ from config.errors import (
     ValidationFailed,
     rule,
 )
-from config.formatting import london_date, london_last_day
+from config.formatting import day, last_day
 from providers import idempotency as idempotent
 from providers import repository as providers_repository
 from providers.idempotency import Idempotency
@@ -222,7 +222,7 @@ def authorise_consent(session: Session, actor: Actor, consent_id: uuid.UUID, chi
             expires_at=consent.expires_at,
         )
         messages.tell_parent(
-            session, consent, "consent_given", step="given", until=london_last_day(consent.expires_at)
+            session, consent, "consent_given", step="given", until=last_day(consent.expires_at)
         )
     return consent
 
@@ -245,7 +245,7 @@ def revoke_consent(session: Session, actor: Actor, consent_id: uuid.UUID) -> Con
         consent.revoked_at = now
         revoked = providers_repository.revoke_consent_tokens(session, consent.id, now)
         transitions.move(session, CONSENT, consent, ConsentStatus.REVOKED, actor, tokens_revoked=revoked)
-        messages.tell_parent(session, consent, "consent_stopped", step="stopped", on=london_date(now))
+        messages.tell_parent(session, consent, "consent_stopped", step="stopped", on=day(now))
     return consent
 
 
@@ -292,7 +292,7 @@ def grant_consent(session: Session, actor: Actor, *, provider_id: uuid.UUID, chi
             through="oauth",
         )
         messages.tell_parent(
-            session, consent, "consent_given", step="given", until=london_last_day(consent.expires_at)
+            session, consent, "consent_given", step="given", until=last_day(consent.expires_at)
         )
     return consent
 

@@ -3,24 +3,50 @@ in the page's language through Babel's locale data (Welsh: 4 Mai 2026, 2:05yp ar
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from babel.numbers import format_currency
-from flask import has_request_context
+from flask import has_app_context
 
 LONDON = ZoneInfo("Europe/London")
 
 
 def page_locale() -> str:
-    """The language of the page being made ("en" outside a request: logs, CSVs, jobs)."""
-    if not has_request_context():
+    """The language of the page or email being made: the request's, or the one an email's reader
+    chose (``flask_babel.force_locale``); English for logs, CSVs and jobs."""
+    if not has_app_context():
         return "en"
     from flask_babel import get_locale
 
     return str(get_locale() or "en")
+
+
+class InLanguage:
+    """A date or a moment written when it is shown, in the language of whoever reads it: a service
+    puts one in a message or an email, and the page or the email's reader decides the words."""
+
+    def __init__(self, write: Callable[[Any], str], value: Any) -> None:
+        self.write, self.value = write, value
+
+    def __str__(self) -> str:
+        return self.write(self.value)
+
+
+def day(value: date | datetime | None) -> InLanguage:
+    return InLanguage(london_date, value)
+
+
+def last_day(ends_at: datetime | None) -> InLanguage:
+    return InLanguage(london_last_day, ends_at)
+
+
+def moment(value: datetime | None) -> InLanguage:
+    return InLanguage(london_time, value)
 
 
 def london_date(value: date | datetime | None, locale: str | None = None) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import g, request, session
+from flask import g, has_request_context, request, session
 
 LANGUAGES = ("en", "cy")
 SESSION_KEY = "lang"
@@ -32,6 +32,8 @@ def chosen_now() -> str | None:
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        return "en"  # a job: its emails are made in their readers' languages (config.notify)
     if request.path.startswith(ENGLISH_ONLY):
         return "en"
     if request.path.startswith("/dev-identity"):

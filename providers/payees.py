@@ -18,13 +18,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext
 from sqlalchemy.orm import Session
 
 from config import audit, notify, settings
 from config.auth import Actor, ActorKind, StaffRole
 from config.database import transaction, utcnow
 from config.errors import FieldError, Forbidden, ValidationFailed, rule
-from config.formatting import london_date
+from config.formatting import day
 from providers import repository
 from providers.models import Payee, PayeeRail, Provider, ProviderStatus
 from providers.rules import normalise_account_number, normalise_sort_code, passes_modulus_check
@@ -206,7 +207,7 @@ def _tell_admins(
             provider=provider.name,
             who=who,
             destination=payee.destination,
-            held_until=london_date(hold_until) if hold_until else "DWP has verified your registration",
+            held_until=day(hold_until) if hold_until else lazy_gettext("DWP has verified your registration"),
         )
 
 

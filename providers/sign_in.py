@@ -31,8 +31,8 @@ from sqlalchemy.orm import Session
 from config import audit, notify, settings
 from config.auth import SYSTEM, Actor
 from config.database import transaction, utcnow
-from config.errors import DomainError, FieldError, ValidationFailed
-from config.formatting import london_time
+from config.errors import DomainError, FieldError, ValidationFailed, Words
+from config.formatting import moment
 from providers import recovery_codes
 from providers.models import ProviderUser, ProviderUserRole
 from providers.passwords import verify_password
@@ -125,7 +125,7 @@ def _count_failure(
             to=user.email,
             template="provider_locked",
             reference=f"locked-{user.id}-{row.id}-{int(now.timestamp())}",
-            until=london_time(row.locked_until),
+            until=moment(row.locked_until),
         )
 
 
@@ -232,6 +232,9 @@ def _wrong_code(
 
 def _lock_message(row: SignInThrottle) -> AccountLocked:
     return AccountLocked(
-        "There have been too many wrong attempts to sign in to your account from here. "
-        f"Try again after {london_time(row.locked_until)}."
+        Words(
+            "There have been too many wrong attempts to sign in to your account from here. "
+            "Try again after %(when)s.",
+            when=moment(row.locked_until),
+        )
     )

@@ -20,7 +20,7 @@ from claimants.sign_in import name_from_claims
 from claimants.views.session import current_parent, forget_parent, parent_required, remember_parent
 from config import settings
 from config.database import utcnow
-from config.errors import DomainError
+from config.errors import DomainError, translated
 from config.extensions import request_session
 from config.formatting import london_last_day
 from config.forms import ConfirmForm, safe_next, show_errors
@@ -199,7 +199,7 @@ def reconfirm_consent(consent_id: uuid.UUID) -> ResponseReturnValue:
         try:
             consent = service.reconfirm_consent(request_session(), g.actor, consent_id)
         except DomainError as error:
-            flash(error.detail, "error")
+            flash(translated(error.detail), "error")
         else:
             flash(_("Your consent now lasts until %(date)s", date=london_last_day(consent.expires_at)))
     return redirect(url_for("claimants_parent.consents"))

@@ -30,7 +30,7 @@ from config.errors import (
     ValidationFailed,
     rule,
 )
-from config.formatting import london_date
+from config.formatting import day
 from config.money import format_pence
 from invoicing import limits, repository
 from invoicing.eligibility import attribute
@@ -330,8 +330,8 @@ def _submit(
             provider=provider.name,
             invoice_number=number,
             child=child.first_name,
-            care_from=london_date(data.care_from),
-            care_to=london_date(data.care_to),
+            care_from=day(data.care_from),
+            care_to=day(data.care_to),
             dwp=format_pence(invoice.dwp_pence),
             parent=format_pence(invoice.claimant_pence),
             link=link(f"/account/invoices/{invoice.id}"),

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from claimants.models import Parent
 from config import notify
-from config.formatting import london_date, london_time, pounds
+from config.formatting import day, london_date, london_time, pounds
 from config.language import EXTRACT_KEYWORDS
 from config.notify import Notification
 from config.notify_cy import TEMPLATES_CY
@@ -108,12 +108,12 @@ def test_one_logins_language_is_taken_and_a_parents_choice_is_remembered_for_the
         reference="t",
         provider="M",
         child="Sam",
-        until="x",
+        until=day(date(2026, 12, 1)),  # a date is written in the reader's language
         link="y",
     )
     db.commit()
     sent = db.scalars(select(Notification).where(Notification.id == email.id)).one()
-    assert sent.language == "cy"
+    assert sent.language == "cy" and sent.personalisation["until"] == "1 Rhagfyr 2026"
     assert sent.rendered().subject == TEMPLATES_CY["consent_given"].subject.format(provider="M", child="Sam")
     assert notify.template_id("consent_given", "cy") == ""  # NOTIFY_TEMPLATE_CONSENT_GIVEN_CY, unset here
     # Switching back while signed in is remembered too.
