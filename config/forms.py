@@ -145,9 +145,11 @@ def error_list(form: Any) -> list[dict[str, str]]:
     items: list[dict[str, str]] = []
     for field in _leaf_fields(form):
         for message in field.errors or []:
-            if isinstance(message, str):
-                first_box = "-day" if isinstance(field, GovDateField) else ""
-                items.append({"text": message, "href": f"#{field.id}{first_box}"})
+            if isinstance(message, dict):
+                continue  # a sub-form's errors: its own fields are listed themselves
+            # A message may be lazy (a validator's words through Babel): text, not only str.
+            first_box = "-day" if isinstance(field, GovDateField) else ""
+            items.append({"text": str(message), "href": f"#{field.id}{first_box}"})
     items.extend({"text": str(message)} for message in getattr(form, "form_errors", []) or [])
     return items
 

@@ -41,6 +41,7 @@ class Page(HTMLParser):
         self.fields: list[tuple[str, str | None, bool]] = []  # (name, id, has its own accessible name)
         self.summary_links: list[str] = []
         self.has_error_summary = False
+        self.summary_items = 0
         self.title = ""
         self.texts: list[str] = []
         self.inside: list[str] = []
@@ -68,6 +69,8 @@ class Page(HTMLParser):
             self.in_summary_list = True
         if self.in_summary_list and tag == "a":
             self.summary_links.append(attr.get("href") or "")
+        if self.in_summary_list and tag == "li":
+            self.summary_items += 1
         if tag in CODE_TAGS:
             self.code_depth += 1
         if tag not in {"br", "img", "input", "meta", "link", "hr", "col", "source", "wbr", "area"}:
@@ -126,6 +129,8 @@ def problems_in(html: str) -> list[str]:
         for match in ENGLISH.finditer("\n".join(page.main_texts)):
             around = "\n".join(page.main_texts)[max(0, match.start() - 40) : match.end() + 40]
             found.append(f"English on a Welsh page: {match.group(0)!r} in …{around.replace(chr(10), ' | ')}…")
+    if page.has_error_summary and page.summary_items == 0:
+        found.append("the error summary lists nothing")
     if page.has_error_summary and not page.title.strip().startswith(("Error:", "Gwall:")):
         found.append(f"the page has errors but its title is {page.title.strip()!r}")
     return found

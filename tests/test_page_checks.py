@@ -45,6 +45,7 @@ def test_english_left_on_a_welsh_page_is_found() -> None:
         ('<a href="#care_from-day">', '<a href="#">'),
         ('<a href="#care_from-day">', '<a href="#no-such-field">'),
         ("<title>Error: Invoice", "<title>Invoice"),
+        ('<li><a href="#care_from-day">Enter the day</a></li>', ""),
     ],
 )
 def test_each_problem_is_found(change: str, problem: str) -> None:

@@ -39,6 +39,11 @@ class InvoiceStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+# Invoices DWP will never pay: their shares no longer stand, so no page, total or export shows
+# them as money DWP pays or the parent owes through the service.
+WITHDRAWN = frozenset({InvoiceStatus.REJECTED, InvoiceStatus.CANCELLED})
+
+
 _S = InvoiceStatus
 INVOICE_TRANSITIONS = {
     _S.SUBMITTED: frozenset({_S.AWAITING_CONFIRMATION, _S.CANCELLED}),

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from claimants import repository as claimants_repository
 from claimants.models import Child
-from invoicing.models import Invoice, InvoiceDraft, InvoiceStatus, Payment, PaymentStatus
+from invoicing.models import WITHDRAWN, Invoice, InvoiceDraft, InvoiceStatus, Payment, PaymentStatus
 from invoicing.queries.public import InvoiceFilter, provider_invoice_query
 
 LONDON = ZoneInfo("Europe/London")
@@ -124,12 +124,13 @@ class Totals:
 def invoice_totals(session: Session, provider_id: uuid.UUID | None, wanted: InvoiceFilter) -> Totals:
     """The sums of every invoice the filter picks, on every page of the list."""
     picked = provider_invoice_query(provider_id, wanted).subquery()
+    withdrawn = picked.c.status.in_(WITHDRAWN)  # DWP pays nothing on them, nor does the parent owe it
     count, total, dwp, claimant = session.execute(
         select(
             func.count(),
             func.coalesce(func.sum(picked.c.total_pence), 0),
-            func.coalesce(func.sum(picked.c.dwp_pence), 0),
-            func.coalesce(func.sum(picked.c.claimant_pence), 0),
+            func.coalesce(func.sum(case((withdrawn, 0), else_=picked.c.dwp_pence)), 0),
+            func.coalesce(func.sum(case((withdrawn, 0), else_=picked.c.claimant_pence)), 0),
         )
     ).one()
     return Totals(int(count), int(total), int(dwp), int(claimant))

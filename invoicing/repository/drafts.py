@@ -12,7 +12,9 @@ from config.database import fetch
 from invoicing.models import Invoice, InvoiceDraft, InvoiceStatus
 
 # Last month's invoices worth copying: not one the nursery withdrew or DWP turned down.
-NOT_COPIED = (InvoiceStatus.CANCELLED, InvoiceStatus.REJECTED)
+# Not copied: an invoice DWP will not pay, or one the parent disputes (its copy would repeat
+# what the parent says is wrong).
+NOT_COPIED = (InvoiceStatus.CANCELLED, InvoiceStatus.REJECTED, InvoiceStatus.DISPUTED)
 
 
 def get_draft(
@@ -70,5 +72,16 @@ def care_already_invoiced(session: Session, provider_id: uuid.UUID, start: date,
             Invoice.care_from <= end,
             Invoice.status.not_in(NOT_COPIED),
         )
+    )
+    return {(child_id, care_from) for child_id, care_from in rows}
+
+
+def care_copied_before(session: Session, provider_id: uuid.UUID) -> set[tuple]:
+    """``(child_id, care_from)`` of the invoices the provider's drafts were copied from: the care a
+    month on is drafted already, whichever of that child's invoices the draft came from."""
+    rows = session.execute(
+        select(Invoice.child_id, Invoice.care_from)
+        .join(InvoiceDraft, InvoiceDraft.copied_from_id == Invoice.id)
+        .where(InvoiceDraft.provider_id == provider_id)
     )
     return {(child_id, care_from) for child_id, care_from in rows}

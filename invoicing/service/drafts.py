@@ -192,6 +192,10 @@ def copy_last_month(session: Session, actor: Actor) -> list[InvoiceDraft]:
     end_of_this_month = next_month(this_month) - timedelta(days=1)
     with transaction(session):
         invoiced = repository.care_already_invoiced(session, provider_id, this_month, end_of_this_month)
+        invoiced |= {
+            (child_id, next_month(care_from))
+            for child_id, care_from in repository.care_copied_before(session, provider_id)
+        }
         made: list[InvoiceDraft] = []
         for invoice in repository.invoices_with_care_starting(
             session, provider_id, last_month, this_month - timedelta(days=1)

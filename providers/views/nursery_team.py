@@ -78,19 +78,28 @@ def change_role(user_id: uuid.UUID) -> ResponseReturnValue:
     form = RoleForm(data={"role": colleague.role.value})
     yourself = colleague.id == g.provider_user.id
     form.role.label.text = (
-        _("What can you do?") if yourself else _("What can %(name)s do?", name=colleague.name)
+        _("What should you be able to do?") if yourself else _("What can %(name)s do?", name=colleague.name)
     )
     if form.validate_on_submit():
+        was = colleague.role
         try:
             changed = team_service.change_role(db, g.actor, user_id, ProviderUserRole(form.role.data))
         except DomainError as error:
             show_errors(form, error)
         else:
-            flash(
-                _("%(name)s is now an admin", name=changed.name)
-                if changed.role is ProviderUserRole.ADMIN
-                else _("%(name)s is now staff", name=changed.name)
-            )
+            admin = changed.role is ProviderUserRole.ADMIN
+            if changed.role is was:
+                flash(
+                    _("Nothing changed: %(name)s was already an admin", name=changed.name)
+                    if admin
+                    else _("Nothing changed: %(name)s was already staff", name=changed.name)
+                )
+            else:
+                flash(
+                    _("%(name)s is now an admin", name=changed.name)
+                    if admin
+                    else _("%(name)s is now staff", name=changed.name)
+                )
             return redirect(url_for("providers_nursery.team"))
     return render_template(
         "question.html",

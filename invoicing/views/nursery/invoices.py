@@ -22,7 +22,7 @@ from config.money import MoneyFormatError, format_pence, parse_pounds
 from invoicing import queries, repository, service
 from invoicing.forms import CancelForm, CreditNoteForm
 from invoicing.labels import NURSERY_STATUS, NURSERY_TIMELINE, REASON_CODES
-from invoicing.models import CANCELLABLE_STATES, Invoice
+from invoicing.models import CANCELLABLE_STATES, WITHDRAWN, Invoice
 from invoicing.views.nursery import invoicing_nursery
 from providers.views.session import provider_required
 
@@ -41,6 +41,7 @@ def invoice(invoice_id: uuid.UUID) -> ResponseReturnValue:
         invoice=item,
         child=queries.child_of(db, item),
         status=NURSERY_STATUS,
+        withdrawn=WITHDRAWN,
         timeline=queries.public_timeline(db, item),
         timeline_labels=NURSERY_TIMELINE,
         reasons=REASON_CODES,

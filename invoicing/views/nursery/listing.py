@@ -18,7 +18,7 @@ from config.extensions import request_session
 from config.formatting import london_date
 from invoicing import queries
 from invoicing.labels import NURSERY_STATUS, STATUS_TAG_COLOURS
-from invoicing.models import InvoiceStatus
+from invoicing.models import WITHDRAWN, InvoiceStatus
 from invoicing.queries import nursery as nursery_queries
 from invoicing.service import today_in_london
 from invoicing.views.nursery import invoicing_nursery
@@ -72,6 +72,7 @@ def invoices() -> ResponseReturnValue:
         children=queries.child_names(db, {row.child_id for row in rows}),
         status=NURSERY_STATUS,
         tag_colours=STATUS_TAG_COLOURS,
+        withdrawn=WITHDRAWN,
         months=[(f"{m:%Y-%m}", format_date(m, "MMMM yyyy")) for m in months],
         totals=nursery_queries.invoice_totals(db, g.actor.provider_id, wanted),
         filtered=bool(wanted.status or wanted.name or wanted.month),
@@ -112,8 +113,8 @@ def export_invoices() -> ResponseReturnValue:
                 london_date(invoice.issued_on),
                 str(NURSERY_STATUS[invoice.status]),
                 _pounds(invoice.total_pence),
-                _pounds(invoice.dwp_pence),
-                _pounds(invoice.claimant_pence),
+                _pounds(0 if invoice.status in WITHDRAWN else invoice.dwp_pence),
+                _pounds(0 if invoice.status in WITHDRAWN else invoice.claimant_pence),
             ]
 
     return csv_download(f"invoices-{today_in_london(utcnow()):%Y-%m-%d}.csv", header, rows())

@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from config.database import utcnow
+from config.money import format_pence
 from invoicing import service
 from invoicing.models import Invoice, InvoiceDraft, InvoiceStatus
 from invoicing.service import drafts as draft_service
@@ -156,6 +157,11 @@ def test_copy_last_months_invoices_makes_drafts_a_month_on_once(live_server: Liv
     world = World(db)
     start, end = previous_month()
     world.submit(number="NOV-1")
+    # The same child's care from the same day on a second invoice: one draft for that care, ever.
+    world.submit(number="NOV-3", care_to=start + timedelta(days=13))
+    # An invoice the parent disputes is not copied: its copy would repeat what they say is wrong.
+    disputed = world.submit(number="NOV-4", care_from=start + timedelta(days=14))
+    service.dispute_invoice(db, world.parent, disputed.id, "Not there")
     cancelled = world.submit(number="NOV-2")
     service.cancel_invoice(db, world.provider_user, cancelled.id, "wrong child")
     user = staff_of(live_server, db, world)
@@ -213,3 +219,21 @@ def test_a_disputed_invoice_is_cancelled_and_a_corrected_one_opens_filled_in(
     other = world.approved_invoice(number="FINE-1")
     assert "Cancel it and send a corrected invoice" not in user.get(f"/provider/invoices/{other.id}").text
     assert path(user.get(f"/provider/invoices/{other.id}/correct")) == f"/provider/invoices/{other.id}"
+
+
+def test_a_rejected_invoice_is_not_money_dwp_pays_on_the_nursery_pages(live_server: LiveServer, db) -> None:
+    world = World(db)
+    kept = world.submit(number="KEPT-1")
+    rejected = world.submit(number="REJ-1")
+    service.dispute_invoice(db, world.parent, rejected.id, "Not there")
+    service.reject_invoice(db, world.caseworker, rejected.id, "checked", "dispute_upheld")
+    user = staff_of(live_server, db, world)
+    listing = user.get("/provider/invoices").text
+    totals = listing.split("<tfoot>", 1)[1]
+    assert format_pence(kept.dwp_pence) in totals
+    assert format_pence(kept.dwp_pence + rejected.dwp_pence) not in totals
+    page = user.get(f"/provider/invoices/{rejected.id}").text
+    assert "Nothing" in page and format_pence(rejected.dwp_pence) not in page.split("DWP pays", 1)[1][:200]
+    export = user.get("/provider/invoices.csv").content.decode("utf-8-sig")
+    row = next(line for line in export.splitlines() if line.startswith("REJ-1"))
+    assert row.endswith(",0.00,0.00"), row

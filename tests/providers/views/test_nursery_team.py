@@ -119,7 +119,7 @@ def test_the_last_admin_cannot_remove_themselves_or_become_staff(live_server: Li
     assert "because you are the only admin" in posted.text
 
     role = boss.get(f"/provider/team/{admin.id}/role")
-    assert "What can you do?" in role.text
+    assert "What should you be able to do?" in role.text
     refused = boss.submit(role, "Save role", role="staff")
     assert refused.status_code == 400 and "There is a problem" in refused.text
     assert "You cannot make yourself staff because you are the only admin" in refused.text
