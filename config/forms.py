@@ -9,6 +9,7 @@ from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from markupsafe import Markup
 from wtforms import DateField, FieldList, FormField
 from wtforms import Form as WtfForm
 
@@ -149,7 +150,9 @@ def error_list(form: Any) -> list[dict[str, str]]:
                 continue  # a sub-form's errors: its own fields are listed themselves
             # A message may be lazy (a validator's words through Babel): text, not only str.
             first_box = "-day" if isinstance(field, GovDateField) else ""
-            items.append({"text": str(message), "href": f"#{field.id}{first_box}"})
+            # Markup (column names as code) stays markup; anything else is text.
+            words = {"html": message} if isinstance(message, Markup) else {"text": str(message)}
+            items.append({**words, "href": f"#{field.id}{first_box}"})
     items.extend({"text": str(message)} for message in getattr(form, "form_errors", []) or [])
     return items
 

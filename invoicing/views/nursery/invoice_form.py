@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import InvalidOperation
+from typing import Any
 
 from flask import flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -17,7 +18,7 @@ from claimants import repository as claimants_repository
 from config.database import utcnow
 from config.errors import DomainError, ValidationFailed, translated
 from config.extensions import request_session
-from config.forms import ConfirmForm, show_errors
+from config.forms import ConfirmForm, error_list, show_errors
 from config.money import MoneyFormatError, parse_pounds
 from invoicing import limits, queries, service
 from invoicing.forms import InvoiceForm
@@ -32,35 +33,53 @@ from providers.views.session import provider_required
 CHECKING = "invoice_draft"  # the session key: the invoice on the check page
 CHECKING_DRAFT = "invoice_draft_id"  # and the saved draft it came from, deleted once it is sent
 SAVE = "save"  # the value of the "Save as draft" button
+# The service's name for a line's field, and the box on the form it was typed in.
+LINE_BOXES = {
+    "amount_pence": "amount",
+    "description": "description",
+    "hours": "hours",
+    "eligible": "eligible",
+}
 
 
-def _line_inputs(form: InvoiceForm) -> tuple[list[LineInput], list[str], list[int]]:
-    """The lines typed (blank rows left out), the problems with them, and each line's row number."""
-    lines, problems, rows = [], [], []
+def _line_inputs(form: InvoiceForm) -> tuple[list[LineInput], bool, list[int]]:
+    """The lines typed (blank rows left out), whether any has a problem, and each line's row
+    number. A problem is put on the line's own box ("Line 2: …"), so the error summary links to it."""
+    lines, rows, wrong_somewhere = [], [], False
+
+    def refuse(field: Any, index: int, message: str) -> None:
+        nonlocal wrong_somewhere
+        wrong_somewhere = True
+        field.errors = [*list(field.errors or []), _("Line %(n)s: %(message)s", n=index, message=message)]
+
     for index, entry in enumerate(form.lines.entries, start=1):
         line = entry.form
         if not any((line.description.data, line.hours.data, line.amount.data)):
             continue
+        amount = hours = None
         try:
             amount = parse_pounds(line.amount.data or "")
         except MoneyFormatError as error:
-            problems.append(_("Line %(n)s: %(message)s", n=index, message=_(str(error))))
-            continue
-        hours = None
+            refuse(line.amount, index, _(str(error)))
         if line.hours.data:
             try:
                 hours = limits.parse_hours(line.hours.data)
             except InvalidOperation:
-                problems.append(_("Line %(n)s: %(message)s", n=index, message=_(limits.HOURS_OUT_OF_RANGE)))
-                continue
+                refuse(line.hours, index, _(limits.HOURS_OUT_OF_RANGE))
         if (wrong := limits.description_problem(line.description.data or "")) is not None:
-            problems.append(_("Line %(n)s: %(message)s", n=index, message=_(wrong)))
+            refuse(line.description, index, _(wrong))
+        if amount is None or (line.hours.data and hours is None) or wrong is not None:
             continue
         lines.append(LineInput(line.description.data.strip(), amount, line.eligible.data == "yes", hours))
         rows.append(index)
-    if not lines and not problems:
-        problems.append(_("Add at least one line, with a description and an amount"))
-    return lines, problems, rows
+    if not lines and not wrong_somewhere:
+        first = form.lines.entries[0].form.description
+        first.errors = [
+            *list(first.errors or []),
+            _("Add at least one line, with a description and an amount"),
+        ]
+        wrong_somewhere = True
+    return lines, wrong_somewhere, rows
 
 
 def _show_invoice_errors(form: InvoiceForm, error: DomainError, rows: list[int]) -> None:
@@ -71,7 +90,13 @@ def _show_invoice_errors(form: InvoiceForm, error: DomainError, rows: list[int])
         if item.field.startswith("lines["):
             index = int(item.field[len("lines[") : item.field.index("]")])
             number = rows[index] if index < len(rows) else index + 1
-            form.form_errors.append(_("Line %(n)s: %(message)s", n=number, message=translated(item.message)))
+            words = _("Line %(n)s: %(message)s", n=number, message=translated(item.message))
+            line = form.lines.entries[number - 1].form if number <= len(form.lines.entries) else None
+            box = getattr(line, LINE_BOXES.get(item.field.split(".")[-1], "amount"), None) if line else None
+            if box is not None:
+                box.errors = [*list(box.errors or []), words]
+            else:
+                form.form_errors.append(words)
         elif item.field == "lines":
             form.form_errors.append(translated(item.message))
         else:
@@ -101,11 +126,10 @@ def _invoice_form(draft_id: uuid.UUID | None, prefill: dict[str, list[str]] | No
     form.consent.choices = [
         SelectChoice(str(consent.id), f"{child.first_name} {child.last_name}") for consent, child in consents
     ]
-    if request.method == "POST" and form.validate_on_submit():
-        lines, problems, rows = _line_inputs(form)
-        if problems:
-            form.form_errors.extend(problems)
-        else:
+    if request.method == "POST":
+        valid = form.validate_on_submit()
+        lines, wrong_line, rows = _line_inputs(form)  # every line checked, whatever else is wrong
+        if valid and not wrong_line:
             data = InvoiceInput(
                 consent_id=uuid.UUID(form.consent.data),
                 invoice_number=form.invoice_number.data or "",
@@ -123,13 +147,16 @@ def _invoice_form(draft_id: uuid.UUID | None, prefill: dict[str, list[str]] | No
                 session[CHECKING_DRAFT] = str(draft_id) if draft_id else None
                 return redirect(url_for(".check_invoice"))
     chosen = (prefill or {}).get("consent", [""])[0]
+    # A line's problem is put on its box after WTForms has counted the form's errors.
+    lines_wrong = request.method == "POST" and any(error_list(entry.form) for entry in form.lines.entries)
     return render_template(
         "invoicing/nursery_new_invoice.html",
         form=form,
         consents=consents,
         draft_id=draft_id,
+        has_errors=lines_wrong,
         consent_gone=bool(chosen) and chosen not in {str(consent.id) for consent, _child in consents},
-    ), 400 if form.errors or form.form_errors else 200
+    ), 400 if form.errors or form.form_errors or lines_wrong else 200
 
 
 @invoicing_nursery.route("/invoices/new", methods=["GET", "POST"])
