@@ -6,6 +6,8 @@ import hashlib
 import hmac
 import re
 
+from config.errors import N_
+
 _FORMAT = re.compile(r"^([A-Z]{2})([0-9]{6})([A-D])$")
 _NEVER_FIRST_OR_SECOND = set("DFIQUV")
 _NEVER_ISSUED_PREFIXES = {"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"}
@@ -15,7 +17,7 @@ def normalise_nino(text: str) -> str:
     """``qq 12 34 56 c`` → ``QQ123456C``; ``ValueError`` with GOV.UK wording when it cannot be one."""
     cleaned = re.sub(r"\s+", "", text or "").upper()
     if not cleaned:
-        raise ValueError("Enter a National Insurance number")
+        raise ValueError(N_("Enter a National Insurance number"))
     match = _FORMAT.match(cleaned)
     prefix = match.group(1) if match else ""
     if (
@@ -25,7 +27,7 @@ def normalise_nino(text: str) -> str:
         or prefix[1] == "O"
         or prefix in _NEVER_ISSUED_PREFIXES
     ):
-        raise ValueError("Enter a National Insurance number in the correct format, like QQ 12 34 56 C")
+        raise ValueError(N_("Enter a National Insurance number in the correct format, like QQ 12 34 56 C"))
     return cleaned
 
 

@@ -24,6 +24,7 @@ from config import audit, notify, settings, transitions
 from config.auth import Actor
 from config.database import transaction, utcnow
 from config.errors import (
+    N_,
     ConsentNotAuthorised,
     DomainError,
     FieldError,
@@ -93,7 +94,9 @@ def add_child(
     if date_of_birth > utcnow().date():
         errors.append(FieldError("date_of_birth", "Date of birth must be today or in the past"))
     elif childcare_age_limit(date_of_birth) <= utcnow().date():
-        too_old = "Universal Credit helps with childcare only until the 1 September after a child turns 16"
+        too_old = N_(
+            "Universal Credit helps with childcare only until the 1 September after a child turns 16"
+        )
         errors.append(FieldError("date_of_birth", too_old))
     if errors:
         raise ValidationFailed("The child's details are not valid", errors=errors)
@@ -249,6 +252,14 @@ def revoke_consent(session: Session, actor: Actor, consent_id: uuid.UUID) -> Con
     return consent
 
 
+NOT_AUTHORISED = {
+    ConsentStatus.AWAITING_AUTHORISATION: N_("The consent is awaiting authorisation, not authorised"),
+    ConsentStatus.REJECTED: N_("The consent is rejected, not authorised"),
+    ConsentStatus.REVOKED: N_("The consent is revoked, not authorised"),
+    ConsentStatus.EXPIRED: N_("The consent is expired, not authorised"),
+}
+
+
 def live_consent(session: Session, consent_id: uuid.UUID, provider_id: uuid.UUID, at: datetime) -> Consent:
     """The consent a provider invoices under, if it is theirs and live now.
 
@@ -260,7 +271,7 @@ def live_consent(session: Session, consent_id: uuid.UUID, provider_id: uuid.UUID
     if consent is None or consent.provider_id != provider_id:
         raise NotFound("No consent with that id")
     if consent.status is not ConsentStatus.AUTHORISED:
-        raise ConsentNotAuthorised(f"The consent is {consent.status.value.replace('_', ' ')}, not authorised")
+        raise ConsentNotAuthorised(NOT_AUTHORISED[consent.status])
     if not consent.is_live_on(at):
         raise ConsentNotAuthorised("The consent has expired: ask the parent to reconfirm it")
     return consent

@@ -12,7 +12,7 @@ from claimants.models import Parent
 from config import audit
 from config.auth import Actor, ActorKind
 from config.database import transaction
-from config.errors import DomainError, rule
+from config.errors import N_, DomainError, rule
 
 
 def name_from_claims(claims: Mapping[str, object]) -> str:
@@ -47,7 +47,7 @@ def register_parent(session: Session, *, name: str, email: str, oidc_subject: st
     return parent
 
 
-EMAIL_IN_USE_MESSAGE = (
+EMAIL_IN_USE_MESSAGE = N_(
     "Another Childcare Direct account already uses this email address, with a different GOV.UK "
     "One Login. Sign in with the One Login you used before, or contact DWP to have the accounts "
     "looked at."

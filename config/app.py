@@ -17,7 +17,7 @@ from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader, PrefixLoader
 from config import language
 from config import settings as settings_module
 from config.api import init_api
-from config.errors import translated
+from config.errors import from_kept, translated
 from config.extensions import Database, request_session
 from config.formatting import london_date, london_last_day, london_time, pounds
 from config.forms import error_list
@@ -215,6 +215,7 @@ def _configure_templates(app: Flask) -> None:
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "en")
     app.jinja_env.globals["switch_language_url"] = language.switch_url
     app.jinja_env.globals["translated"] = translated
+    app.jinja_env.filters["stored_message"] = lambda record: translated(from_kept(record))
     app.jinja_env.globals["english_only_page"] = language.is_english_only
 
 

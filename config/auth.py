@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from config.errors import Forbidden
+from config.errors import N_, Forbidden, Words
 
 
 class ActorKind(StrEnum):
@@ -31,7 +31,7 @@ class StaffRole(StrEnum):
 
 # Who builds payment batches and who approves them are never one account (DESIGN.md §1, issue #14).
 INCOMPATIBLE_ROLES = frozenset({StaffRole.FINANCE_OFFICER, StaffRole.APPROVER})
-INCOMPATIBLE_ROLES_MESSAGE = (
+INCOMPATIBLE_ROLES_MESSAGE = N_(
     "A Childcare Direct account cannot be both a finance officer and an approver. "
     "Ask your manager to remove one of them."
 )
@@ -67,7 +67,7 @@ class Actor:
             raise Forbidden(INCOMPATIBLE_ROLES_MESSAGE)
         if self.kind is not ActorKind.STAFF or not (self.roles & set(allowed)):
             names = " or ".join(role.value.replace("_", " ") for role in allowed)
-            raise Forbidden(f"Only a DWP {names} can do this")
+            raise Forbidden(Words("Only a DWP %(roles)s can do this", roles=names))
 
     def require_provider(self) -> uuid.UUID:
         if self.kind not in (ActorKind.PROVIDER_USER, ActorKind.API_CLIENT) or not self.provider_id:

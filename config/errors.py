@@ -39,6 +39,44 @@ def translated(message: str) -> str:
     return str(gettext(message))
 
 
+def kept(message: str) -> dict[str, object]:
+    """A message to store (an upload's problems, as JSON) and show later in whoever reads it's
+    language: its English, and for ``Words`` the template and the values."""
+    record: dict[str, object] = {"message": str(message)}
+    if isinstance(message, Words):
+        record["template"] = message.template
+        record["values"] = {key: _kept_value(value) for key, value in message.values.items()}
+    return record
+
+
+def _kept_value(value: object) -> object:
+    """A value as JSON: a day stays a day (written when shown, in the reader's language)."""
+    from config.formatting import InLanguage, london_date
+
+    if isinstance(value, InLanguage) and value.write is london_date and value.value is not None:
+        return {"day": value.value.isoformat()}
+    return str(value)
+
+
+def _from_kept_value(value: object) -> object:
+    from datetime import date
+
+    from config.formatting import day
+
+    if isinstance(value, dict) and isinstance(value.get("day"), str):
+        return day(date.fromisoformat(value["day"][:10]))
+    return value
+
+
+def from_kept(record: dict[str, object]) -> str:
+    """The message ``kept`` stored, ready for ``translated`` (rows stored before templates were
+    kept hold only the English, which is looked up as it is)."""
+    template, values = record.get("template"), record.get("values")
+    if isinstance(template, str) and isinstance(values, dict):
+        return Words(template, **{key: _from_kept_value(value) for key, value in values.items()})
+    return str(record.get("message", ""))
+
+
 @dataclass(frozen=True)
 class FieldError:
     field: str

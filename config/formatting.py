@@ -49,6 +49,13 @@ def moment(value: datetime | None) -> InLanguage:
     return InLanguage(london_time, value)
 
 
+def said(message: str) -> InLanguage:
+    """A service's message (a bank's reason it recognises, for instance) in its reader's words."""
+    from config.errors import translated
+
+    return InLanguage(translated, message)
+
+
 def london_date(value: date | datetime | None, locale: str | None = None) -> str:
     if value is None:
         return ""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from config.errors import N_
+
 _AMOUNT = re.compile(r"^[0-9]{1,9}(\.[0-9]{1,2})?$")
 # Commas only where they group thousands: "1,234.50" is £1,234.50, but "950,00" (a decimal comma,
 # as many European spreadsheets write it) is not £95,000.
@@ -33,18 +35,20 @@ def parse_pounds(text: str) -> int:
     cleaned = text.strip().removeprefix("£").strip()
     if "," in cleaned:
         if not _GROUPED.match(cleaned):
-            raise MoneyFormatError("Amount must be a number, like 12.50, with a full stop before the pence")
+            raise MoneyFormatError(
+                N_("Amount must be a number, like 12.50, with a full stop before the pence")
+            )
         cleaned = cleaned.replace(",", "")
     if cleaned == "":
-        raise MoneyFormatError("Enter an amount")
+        raise MoneyFormatError(N_("Enter an amount"))
     if cleaned.startswith("-"):
-        raise MoneyFormatError("Amount must be £0 or more")
+        raise MoneyFormatError(N_("Amount must be £0 or more"))
     if not _AMOUNT.match(cleaned):
         if re.match(r"^[0-9]+\.[0-9]{3,}$", cleaned):
-            raise MoneyFormatError("Amount must not have more than 2 decimal places")
-        raise MoneyFormatError("Amount must be a number, like 12.50")
+            raise MoneyFormatError(N_("Amount must not have more than 2 decimal places"))
+        raise MoneyFormatError(N_("Amount must be a number, like 12.50"))
     try:
         value = Decimal(cleaned)
     except InvalidOperation as exc:  # pragma: no cover - the pattern already guards this
-        raise MoneyFormatError("Amount must be a number, like 12.50") from exc
+        raise MoneyFormatError(N_("Amount must be a number, like 12.50")) from exc
     return int(value * 100)

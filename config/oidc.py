@@ -23,7 +23,7 @@ from flask.typing import ResponseReturnValue
 from joserfc.jwk import RSAKey
 from werkzeug.wrappers import Response
 
-from config.errors import DomainError
+from config.errors import N_, DomainError
 from config.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -118,7 +118,7 @@ def init_oidc(app: Flask, settings: Settings) -> None:
 def _client(name: str) -> Any:
     client = current_app.extensions["oidc"].create_client(name)
     if client is None:
-        raise SignInFailed("Sign-in is not configured for this service")
+        raise SignInFailed(N_("Sign-in is not configured for this service"))
     return client
 
 
@@ -140,19 +140,19 @@ def finish_sign_in(name: str) -> dict[str, Any]:
         token = client.authorize_access_token()
         claims = dict(token.get("userinfo") or {})
         if not claims.get("sub"):
-            raise SignInFailed("The identity provider sent no ID token")
+            raise SignInFailed(N_("The identity provider sent no ID token"))
         extra = client.userinfo(token=token)
     except SignInFailed:
         raise
     except OAuthError as error:
         raise SignInFailed(
-            error.description or error.error or "The identity provider refused the sign-in"
+            error.description or error.error or N_("The identity provider refused the sign-in")
         ) from error
     except Exception as error:  # any other failure of the provider's answer, by design
         log.warning("sign-in with %s failed: %s", name, type(error).__name__)
-        raise SignInFailed("The identity provider's answer could not be checked") from error
+        raise SignInFailed(N_("The identity provider's answer could not be checked")) from error
     if extra.get("sub") != claims["sub"]:
-        raise SignInFailed("The identity provider's answers did not agree")
+        raise SignInFailed(N_("The identity provider's answers did not agree"))
     return {**extra, **claims}
 
 

@@ -21,7 +21,7 @@ from werkzeug.exceptions import (
 )
 
 from config.api import flatten_messages
-from config.errors import DomainError, FieldError, problem
+from config.errors import N_, DomainError, FieldError, problem
 
 _PROBLEM_JSON = "application/problem+json"
 DATABASE_RETRY_SECONDS = 30
@@ -104,7 +104,7 @@ def register_error_handlers(app: Flask) -> None:
         app.logger.warning("database unavailable: %s", type(error).__name__)
         return http_error(
             ServiceUnavailable(
-                "The service cannot reach its database just now. Nothing was changed. Try again shortly.",
+                N_("The service cannot reach its database just now. Nothing was changed. Try again shortly."),
                 retry_after=DATABASE_RETRY_SECONDS,
             )
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext
 
 from config import words
+from config.errors import N_
 from invoicing.models import BatchStatus, InvoiceStatus, PaymentStatus, Rail
 
 NURSERY_STATUS = {
@@ -265,3 +266,15 @@ NURSERY_PAYMENT_STATUS = {
     PaymentStatus.RETURNED: lazy_gettext("Returned by your bank"),
     PaymentStatus.UNKNOWN: lazy_gettext("Being checked"),
 }
+
+# What a nursery is told when a bank returns a payment (the payment's failure reason, its email
+# and its webhook). A bank's reason the returns import recognises reaches it in these words;
+# anything else in the file's reason column, which a person at DWP could have written, stays on
+# DWP's returns page. Kept in English on the payment and shown in the reader's language.
+BANK_REASONS = {
+    "account closed": N_("Returned by the bank: the account is closed"),
+    "no account": N_("Returned by the bank: there is no such account"),
+    "account transferred": N_("Returned by the bank: the account has moved"),
+    "beneficiary deceased": N_("Returned by the bank: the account holder has died"),
+}
+RETURNED_BY_BANK = N_("Returned by the bank")

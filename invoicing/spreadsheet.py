@@ -67,10 +67,18 @@ EARLIEST, LATEST = date(1900, 1, 1), date(2099, 12, 31)
 _DATE = re.compile(r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}|[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
+class _NotADate(ValueError):
+    """``kind``: "real" (not a date written as one) or "range" (outside 1900 to 2099)."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
 def _date(text: str) -> date:
     text = text.strip()
     if not _DATE.fullmatch(text):  # strptime and fromisoformat take other digits and forms too
-        raise ValueError("must be a real date, like 31/10/2026")
+        raise _NotADate("real")
     for parse in (
         lambda t: datetime.strptime(t, "%d/%m/%Y").date(),  # noqa: DTZ007 - a calendar date
         date.fromisoformat,
@@ -81,9 +89,43 @@ def _date(text: str) -> date:
             continue
         if not EARLIEST <= found <= LATEST:
             # 01/01/0001 is a real date to Python, and none this service has any use for.
-            raise ValueError("must be between 01/01/1900 and 31/12/2099")
+            raise _NotADate("range")
         return found
-    raise ValueError("must be a real date, like 31/10/2026")
+    raise _NotADate("real")
+
+
+# Each date column's problems, whole sentences so each is translated as one (marked at source).
+DATE_PROBLEMS = {
+    "child_date_of_birth": {
+        "missing": N_("Enter the child’s date of birth"),
+        "real": N_("Child’s date of birth must be a real date, like 31/10/2026"),
+        "range": N_("Child’s date of birth must be between 01/01/1900 and 31/12/2099"),
+    },
+    "issued_on": {
+        "missing": N_("Enter the invoice date"),
+        "real": N_("Invoice date must be a real date, like 31/10/2026"),
+        "range": N_("Invoice date must be between 01/01/1900 and 31/12/2099"),
+    },
+    "care_from": {
+        "missing": N_("Enter the date the care started"),
+        "real": N_("Care from must be a real date, like 31/10/2026"),
+        "range": N_("Care from must be between 01/01/1900 and 31/12/2099"),
+    },
+    "care_to": {
+        "missing": N_("Enter the date the care ended"),
+        "real": N_("Care to must be a real date, like 31/10/2026"),
+        "range": N_("Care to must be between 01/01/1900 and 31/12/2099"),
+    },
+}
+NAME_PROBLEMS = {
+    "child_first_name": N_("Enter the child’s first name"),
+    "child_last_name": N_("Enter the child’s last name"),
+}
+ELIGIBLE_PROBLEM = N_("Eligible must be yes or no")
+NO_CONSENT = N_("No parent has given you consent for a child with this name and date of birth")
+SAME_INVOICE_DIFFERS = N_(
+    "Rows with the same invoice number must be for the same child, dates and invoice date"
+)
 
 
 COLUMN_NAMES = {
@@ -104,8 +146,8 @@ COLUMN_NAMES = {
 class ColumnsRefused(ValidationFailed):
     """The header is not the template's: ``columns`` names what is missing or repeated."""
 
-    def __init__(self, message: str, lead: str, columns: list[str]) -> None:
-        super().__init__(message, errors=[FieldError("file", message)])
+    def __init__(self, lead: str, columns: list[str]) -> None:
+        super().__init__(lead, errors=[FieldError("file", lead)])  # a page adds the columns as code
         self.lead, self.columns = lead, columns
 
 
@@ -116,7 +158,7 @@ def decode(content: bytes) -> str:
         try:
             return content[3:].decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise _file_problem("The file must be a CSV file saved from a spreadsheet") from exc
+            raise _file_problem(N_("The file must be a CSV file saved from a spreadsheet")) from exc
     try:
         return content.decode("utf-8")
     except UnicodeDecodeError:
@@ -124,7 +166,7 @@ def decode(content: bytes) -> str:
     try:
         return content.decode("cp1252")
     except UnicodeDecodeError as exc:  # five bytes mean nothing in Windows-1252
-        raise _file_problem("The file must be a CSV file saved from a spreadsheet") from exc
+        raise _file_problem(N_("The file must be a CSV file saved from a spreadsheet")) from exc
 
 
 def separator(text: str) -> str:
@@ -137,7 +179,7 @@ def separator(text: str) -> str:
 def read_rows(content: bytes) -> list[dict[str, str]]:
     """The file's rows as dicts of its columns; ``ValidationFailed`` if it is not a usable CSV."""
     if len(content) > MAX_BYTES:
-        raise _file_problem("The file must be smaller than 5MB")
+        raise _file_problem(N_("The file must be smaller than 5MB"))
     text = decode(content)
     if "\x00" in text:  # the csv module cannot read past one, and PostgreSQL cannot store one
         line = text.count("\n", 0, text.index("\x00")) + 1
@@ -153,7 +195,7 @@ def read_rows(content: bytes) -> list[dict[str, str]]:
             Words("The file must be a CSV file: line %(line)s cannot be read", line=line)
         ) from exc
     if not rows:
-        raise _file_problem("The file is empty: add a row for each invoice line")
+        raise _file_problem(N_("The file is empty: add a row for each invoice line"))
     return rows
 
 
@@ -162,13 +204,13 @@ def _rows(reader: csv.DictReader[str]) -> list[dict[str, str]]:
     header = [name.strip().lower() for name in reader.fieldnames or []]
     missing = [column for column in COLUMNS if column not in header]
     if missing:
-        lead = "The file must have the columns of the template. Missing:"
-        raise ColumnsRefused(f"{lead} {', '.join(missing)}", lead, missing)
+        lead = N_("The file must have the columns of the template. Missing:")
+        raise ColumnsRefused(lead, missing)
     repeated = sorted({column for column in header if column and header.count(column) > 1})
     if repeated:
         # Which of two "amount" columns would count? Refuse rather than guess.
-        lead = "The file must have each column once. More than once:"
-        raise ColumnsRefused(f"{lead} {', '.join(repeated)}", lead, repeated)
+        lead = N_("The file must have each column once. More than once:")
+        raise ColumnsRefused(lead, repeated)
     reader.fieldnames = header
     rows: list[dict[str, str]] = []
     for row in reader:
@@ -224,7 +266,7 @@ def _no_decimal_comma(text: str) -> str:
     is separated by semicolons) writes 950,00, which must never be read as £95,000."""
     bare = text.strip().removeprefix("£").strip()
     if "," in bare and not _GROUPED.fullmatch(bare):
-        raise MoneyFormatError("Amount must have a full stop before the pence, like 950.00")
+        raise MoneyFormatError(N_("Amount must have a full stop before the pence, like 950.00"))
     return text
 
 
@@ -243,25 +285,17 @@ def check_row(
     if not row.get("invoice_number"):
         problem("invoice_number", limits.ENTER_INVOICE_NUMBER)
     values["invoice_number"] = row.get("invoice_number", "")
-    for column, label in (
-        ("child_date_of_birth", "Child’s date of birth"),
-        ("issued_on", "Invoice date"),
-        ("care_from", "Care from"),
-        ("care_to", "Care to"),
-    ):
+    for column, problems_of in DATE_PROBLEMS.items():
         if not row.get(column):
-            problem(column, f"Enter the {label[0].lower() + label[1:]}")
+            problem(column, problems_of["missing"])
             continue
         try:
             values[column] = _date(row[column])
-        except ValueError as error:
-            problem(column, f"{label} {error}")
-    for column, label in (
-        ("child_first_name", "child’s first name"),
-        ("child_last_name", "child’s last name"),
-    ):
+        except _NotADate as error:
+            problem(column, problems_of[error.kind])
+    for column, missing in NAME_PROBLEMS.items():
         if not row.get(column):
-            problem(column, f"Enter the {label}")
+            problem(column, missing)
     if (wrong := limits.description_problem(row.get("description", ""))) is not None:
         problem("description", wrong)
     amount = 0
@@ -283,7 +317,7 @@ def check_row(
                 problem("hours", wrong)
     eligible = row.get("eligible", "").lower()
     if eligible not in {"yes", "no", "y", "n", "true", "false"}:
-        problem("eligible", "Eligible must be yes or no")
+        problem("eligible", ELIGIBLE_PROBLEM)
     if len(problems) > before:
         return None
     child_key = (
@@ -293,10 +327,7 @@ def check_row(
     )
     consent_id = consents.get(child_key)
     if consent_id is None:
-        problem(
-            "child_first_name",
-            "No parent has given you consent for a child with this name and date of birth",
-        )
+        problem("child_first_name", NO_CONSENT)
         return None
     return {
         "invoice_number": values["invoice_number"],

@@ -32,6 +32,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from config.errors import N_
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], list[str]]
 
@@ -43,14 +45,16 @@ LOOPBACK_NAMES = ("localhost",)
 PRIVATE_SUFFIXES = (".localhost", ".local", ".internal", ".home.arpa", ".lan")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
-NOT_A_WEB_ADDRESS = "Enter a full web address, like https://software.example/webhooks"
-MUST_BE_HTTPS = "The webhook address must start with https://"
-NO_USER_INFO = "The webhook address must not include a user name or password"
-NO_FRAGMENT = "The webhook address must not include a # part"
-NOT_PUBLIC = "The webhook address must be on the public internet, not a private, local or reserved address"
-REDIRECT_MUST_BE_HTTPS = "Redirect addresses must start with https://"
-REDIRECT_NO_USER_INFO = "Redirect addresses must not include a user name or password"
-REDIRECT_NO_FRAGMENT = "Redirect addresses must not include a # part"
+NOT_A_WEB_ADDRESS = N_("Enter a full web address, like https://software.example/webhooks")
+MUST_BE_HTTPS = N_("The webhook address must start with https://")
+NO_USER_INFO = N_("The webhook address must not include a user name or password")
+NO_FRAGMENT = N_("The webhook address must not include a # part")
+NOT_PUBLIC = N_(
+    "The webhook address must be on the public internet, not a private, local or reserved address"
+)
+REDIRECT_MUST_BE_HTTPS = N_("Redirect addresses must start with https://")
+REDIRECT_NO_USER_INFO = N_("Redirect addresses must not include a user name or password")
+REDIRECT_NO_FRAGMENT = N_("Redirect addresses must not include a # part")
 
 _WEBHOOK_MESSAGES = {"scheme": MUST_BE_HTTPS, "user": NO_USER_INFO, "fragment": NO_FRAGMENT}
 _REDIRECT_MESSAGES = {
@@ -186,7 +190,7 @@ def check_webhook_url(
     except (OSError, UnicodeError, ValueError):
         found = []
     if not found and must_resolve:
-        raise AddressRefused("The webhook address could not be found")
+        raise AddressRefused(N_("The webhook address could not be found"))
     if any(not _allowed_ip(ip, allow_loopback) for ip in found):
         raise AddressRefused(NOT_PUBLIC)
     return Target(scheme, host, port, path, tuple(str(ip) for ip in found))

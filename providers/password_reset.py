@@ -21,14 +21,14 @@ from sqlalchemy.orm import Session
 from config import audit, notify
 from config.auth import SYSTEM
 from config.database import transaction, utcnow
-from config.errors import NotFound
+from config.errors import N_, NotFound
 from providers.models import ProviderUser
 from providers.passwords import check_new_password, hash_password
 from providers.security_models import PasswordReset, SignInThrottle
 from providers.sign_in import account_key, user_actor
 
 LINK_LIFETIME = timedelta(hours=1)
-LINK_GONE = "This link to reset your password has expired or has already been used. Ask for a new one."
+LINK_GONE = N_("This link to reset your password has expired or has already been used. Ask for a new one.")
 
 
 def _token_hash(token: str) -> str:

@@ -8,7 +8,7 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from config.errors import FieldError, ValidationFailed
+from config.errors import N_, FieldError, ValidationFailed, Words
 
 MIN_PASSWORD_LENGTH = 10
 _hasher = PasswordHasher()
@@ -33,12 +33,12 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 def check_new_password(password: str, field: str = "password") -> None:
     """A new password: 10 to 128 characters and not one of the most common."""
-    problem = None
+    problem: str | None = None
     if len(password) < MIN_PASSWORD_LENGTH:
-        problem = f"Password must be {MIN_PASSWORD_LENGTH} characters or more"
+        problem = Words("Password must be %(least)s characters or more", least=MIN_PASSWORD_LENGTH)
     elif len(password) > 128:
-        problem = "Password must be 128 characters or fewer"
+        problem = N_("Password must be 128 characters or fewer")
     elif password.lower() in _COMMON:
-        problem = "Choose a password that is harder to guess"
+        problem = N_("Choose a password that is harder to guess")
     if problem:
         raise ValidationFailed("The password is not valid", errors=[FieldError(field, problem)])

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from config import audit, notify, settings
 from config.auth import Actor, ActorKind, StaffRole
 from config.database import transaction, utcnow
-from config.errors import FieldError, Forbidden, ValidationFailed, rule
+from config.errors import N_, FieldError, Forbidden, ValidationFailed, rule
 from config.formatting import day
 from providers import repository
 from providers.models import Payee, PayeeRail, Provider, ProviderStatus
@@ -86,7 +86,7 @@ def check_bank_details(bank: BankDetails, prefix: str = "") -> BankDetails:
 def check_stripe_account(account: StripeAccount) -> StripeAccount:
     account_id = account.account_id.strip()
     if not STRIPE_ACCOUNT_ID.fullmatch(account_id):
-        message = "Enter a connected account ID, like acct_1Nv0FGQ9RKHgCVdK"
+        message = N_("Enter a connected account ID, like acct_1Nv0FGQ9RKHgCVdK")
         raise ValidationFailed(message, errors=[FieldError("stripe_account", message)])
     return StripeAccount(account_id)
 
@@ -148,7 +148,7 @@ def change_payee(
                 "Give a reason", errors=[FieldError("reason", "Enter why the payment details change")]
             )
         if len(reason) > 500:
-            message = "The reason must be 500 characters or fewer"
+            message = N_("The reason must be 500 characters or fewer")
             raise ValidationFailed(message, errors=[FieldError("reason", message)])
     elif actor.require_provider() != provider_id or not actor.provider_admin:
         raise Forbidden("Only an admin of the setting can change where it is paid")

@@ -6,6 +6,7 @@ import re
 
 import ukmodulus
 
+from config.errors import N_
 from providers.models import Regulator
 
 # shared/UC-RULES.md: DfE's own validator for Ofsted numbers; Care Inspectorate numbers seen as
@@ -14,19 +15,19 @@ from providers.models import Regulator
 REGISTRATION_FORMATS: dict[Regulator, tuple[re.Pattern[str], str]] = {
     Regulator.OFSTED: (
         re.compile(r"^(EY|VC)[0-9]{6}$|^[0-9]{6,8}$"),
-        "Enter an Ofsted URN in the correct format, like EY123456 or 2512345",
+        N_("Enter an Ofsted URN in the correct format, like EY123456 or 2512345"),
     ),
     Regulator.CARE_INSPECTORATE_SCOTLAND: (
         re.compile(r"^CS[0-9]{10}$"),
-        "Enter a Care Inspectorate service number in the correct format, like CS2003012345",
+        N_("Enter a Care Inspectorate service number in the correct format, like CS2003012345"),
     ),
     Regulator.CARE_INSPECTORATE_WALES: (
         re.compile(r"^[A-Z0-9]{1,20}$"),
-        "Enter a Care Inspectorate Wales registration number using up to 20 letters and numbers",
+        N_("Enter a Care Inspectorate Wales registration number using up to 20 letters and numbers"),
     ),
     Regulator.APPROVED_SCHEME: (
         re.compile(r"^[A-Z0-9]{1,20}$"),
-        "Enter the approval number using up to 20 letters and numbers",
+        N_("Enter the approval number using up to 20 letters and numbers"),
     ),
 }
 
@@ -49,7 +50,7 @@ def normalise_postcode(text: str) -> str:
         raise ValueError("Enter a postcode")
     match = _POSTCODE.match(cleaned)
     if not match:
-        raise ValueError("Enter a real postcode, like SW1A 2AA")
+        raise ValueError(N_("Enter a real postcode, like SW1A 2AA"))
     return f"{match.group(1)} {match.group(2)}"
 
 
@@ -58,7 +59,7 @@ def normalise_sort_code(text: str) -> str:
     if not cleaned:
         raise ValueError("Enter a sort code")
     if not re.fullmatch(r"[0-9]{6}", cleaned):
-        raise ValueError("Enter a valid sort code like 309430")
+        raise ValueError(N_("Enter a valid sort code like 309430"))
     return cleaned
 
 
@@ -67,7 +68,7 @@ def normalise_account_number(text: str) -> str:
     if not cleaned:
         raise ValueError("Enter an account number")
     if not re.fullmatch(r"[0-9]{6,8}", cleaned):
-        raise ValueError("Enter a valid account number like 00733445")
+        raise ValueError(N_("Enter a valid account number like 00733445"))
     return cleaned.zfill(8)
 
 

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from config import audit, notify, settings
 from config.auth import SYSTEM, Actor
 from config.database import transaction, utcnow
-from config.errors import DomainError, FieldError, ValidationFailed, Words
+from config.errors import N_, DomainError, FieldError, ValidationFailed, Words
 from config.formatting import moment
 from providers import recovery_codes
 from providers.models import ProviderUser, ProviderUserRole
@@ -43,7 +43,7 @@ MAX_FAILURES = 5
 FIRST_WAIT = timedelta(minutes=5)
 LONGEST_WAIT = timedelta(hours=1)
 FORGET_AFTER = timedelta(hours=24)  # a quiet day wipes an address's count
-FAILED = "Enter a correct email address and password"
+FAILED = N_("Enter a correct email address and password")
 
 
 class SignInFailed(DomainError):
@@ -183,7 +183,7 @@ def accept_totp(user: ProviderUser, secret: str, code: str, now: datetime) -> in
     return None
 
 
-WRONG_CODE = "Enter the security code shown in your authenticator app, or one of your recovery codes"
+WRONG_CODE = N_("Enter the security code shown in your authenticator app, or one of your recovery codes")
 
 
 def check_second_factor(

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from config import audit, notify
 from config.auth import Actor
 from config.database import transaction, utcnow
-from config.errors import FieldError, Forbidden, NotFound, rule
+from config.errors import N_, FieldError, Forbidden, NotFound, rule
 from providers.accounts import INVITATION_LIFETIME, _token_hash
 from providers.models import Provider, ProviderInvitation, ProviderUser, ProviderUserRole
 
@@ -88,7 +88,10 @@ def remove_colleague(session: Session, actor: Actor, user_id: uuid.UUID) -> Prov
         if user.role is ProviderUserRole.ADMIN and _other_admins(session, provider, user) == 0:
             raise _last_admin(
                 "user",
-                "You cannot remove yourself because you are the only admin. Make a colleague an admin first.",
+                N_(
+                    "You cannot remove yourself because you are the only admin. "
+                    "Make a colleague an admin first."
+                ),
             )
         user.active = False
         user.sessions_valid_from = now
@@ -117,8 +120,10 @@ def change_role(session: Session, actor: Actor, user_id: uuid.UUID, role: Provid
         ):
             raise _last_admin(
                 "role",
-                "You cannot make yourself staff because you are the only admin. "
-                "Make a colleague an admin first.",
+                N_(
+                    "You cannot make yourself staff because you are the only admin. "
+                    "Make a colleague an admin first."
+                ),
             )
         before, user.role = user.role, role
         audit.record(session, "provider_user.role_changed", user, actor, {"from": before, "to": role})

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from config import audit, settings
 from config.auth import Actor
 from config.database import insert_many, transaction, utcnow
-from config.errors import NotFound
+from config.errors import N_, NotFound
 from providers import addresses
 from providers.models import ApiClient, WebhookDelivery, WebhookStatus
 
@@ -52,8 +52,9 @@ MAX_ATTEMPTS = 12
 _CLIENTS = "webhook_clients"  # session.info key: clients listening, per provider, this transaction
 TIMEOUT_SECONDS = 10
 CONNECT_SECONDS = 5
-COULD_NOT_CONNECT = "could not connect"
-ADDRESS_NOT_ALLOWED = "address not allowed"
+# What the nursery's webhook log says of a delivery that failed (translated where it is shown).
+COULD_NOT_CONNECT = N_("could not connect")
+ADDRESS_NOT_ALLOWED = N_("address not allowed")
 
 Poster = Callable[[str, bytes, dict[str, str]], int]
 
@@ -272,7 +273,7 @@ def _attempt(delivery: WebhookDelivery, client: ApiClient, post: Poster) -> str:
     delivery.attempts += 1
     delivery.last_attempt_at = now
     if client.revoked_at is not None or not client.webhook_url or not client.webhook_secret:
-        delivery.status, delivery.last_response = WebhookStatus.FAILED, "client revoked or has no webhook"
+        delivery.status, delivery.last_response = WebhookStatus.FAILED, N_("client revoked or has no webhook")
         return "failed"
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
     headers = {

@@ -15,15 +15,22 @@ import pyotp
 import pytest
 from babel.support import Translations
 from playwright.sync_api import Browser, expect
+from sqlalchemy import func, select
 
 from claimants.models import Parent
 from invoicing.models import Invoice, InvoiceStatus
 from providers.models import ProviderUser
 from tests.browser import DESKTOP, PHONE, Visitor
 from tests.conftest import LiveServer
-from tests.factories import PASSWORD, World, give_password
+from tests.factories import PASSWORD, World, give_password, previous_month
+from tests.invoicing.service.test_upload_files import file_of
+from tests.invoicing.service.test_uploads import row
 
 ROOT = Path(__file__).resolve().parents[1]
+SEND_GOOD = (
+    "Send only the %(num)d invoice with no problems",
+    "Send only the %(num)d invoices with no problems",
+)
 
 
 @cache
@@ -75,8 +82,42 @@ def test_a_nursery_works_in_welsh(browser: Browser, live_server: LiveServer, db,
     page.get_by_label(cy("Security code")).fill(pyotp.TOTP(secret).at(time.time() + 30))
     visitor.press(cy("Continue"))
     expect(page.get_by_role("heading", name=cy("What needs doing"))).to_be_visible()
-    for path in ("/provider/invoices", "/provider/consents", "/provider/invoices/new", "/provider/team"):
+    for path in ("/provider/invoices", "/provider/consents", "/provider/team"):
         visitor.go(path)
+
+    # -- an invoice sent through the form, in Welsh ----------------------------------------------
+    start, end = previous_month()
+    visitor.go("/provider/invoices/new")
+    page.get_by_label(f"{world.child.first_name} {world.child.last_name}").check()
+    page.get_by_label(cy("Invoice number")).fill("CY-3")
+    for name, day in (("issued_on", end), ("care_from", start), ("care_to", end)):
+        boxes = page.locator(f'input[name="{name}"]')
+        for box, value in zip(range(3), (day.day, day.month, day.year), strict=True):
+            boxes.nth(box).fill(str(value))
+    page.get_by_label(cy("Line %(n)s description", n=1)).fill("Diwrnodau llawn")
+    page.get_by_label(cy("Line %(n)s amount in pounds", n=1)).fill("300.00")
+    visitor.press(cy("Continue"))
+    visitor.press(cy("Send invoice"))
+    expect(
+        page.get_by_text(cy("Invoice %(number)s has been sent to the parent to confirm", number="CY-3"))
+    ).to_be_visible()
+
+    # -- a spreadsheet with a bad row: its problem in Welsh, then only the good invoice sent -----
+    good, bad = row(world, "CY-U1", amount="200.00"), row(world, "CY-U2", care_from="nope")
+    visitor.go("/provider/invoices/upload")
+    page.locator("input[type=file]").set_input_files(
+        files=[
+            {"name": "anfonebau.csv", "mimeType": "text/csv", "buffer": file_of([good, bad], "utf-8", ",")}
+        ]
+    )
+    visitor.press(cy("Check file"))
+    problem = cy("Care from must be a real date, like 31/10/2026")
+    expect(
+        page.get_by_role("link", name=cy("Row %(row)s: %(message)s", row=3, message=problem))
+    ).to_be_visible()
+    visitor.press(_welsh().ngettext(*SEND_GOOD, 1) % {"num": 1})
+    expect(page.get_by_role("heading", name=cy("Invoices sent"))).to_be_visible(timeout=20_000)
     visitor.assert_no_problems()
+    assert db.scalar(select(func.count()).where(Invoice.invoice_number.in_(["CY-3", "CY-U1"]))) == 2
     db.expire_all()
     assert db.get_one(ProviderUser, admin.id).language == "cy"

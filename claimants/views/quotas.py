@@ -10,9 +10,10 @@ from __future__ import annotations
 import uuid
 
 from config import settings
+from config.errors import N_
 from config.limits import take_quota
 
-TOO_MANY = "You have sent too many consent requests. Try again later."
+TOO_MANY = N_("You have sent too many consent requests. Try again later.")
 
 
 def take_consent_request(provider_id: uuid.UUID, parent_email: str) -> None:

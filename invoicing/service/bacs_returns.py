@@ -23,6 +23,7 @@ from config.auth import Actor, StaffRole
 from config.database import transaction, utcnow
 from config.errors import FieldError, Forbidden, ValidationFailed, rule
 from invoicing import repository
+from invoicing.labels import BANK_REASONS, RETURNED_BY_BANK
 from invoicing.models import BacsReturnsImport, Payment, PaymentStatus, ReturnsImportStatus
 from invoicing.rails import bacs
 from invoicing.service.common import today_in_london
@@ -32,20 +33,10 @@ COLUMNS = "reference, amount in pence, sort code, account number and reason"
 LONGEST_CELL = 200  # characters: a reference, an amount, an account or a bank's reason
 MOST_LINES = 2_000  # a day's returns for this service are a handful; more is not a returns file
 ERRORS_SHOWN = 25  # lines' problems listed (then a count of the rest)
-# What the nursery is told (the payment's failure reason, its email and its webhook). A bank's
-# reason it recognises reaches it in these words; anything else in the file's reason column,
-# which a person at DWP could have written, stays on DWP's returns page.
-PUBLIC_REASONS = {
-    "account closed": "Returned by the bank: the account is closed",
-    "no account": "Returned by the bank: there is no such account",
-    "account transferred": "Returned by the bank: the account has moved",
-    "beneficiary deceased": "Returned by the bank: the account holder has died",
-}
-RETURNED = "Returned by the bank"
 
 
 def public_reason(reason: str) -> str:
-    return PUBLIC_REASONS.get(" ".join(reason.lower().split()), RETURNED)
+    return BANK_REASONS.get(" ".join(reason.lower().split()), RETURNED_BY_BANK)
 
 
 def _why_not(

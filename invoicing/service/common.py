@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from config import settings
 from config.database import utcnow
-from config.errors import FieldError, ValidationFailed
+from config.errors import FieldError, ValidationFailed, Words
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -30,6 +30,6 @@ def required_reason(
     if not reason:
         raise ValidationFailed(detail, errors=[FieldError(field, message)])
     if len(reason) > longest:
-        too_long = f"This must be {longest:,} characters or fewer"
+        too_long = Words("This must be %(most)s characters or fewer", most=f"{longest:,}")
         raise ValidationFailed(too_long, errors=[FieldError(field, too_long)])
     return reason

@@ -15,6 +15,7 @@ from claimants.models import Child, Parent
 from config import audit, notify
 from config.auth import Actor
 from config.database import transaction, utcnow
+from config.errors import N_
 from invoicing import repository
 from invoicing.models import Invoice, InvoiceFlag, InvoiceStatus
 from invoicing.service.common import link, required_reason
@@ -41,7 +42,9 @@ def confirm_invoice(session: Session, actor: Actor, invoice_id: uuid.UUID) -> In
 
 def dispute_invoice(session: Session, actor: Actor, invoice_id: uuid.UUID, reason: str) -> Invoice:
     """The parent disputes the invoice; it goes to DWP's review queue."""
-    reason = required_reason(reason, "Say why you disagree", "Enter why you disagree with the invoice")
+    reason = required_reason(
+        reason, N_("Say why you disagree"), N_("Enter why you disagree with the invoice")
+    )
     with transaction(session):
         invoice = _parents_invoice(session, actor, invoice_id)
         move_invoice(session, invoice, InvoiceStatus.DISPUTED, actor, reason=reason)

@@ -92,7 +92,11 @@ def _issue(
             raise rule(
                 "credit_too_large",
                 "Credit note too large",
-                f"The credit must be {most} or less: what DWP paid for this invoice less earlier credits",
+                Words(
+                    "The credit must be %(most)s or less: "
+                    "what DWP paid for this invoice less earlier credits",
+                    most=most,
+                ),
                 errors=[FieldError("amount_pence", Words("Amount must be %(most)s or less", most=most))],
             )
         note = CreditNote(

@@ -15,6 +15,7 @@ from config import notify
 from config.auth import Actor, StaffRole
 from config.database import transaction, utcnow
 from config.errors import rule
+from config.formatting import said
 from config.money import format_pence
 from config.transitions import Moved, move_rows
 from invoicing import repository
@@ -151,7 +152,7 @@ def fail_payment(session: Session, actor: Actor, payment: Payment, reason: str) 
             reference=f"payment-failed-{payment.id}-{email}",
             amount=format_pence(payment.amount_pence),
             reference_code=payment.reference,
-            reason=reason[:200],
+            reason=said(reason[:200]),
             link=link(f"/provider/payments/{payment.id}"),
         )
     _settle_batch_if_done(session, payment.batch, actor)

@@ -28,6 +28,7 @@ from config.errors import (
     FieldError,
     ProviderNotActive,
     ValidationFailed,
+    Words,
     rule,
 )
 from config.formatting import day
@@ -244,7 +245,9 @@ def _submit(
     number = data.invoice_number.strip()
 
     def duplicate_number() -> DomainError:
-        return DuplicateInvoiceNumber(f"Invoice number {number} has already been used by this provider")
+        return DuplicateInvoiceNumber(
+            Words("Invoice number %(number)s has already been used by this provider", number=number)
+        )
 
     conflicts = {"invoice_number": duplicate_number, idempotent.CONFLICT: idempotent.key_in_use}
     with transaction(session, conflicts):
@@ -262,7 +265,7 @@ def _submit(
         limit = childcare_age_limit(child.date_of_birth)
         if data.care_from >= limit:
             raise ChildOverAgeLimit(
-                f"Care from {limit:%-d %B %Y} is not eligible: the child is over the age limit",
+                Words("Care from %(day)s is not eligible: the child is over the age limit", day=day(limit)),
                 errors=[FieldError("care_from", "The child is over the age limit for this care")],
             )
         # A number already used is refused by the unique constraint at commit (``conflicts``).

@@ -15,12 +15,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from claimants.models import Child, Consent
+from config.errors import N_
 from invoicing import repository, spreadsheet
 from invoicing.eligibility import attribute
 from invoicing.entitlement import childcare_award, within_cap
 from invoicing.service.common import today_in_london
 
-CLAIM_NOT_LINKED = (
+CLAIM_NOT_LINKED = N_(
     "The parent has not linked their Universal Credit claim yet: ask them to sign in and link it"
 )
 

@@ -22,7 +22,7 @@ from claimants.models import Child, Consent
 from config import audit
 from config.auth import Actor
 from config.database import transaction, utcnow
-from config.errors import DomainError, DuplicateInvoiceNumber, NotFound, ValidationFailed, rule
+from config.errors import DomainError, DuplicateInvoiceNumber, NotFound, ValidationFailed, kept, rule
 from invoicing import repository, spreadsheet
 from invoicing.models import InvoiceUpload, UploadStatus
 from invoicing.service import upload_totals
@@ -72,7 +72,7 @@ def check_upload(session: Session, actor: Actor, filename: str, content: bytes) 
                 spreadsheet.Problem(
                     number,
                     "invoice_number",
-                    "Rows with the same invoice number must be for the same child, dates and invoice date",
+                    spreadsheet.SAME_INVOICE_DIFFERS,
                 )
             )
             continue
@@ -115,7 +115,7 @@ def check_upload(session: Session, actor: Actor, filename: str, content: bytes) 
                     "row": p.row,
                     "column": p.column,
                     "column_name": spreadsheet.COLUMN_NAMES.get(p.column, p.column),
-                    "message": p.message,
+                    **kept(p.message),
                 }
                 for p in sorted(problems, key=spreadsheet.reading_order)
             ],
@@ -203,7 +203,7 @@ def process_upload(session_factory: sessionmaker[Session], upload_id: uuid.UUID)
                         {
                             "row": group["rows"][0],
                             "invoice_number": group["invoice_number"],
-                            "message": error.detail,
+                            **kept(error.detail),
                         }
                     )
             with transaction(session):

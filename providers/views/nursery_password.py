@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from config import settings
-from config.errors import DomainError, NotFound
+from config.errors import N_, DomainError, NotFound
 from config.extensions import request_session
 from config.forms import show_errors
 from config.limits import take_quota
@@ -20,7 +20,7 @@ providers_nursery_password = Blueprint(
     url_prefix="/provider/password-reset",
     template_folder="../templates",
 )
-SENT = (
+SENT = N_(
     "If there is an account for that email address, we have emailed it a link to reset the password. "
     "The link works once, for 1 hour."
 )

@@ -3,6 +3,8 @@ Welsh dates, money, plurals and emails (config/language.py, translations/)."""
 
 from __future__ import annotations
 
+import ast
+import builtins
 import re
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -29,6 +31,7 @@ KEYWORDS = {**DEFAULT_KEYWORDS, **EXTRACT_KEYWORDS}
 # DWP's own pages stay English (README, "Welsh"): messages used only there need no Welsh.
 STAFF_ONLY = re.compile(
     r"(finance|staff/|_staff\.html|_batch_review|audit|reports|search\.html|jobs\.html|breaks|returns|"
+    r"service/reconciliation|service/approval|service/sending|"
     r"/views/finance|queries/finance|queries/reports|queries/exports|queries/search|queries/review)"
 )
 
@@ -120,3 +123,70 @@ def test_one_logins_language_is_taken_and_a_parents_choice_is_remembered_for_the
     assert '<html lang="en"' in user.get("/account/home?lang=en").text
     db.expire_all()
     assert db.get_one(Parent, record.id).language == "en"
+
+
+MARKERS = {"N_", "Words", "_", "gettext", "lazy_gettext", "_l", "ngettext", "translated"}
+# Where each call that reaches a person takes its message: the argument the extraction reads.
+MESSAGE_ARGUMENT = {
+    name: (spec[0] - 1 if isinstance(spec, tuple) else 0)
+    for name, spec in EXTRACT_KEYWORDS.items()
+    if name not in MARKERS
+}
+
+
+# Errors extraction does not know by name: their messages must be marked where written.
+OTHER_ERRORS = ("Error", "Failed", "Locked", "Refused")
+
+
+def _is_text(node: ast.expr) -> bool:
+    return isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and isinstance(node.value, str))
+
+
+def _unextractable(path: Path) -> list[str]:
+    """Messages in ``path`` that ``make extract-messages`` cannot see: an f-string or a formatted
+    string as a service's message, or a plain string kept in a name first (``FAILED = "..."``
+    then ``SignInFailed(FAILED)``) rather than marked with ``N_`` where it is written."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    bare = {
+        target.id: node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign) and _is_text(node.value)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    found = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+            continue
+        name = node.func.id
+        other = name.endswith(OTHER_ERRORS) and not hasattr(builtins, name)  # not a programming error
+        where = MESSAGE_ARGUMENT.get(name, 0 if other else None)
+        if where is None or len(node.args) <= where:
+            continue
+        message = node.args[where]
+        if name not in MESSAGE_ARGUMENT and _is_text(message):
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno} {name} is not a keyword: mark it with N_")
+        elif isinstance(message, ast.JoinedStr | ast.BinOp):
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno} formats its message in place")
+        elif isinstance(message, ast.Name) and message.id in bare:
+            found.append(f"{path.relative_to(ROOT)}:{bare[message.id]} {message.id} is not marked")
+    return found
+
+
+# The API's and the infrastructure's messages (problem details, JSON checks, database errors,
+# settings) stay English (README, "Welsh").
+ENGLISH_ONLY = {"api.py", "request_guard.py", "database.py", "transitions.py", "settings.py", "web.py"}
+
+
+def test_every_message_a_service_raises_can_be_extracted() -> None:
+    """A message is only translated if extraction finds it: the services' messages to parents and
+    nurseries are literal, ``N_``-marked or ``Words`` (DWP's own modules may format English)."""
+    modules = [
+        path
+        for package in ("claimants", "providers", "invoicing", "config")
+        for path in (ROOT / package).rglob("*.py")
+        if not STAFF_ONLY.search(str(path.relative_to(ROOT))) and path.name not in ENGLISH_ONLY
+    ]
+    assert len(modules) > 50
+    problems = [problem for path in modules for problem in _unextractable(path)]
+    assert problems == [], problems
