@@ -10,6 +10,7 @@ MODEL_MODULES = (
     "config.scheduler",
     "config.notify",
     "config.dev_identity_store",
+    "claims.models",
     "providers.models",
     "providers.security_models",
     "claimants.models",

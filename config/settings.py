@@ -117,6 +117,12 @@ class Settings:
     payment_two_approvers_over_pence: int = 2_500_000
     # How long after a Bacs payment's entry day the bank's return of it is accepted.
     bacs_returns_window_days: int = 60
+    # Where Universal Credit claim facts come from (``claims``): "development" (this service's
+    # own tables, set on /dev/claims) or "http" (DWP's claim system at CLAIM_SYSTEM_URL, with a
+    # bearer token).
+    claim_system: str = "development"
+    claim_system_url: str = ""
+    claim_system_token: str = ""
 
     @property
     def is_production(self) -> bool:
@@ -170,6 +176,9 @@ class Settings:
             "batch_two_approvers_over_pence": _int(env.get("BATCH_TWO_APPROVERS_OVER_PENCE"), 50_000_000),
             "payment_two_approvers_over_pence": _int(env.get("PAYMENT_TWO_APPROVERS_OVER_PENCE"), 2_500_000),
             "bacs_returns_window_days": _int(env.get("BACS_RETURNS_WINDOW_DAYS"), 60),
+            "claim_system": env.get("CLAIM_SYSTEM", "development"),
+            "claim_system_url": env.get("CLAIM_SYSTEM_URL", ""),
+            "claim_system_token": env.get("CLAIM_SYSTEM_TOKEN", ""),
         }
         values.update(overrides)
         settings = cls(**values)  # type: ignore[arg-type]
@@ -183,7 +192,13 @@ class Settings:
     def check(self) -> None:
         if self.environment not in {"development", "test", "production"}:
             raise RuntimeError(f"APP_ENV must be development, test or production, not {self.environment!r}")
+        if self.claim_system not in {"development", "http"}:
+            raise RuntimeError(f"CLAIM_SYSTEM must be development or http, not {self.claim_system!r}")
+        if self.claim_system == "http" and not self.claim_system_url.startswith(("https://", "http://")):
+            raise RuntimeError("CLAIM_SYSTEM=http needs CLAIM_SYSTEM_URL, the claim system's address")
         if self.is_production:
+            if self.claim_system != "http" or not self.claim_system_url.startswith("https://"):
+                raise RuntimeError("production reads claims from DWP's claim system: CLAIM_SYSTEM=http, https URL")
             if len(self.secret_key) < 32:
                 raise RuntimeError("SECRET_KEY must be set to at least 32 characters in production")
             if self.database_url.startswith("sqlite"):

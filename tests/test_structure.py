@@ -13,7 +13,7 @@ from config.database import Base
 from config.models import load_all_models
 
 ROOT = Path(__file__).resolve().parent.parent
-DOMAIN = ("providers", "claimants", "invoicing")
+DOMAIN = ("claims", "providers", "claimants", "invoicing")
 PACKAGES = ("config", "staff", *DOMAIN)
 # The composition root may assemble the packages; nothing else in config may.
 ASSEMBLERS = {"config/app.py", "config/scheduler.py", "config/models.py", "config/demo.py"}
@@ -23,9 +23,10 @@ ASSEMBLERS = {"config/app.py", "config/scheduler.py", "config/models.py", "confi
 MAY_IMPORT = {
     "config": set(),
     "staff": {"config"},
+    "claims": {"config"},
     "providers": {"config", "staff"},
-    "claimants": {"config", "staff", "providers"},
-    "invoicing": {"config", "staff", "providers", "claimants"},
+    "claimants": {"config", "staff", "claims", "providers"},
+    "invoicing": {"config", "staff", "claims", "providers", "claimants"},
 }
 # Across domain packages, only these modules: a package's models, queries and use cases, and the
 # checks its pages share (who is signed in, which API token is calling).

@@ -92,6 +92,8 @@ def _production(database_url: str, **overrides: str) -> dict[str, str]:
         "BACS_SERVICE_USER_NUMBER": "123456",  # production refuses the development Bacs details
         "BACS_SORT_CODE": "200000",
         "BACS_ACCOUNT_NUMBER": "12345678",
+        "CLAIM_SYSTEM": "http",  # production reads claims from DWP's claim system (never called here)
+        "CLAIM_SYSTEM_URL": "https://claims.dwp.example",
         "DATABASE_URL": database_url
         if ON_POSTGRES
         else "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",

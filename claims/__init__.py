@@ -1,0 +1,88 @@
+"""Universal Credit claim facts, behind one small interface (as the payment rails are).
+
+DWP's claim system owns the facts of a claim. This service reads them, per claim and assessment
+period (AP), to decide what DWP may pay a nursery, and tells the award calculation what it paid
+direct, so the childcare costs element is never paid twice (to the nursery and to the claimant).
+
+- ``period(claim_reference, on)``: the facts of the AP containing ``on``, or ``None`` when the
+  claim system does not know the claim (the service then decides as it did before: its own AP
+  dates, the invoices' children, no award limit).
+- ``send_statement(statement)``: the childcare costs paid direct for one claim and AP. Idempotent
+  by the statement's id: sending the same one twice records it once; a correction is a new
+  statement (a new version), never an edit.
+
+Two implementations, chosen by ``CLAIM_SYSTEM``: ``development`` (``claims.development``, this
+service's own tables, with a page to set a claimant's facts) and ``http`` (``claims.http``, DWP's
+claim system, whose contract is ``claims/openapi.yaml``). Only those modules know where facts come
+from; the rules that use them (``claims.rules``) are pure.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class ClaimChild:
+    """A child on the claim in the AP; ``childcare_costs``: the claim counts childcare costs for
+    them in this AP (the one-child or two-or-more maximum follows these)."""
+
+    first_name: str
+    last_name: str
+    date_of_birth: date
+    childcare_costs: bool = True
+
+
+@dataclass(frozen=True)
+class PeriodFacts:
+    """What the claim says about one AP. Money is integer pence."""
+
+    claim_reference: str
+    ap_start: date
+    ap_end: date
+    live: bool  # the claim is live for the whole AP (an AP in which it ended is not)
+    ended_on: date | None  # the day the claim ended, if it has
+    joint: bool  # a couple's claim
+    work_condition_met: bool  # the claimant, or both partners in a joint claim, in paid work
+    children: tuple[ClaimChild, ...]
+    earnings_pence: int  # the household's net earnings in the AP
+    # Once the AP's award is calculated: the childcare costs element the award carries after
+    # deductions (the taper), which is the most DWP may pay for childcare in the AP. ``None``
+    # until then.
+    childcare_element_pence: int | None = None
+
+    @property
+    def children_with_costs(self) -> int:
+        return sum(1 for child in self.children if child.childcare_costs)
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    provider_id: uuid.UUID
+    provider_name: str
+    invoice_id: uuid.UUID
+    invoice_number: str
+    paid_pence: int
+
+
+@dataclass(frozen=True)
+class Statement:
+    """The childcare costs paid directly to providers for one claim and AP: version 1, then a new
+    version for each correction (the claim system keeps the newest as current)."""
+
+    statement_id: uuid.UUID
+    claim_reference: str
+    ap_start: date
+    ap_end: date
+    version: int
+    total_pence: int
+    lines: tuple[StatementLine, ...] = field(default_factory=tuple)
+
+
+class ClaimSystem(Protocol):
+    def period(self, claim_reference: str, on: date) -> PeriodFacts | None: ...
+
+    def send_statement(self, statement: Statement) -> str: ...  # the claim system's receipt
