@@ -86,3 +86,8 @@ class ClaimSystem(Protocol):
     def period(self, claim_reference: str, on: date) -> PeriodFacts | None: ...
 
     def send_statement(self, statement: Statement) -> str: ...  # the claim system's receipt
+
+
+class ClaimSystemUnavailable(Exception):
+    """The claim system could not be asked, or answered outside its contract. Callers must not
+    pay on it: what needs the facts waits (an invoice stays approved for the next batch)."""

@@ -24,7 +24,9 @@ class DevelopmentClaims:
 
     def period(self, claim_reference: str, on: date) -> PeriodFacts | None:
         with self._sessions() as session:
-            claim = session.scalars(select(DevClaim).where(DevClaim.reference == claim_reference.strip().upper())).first()
+            claim = session.scalars(
+                select(DevClaim).where(DevClaim.reference == claim_reference.strip().upper())
+            ).first()
             if claim is None:
                 return None
             start, end = assessment_period(claim.claim_start_date, on)

@@ -198,7 +198,7 @@ class Settings:
             raise RuntimeError("CLAIM_SYSTEM=http needs CLAIM_SYSTEM_URL, the claim system's address")
         if self.is_production:
             if self.claim_system != "http" or not self.claim_system_url.startswith("https://"):
-                raise RuntimeError("production reads claims from DWP's claim system: CLAIM_SYSTEM=http, https URL")
+                raise RuntimeError("production reads claims from DWP's claim system: set CLAIM_SYSTEM=http")
             if len(self.secret_key) < 32:
                 raise RuntimeError("SECRET_KEY must be set to at least 32 characters in production")
             if self.database_url.startswith("sqlite"):

@@ -94,6 +94,31 @@ FLAG_NAMES = {
     "care_too_early": lazy_gettext("Care too far ahead"),
     "advance_spans_periods": lazy_gettext("Advance spans periods"),
     "disputed": lazy_gettext("Disputed by the parent"),
+    "claim_not_live": lazy_gettext("UC claim not live in the period"),
+    "work_condition_not_met": lazy_gettext("Work condition not met"),
+    "ap_dates_differ": lazy_gettext("Claim’s assessment period differs"),
+    "claim_not_found": lazy_gettext("Claim not known to the claim system"),
+}
+
+# What a parent is told when the Universal Credit claim's facts hold an invoice (the nursery is
+# told only that DWP is checking it: the claim is the parent's own business).
+PARENT_HOLD_REASONS = {
+    "claim_not_live": lazy_gettext(
+        "Your Universal Credit claim was not open for the whole of this assessment period, so DWP "
+        "cannot pay this childcare from Universal Credit. DWP will check it and tell you what happens next."
+    ),
+    "work_condition_not_met": lazy_gettext(
+        "Universal Credit’s records say you, or your partner if you claim together, were not in paid "
+        "work in this assessment period. DWP only pays childcare costs when everyone on the claim is "
+        "working or about to start, so it will check this before paying. If your work has changed, "
+        "report it in your Universal Credit account."
+    ),
+    "ap_dates_differ": lazy_gettext(
+        "DWP needs to check which of your assessment periods this care counts in before paying."
+    ),
+    "claim_not_found": lazy_gettext(
+        "DWP could not find your Universal Credit claim. It will check your claim details before paying."
+    ),
 }
 
 # What kind of disagreement with the rail a reconciliation break is, for DWP's pages.

@@ -17,8 +17,11 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from claimants.models import Parent
+from claims import ClaimSystemUnavailable
 from invoicing.entitlement import assessment_period, full_share_pence, monthly_cap_pence
 from invoicing.models import CAP_USING_STATES, Invoice, InvoiceStatus
+from invoicing.service.claim_facts import ClaimFacts
 
 _S = InvoiceStatus
 WAITING_STATES = frozenset({_S.SUBMITTED, _S.AWAITING_CONFIRMATION})
@@ -50,6 +53,9 @@ class PeriodSummary:
     by_provider: list[ProviderTotals] = field(default_factory=list)
     # Invoices whose DWP share the monthly maximum lowered: id → what 85% would have been.
     capped: dict[uuid.UUID, int] = field(default_factory=dict)
+    # The UC award's childcare element for the period once calculated, when it is lower than the
+    # monthly maximum (``cap_pence`` is then the element: the most DWP pays).
+    award_pence: int | None = None
 
     @property
     def invoices(self) -> list[Invoice]:
@@ -116,6 +122,7 @@ def period_summary(session: Session, parent_id: uuid.UUID, start: date, end: dat
         )
     )
     children = len({invoice.child_id for invoice in invoices}) or 1
+    most, by_award = _most_dwp_pays(session, parent_id, start, children)
     confirmed = [i for i in invoices if i.status in CONFIRMED_STATES]
     totals: dict[uuid.UUID, list[int]] = defaultdict(lambda: [0, 0, 0])
     for invoice in confirmed:
@@ -127,11 +134,23 @@ def period_summary(session: Session, parent_id: uuid.UUID, start: date, end: dat
         start=start,
         end=end,
         children=children,
-        cap_pence=monthly_cap_pence(children, start),
+        cap_pence=most,
         cap_used_pence=sum(invoice.dwp_pence for invoice in invoices),
         confirmed=confirmed,
         waiting=[i for i in invoices if i.status in WAITING_STATES],
         disputed=[i for i in invoices if i.status in DISPUTED_STATES],
         by_provider=[ProviderTotals(pid, paid, to_pay, owed) for pid, (paid, to_pay, owed) in totals.items()],
         capped=capped,
+        award_pence=most if by_award else None,
     )
+
+
+def _most_dwp_pays(session: Session, parent_id: uuid.UUID, start: date, children: int) -> tuple[int, bool]:
+    """The most DWP pays in the period, from the claim's facts (the award's childcare element,
+    the children on the claim); the monthly maximum for the invoices' children while the claim
+    system cannot be asked."""
+    reference = session.scalar(select(Parent.uc_claim_reference).where(Parent.id == parent_id))
+    try:
+        return ClaimFacts(session).most_for(reference, start, children)
+    except ClaimSystemUnavailable:
+        return monthly_cap_pence(children, start), False

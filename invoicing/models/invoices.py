@@ -15,6 +15,7 @@ from sqlalchemy import (
     Numeric,
     String,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -106,6 +107,11 @@ class InvoiceFlag(StrEnum):
     CARE_TOO_EARLY = "care_too_early"
     ADVANCE_SPANS_PERIODS = "advance_spans_periods"
     DISPUTED = "disputed"
+    # From the Universal Credit claim's facts (claims.rules): held for DWP to look at.
+    CLAIM_NOT_LIVE = "claim_not_live"
+    WORK_CONDITION_NOT_MET = "work_condition_not_met"
+    AP_DATES_DIFFER = "ap_dates_differ"
+    CLAIM_NOT_FOUND = "claim_not_found"
 
 
 class Invoice(UUIDPrimaryKey, Timestamps, Base):
@@ -157,6 +163,9 @@ class Invoice(UUIDPrimaryKey, Timestamps, Base):
     eligible_pence: Mapped[int]
     dwp_pence: Mapped[int]
     claimant_pence: Mapped[int]
+    # DWP's share is less than 85% within the monthly maximum because the UC award's childcare
+    # element for the AP allows no more (the parent owes the rest): shown to the parent with why.
+    award_limited: Mapped[bool] = mapped_column(default=False, server_default=false())
     # The assessment period the cost counts in (re-decided and frozen when batched).
     ap_start: Mapped[date]
     ap_end: Mapped[date]

@@ -11,6 +11,7 @@ from invoicing.repository.bulk import (
 )
 from invoicing.repository.invoices import (
     cap_usage,
+    claim_references,
     claim_starts,
     credit_notes_for,
     credit_notes_of_payments,
@@ -20,6 +21,7 @@ from invoicing.repository.invoices import (
     get_invoice,
     invoices_by_id,
     invoices_in_state,
+    mark_award_limited,
     outstanding_credit_notes,
     overlapping_invoices,
     parent_of,
@@ -65,6 +67,7 @@ __all__ = [
     "batch_candidates",
     "batch_with_payments",
     "cap_usage",
+    "claim_references",
     "claim_starts",
     "credit_notes_for",
     "credit_notes_of_payments",
@@ -85,6 +88,7 @@ __all__ = [
     "live_invoices_of_payments",
     "lock_live_invoices",
     "lock_payments",
+    "mark_award_limited",
     "next_bacs_numbers",
     "other_open_breaks",
     "outstanding_credit_notes",

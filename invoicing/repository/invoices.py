@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import (
     func,
     select,
+    update,
 )
 from sqlalchemy.orm import Session
 
@@ -54,6 +55,27 @@ def claim_starts(session: Session, parent_ids: set[uuid.UUID]) -> dict[uuid.UUID
     """When each parent's Universal Credit claim began (their assessment periods follow it)."""
     rows = session.execute(select(Parent.id, Parent.claim_start_date).where(Parent.id.in_(parent_ids)))
     return {row.id: row.claim_start_date for row in rows}
+
+
+def claim_references(session: Session, parent_ids: set[uuid.UUID]) -> dict[uuid.UUID, str | None]:
+    """Each parent's Universal Credit claim reference (the claim system's key to its facts)."""
+    rows = session.execute(select(Parent.id, Parent.uc_claim_reference).where(Parent.id.in_(parent_ids)))
+    return {row.id: row.uc_claim_reference for row in rows}
+
+
+def mark_award_limited(session: Session, batched: list[uuid.UUID], limited: set[uuid.UUID]) -> None:
+    """Whether the award's childcare element lowered each batched invoice's DWP share."""
+    for value, ids in (
+        (True, [i for i in batched if i in limited]),
+        (False, [i for i in batched if i not in limited]),
+    ):
+        for start in range(0, len(ids), 500):
+            session.execute(
+                update(Invoice)
+                .where(Invoice.id.in_(ids[start : start + 500]), Invoice.award_limited.is_not(value))
+                .values(award_limited=value)
+                .execution_options(synchronize_session=False)
+            )
 
 
 def used_invoice_numbers(session: Session, provider_id: uuid.UUID, numbers: set[str]) -> set[str]:

@@ -7,6 +7,7 @@ A day's batch can hold 100,000 invoices, so they are read as rows and written wi
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from claims import ClaimSystemUnavailable
 from config import audit, notify, settings
 from config.auth import Actor, StaffRole
 from config.database import transaction, utcnow
@@ -24,9 +26,10 @@ from config.money import format_pence
 from config.transitions import Moved, move_rows
 from invoicing import repository
 from invoicing.eligibility import Attribution, attribute
-from invoicing.entitlement import childcare_award, within_cap
+from invoicing.entitlement import full_share_pence, monthly_cap_pence, within_cap
 from invoicing.models import BatchStatus, InvoiceStatus, Payment, PaymentBatch, Rail
 from invoicing.rails import bacs
+from invoicing.service.claim_facts import ClaimFacts
 from invoicing.service.common import link, today_in_london
 from invoicing.service.credit_notes import take_credit_notes
 from invoicing.service.transitions import INVOICE, move_batch, move_invoice
@@ -35,6 +38,8 @@ from providers.models import Payee, PayeeRail
 
 # Arbitrary constant naming the batch builders' PostgreSQL advisory lock.
 BATCH_BUILD_LOCK = 0x43434242  # "CCBB"
+
+logger = logging.getLogger(__name__)
 
 
 def payment_reference(payment_id: uuid.UUID) -> str:
@@ -71,6 +76,8 @@ def build_batch(
         if not candidates:
             return None
         claim_starts = repository.claim_starts(session, {c.parent_id for c in candidates})
+        references = repository.claim_references(session, set(claim_starts))
+        facts = ClaimFacts(session)
         arrival = {provider_id: _arrival_day(payee, payment_date) for provider_id, payee in payees.items()}
         to_pay: list[tuple[Any, Attribution]] = []
         newly_flagged: dict[uuid.UUID, set[str]] = {}
@@ -82,8 +89,15 @@ def build_batch(
                 candidate.care_to,
                 arrival[candidate.provider_id],
             )
+            try:
+                claim_flags = facts.flags(references[candidate.parent_id], (where.start, where.end))
+                facts.of(references[candidate.parent_id], where.start)
+            except ClaimSystemUnavailable:
+                # Never paid without the claim's word: it stays approved for the next batch.
+                logger.warning("claim system unavailable: invoice %s waits", candidate.id)
+                continue
             had = json.loads(candidate.flags_json) if candidate.flags_json else ()
-            new_flags = set(where.flags).difference(had)
+            new_flags = {*where.flags, *claim_flags}.difference(had)
             if new_flags:
                 newly_flagged[candidate.id] = new_flags
             else:
@@ -92,7 +106,7 @@ def build_batch(
         if not to_pay:
             return None
 
-        shares = _share_out_caps(session, to_pay, set(claim_starts))
+        shares, award_limited = _share_out_caps(session, to_pay, set(claim_starts), facts, references)
         # An invoice whose share comes to £0 (the cap already used) is never a payment line.
         _record_nothing_to_pay(
             session, actor, [(c, w) for (c, w), share in zip(to_pay, shares, strict=True) if share == 0]
@@ -132,6 +146,7 @@ def build_batch(
         ]
         _record_batched(session, actor, batch, batched)
         repository.write_batched(session, batched, now)
+        repository.mark_award_limited(session, [item.invoice_id for item in batched], award_limited)
         for payment in payments.values():
             take_credit_notes(session, payment, actor)
         batch.total_pence = sum(payment.amount_pence for payment in payments.values())
@@ -216,23 +231,35 @@ def _hold_newly_flagged(session: Session, actor: Actor, newly_flagged: dict[uuid
 
 
 def _share_out_caps(
-    session: Session, to_pay: Sequence[tuple[Any, Attribution]], parent_ids: set[uuid.UUID]
-) -> list[int]:
-    """DWP's share of each invoice, in order: each parent's cap in an AP is shared by what is
-    already frozen there (batched or paid) and then this batch's invoices, first come first served."""
+    session: Session,
+    to_pay: Sequence[tuple[Any, Attribution]],
+    parent_ids: set[uuid.UUID],
+    facts: ClaimFacts,
+    references: dict[uuid.UUID, str | None],
+) -> tuple[list[int], set[uuid.UUID]]:
+    """DWP's share of each invoice, in order: the most DWP may pay for a parent in an AP (the
+    monthly maximum, or the UC award's childcare element when known and lower) is shared by what
+    is already frozen there (batched or paid) and then this batch's invoices, first come first
+    served. Also the invoices the award, not the maximum, left with less."""
     usage = repository.frozen_usage(session, parent_ids)
     children_now: dict[tuple[uuid.UUID, date], set[uuid.UUID]] = defaultdict(set)
     for candidate, where in to_pay:
         children_now[(candidate.parent_id, where.start)].add(candidate.child_id)
     shares: list[int] = []
+    award_limited: set[uuid.UUID] = set()
     for candidate, where in to_pay:
         key = (candidate.parent_id, where.start)
         used, children = usage.get(key, (0, set()))
-        award = childcare_award(candidate.eligible_pence, len(children | children_now[key]), where.start)
-        share = within_cap(award.dwp_pence, award.cap_pence - used, candidate.eligible_pence).dwp_pence
+        invoiced = len(children | children_now[key])
+        most, by_award = facts.most_for(references[candidate.parent_id], where.start, invoiced)
+        full = full_share_pence(candidate.eligible_pence)
+        share = within_cap(full, most - used, candidate.eligible_pence).dwp_pence
+        cap = monthly_cap_pence(invoiced, where.start)
+        if by_award and share < within_cap(full, cap - used, candidate.eligible_pence).dwp_pence:
+            award_limited.add(candidate.id)
         usage[key] = (used + share, children)
         shares.append(share)
-    return shares
+    return shares, award_limited
 
 
 def _record_batched(

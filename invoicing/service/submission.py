@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from claimants import service as claimants_service
 from claimants.models import Consent, Parent
 from claimants.rules import childcare_age_limit
+from claims import ClaimSystemUnavailable
 from config import audit, notify
 from config.auth import Actor
 from config.database import transaction, utcnow
@@ -34,10 +35,11 @@ from config.errors import (
 from config.formatting import day
 from config.money import format_pence
 from invoicing import limits, repository
-from invoicing.eligibility import attribute
-from invoicing.entitlement import Share, childcare_award, within_cap
+from invoicing.eligibility import Attribution, attribute
+from invoicing.entitlement import Share, full_share_pence, monthly_cap_pence, within_cap
 from invoicing.models import Invoice, InvoiceFlag, InvoiceLine, InvoiceStatus
 from invoicing.service.anomalies import anomalies
+from invoicing.service.claim_facts import ClaimFacts
 from invoicing.service.common import link, today_in_london
 from invoicing.service.transitions import move_invoice
 from providers import idempotency as idempotent
@@ -133,12 +135,39 @@ def check_invoice_shape(data: InvoiceInput) -> None:
 
 
 def _expected_share(
-    session: Session, parent_id: uuid.UUID, child_id: uuid.UUID, ap_start: date, eligible_pence: int
-) -> Share:
-    """85% of the eligible costs within the cap left in the AP: later invoices get what is left."""
-    used, children = repository.cap_usage(session, parent_id, ap_start)
-    award = childcare_award(eligible_pence, len(children | {child_id}), ap_start)
-    return within_cap(award.dwp_pence, award.cap_pence - used, eligible_pence)
+    session: Session,
+    parent: Parent,
+    child_id: uuid.UUID,
+    where: Attribution,
+    eligible_pence: int,
+    facts: ClaimFacts,
+) -> tuple[Share, bool]:
+    """85% of the eligible costs within what is left in the AP of the most DWP may pay there (the
+    monthly maximum, or the UC award's childcare element when that is known and lower): later
+    invoices get what is left. Also whether the award, not the maximum, lowered the share.
+
+    The claim's facts are read through ``claims``; when its system cannot be asked, the share is
+    worked out as before and the facts are checked again when the invoice is batched."""
+    used, children = repository.cap_usage(session, parent.id, where.start)
+    invoiced = len(children | {child_id})
+    full = full_share_pence(eligible_pence)
+    cap = monthly_cap_pence(invoiced, where.start)
+    try:
+        most, by_award = facts.most_for(parent.uc_claim_reference, where.start, invoiced)
+    except ClaimSystemUnavailable:
+        most, by_award = cap, False
+    share = within_cap(full, most - used, eligible_pence)
+    award_limited = by_award and share.dwp_pence < within_cap(full, cap - used, eligible_pence).dwp_pence
+    return (Share(share.dwp_pence, over_cap=share.over_cap and not award_limited), award_limited)
+
+
+def _claim_flags(facts: ClaimFacts, parent: Parent, where: Attribution) -> set[str]:
+    """The flags the claim's facts put on the invoice (none while its system cannot be asked:
+    the batch asks again before anything is paid)."""
+    try:
+        return facts.flags(parent.uc_claim_reference, (where.start, where.end))
+    except ClaimSystemUnavailable:
+        return set()
 
 
 def _claimed_parent(consent: Consent) -> Parent:
@@ -183,7 +212,7 @@ def preview_invoice(session: Session, actor: Actor, data: InvoiceInput) -> Previ
     total = sum(line.amount_pence for line in data.lines)
     eligible = sum(line.amount_pence for line in data.lines if line.eligible)
     where = attribute(parent.claim_start_date, data.care_from, data.care_to, paid_on=today_in_london(now))
-    share = _expected_share(session, parent.id, child.id, where.start, eligible)
+    share, _award_limited = _expected_share(session, parent, child.id, where, eligible, ClaimFacts(session))
     session.rollback()  # only read: end the transaction the queries opened
     return Preview(
         f"{child.first_name} {child.last_name}",
@@ -273,8 +302,13 @@ def _submit(
         total = sum(line.amount_pence for line in data.lines)
         eligible = sum(line.amount_pence for line in data.lines if line.eligible)
         where = attribute(parent.claim_start_date, data.care_from, data.care_to, paid_on=today)
-        share = _expected_share(session, parent.id, child.id, where.start, eligible)
-        flags = [*where.flags, *anomalies(session, provider, data, child.id, total, now)]
+        facts = ClaimFacts(session)
+        share, award_limited = _expected_share(session, parent, child.id, where, eligible, facts)
+        flags = [
+            *where.flags,
+            *anomalies(session, provider, data, child.id, total, now),
+            *_claim_flags(facts, parent, where),
+        ]
         if share.over_cap:
             flags.append(InvoiceFlag.OVER_CAP)
         if data.care_to >= limit:
@@ -294,6 +328,7 @@ def _submit(
             eligible_pence=eligible,
             dwp_pence=share.dwp_pence,
             claimant_pence=total - share.dwp_pence,
+            award_limited=award_limited,
             ap_start=where.start,
             ap_end=where.end,
             flags=sorted({str(flag) for flag in flags}),

@@ -20,7 +20,13 @@ from config.errors import DomainError
 from config.extensions import request_session
 from config.forms import ConfirmForm, show_errors
 from invoicing import periods, queries, service
-from invoicing.labels import PARENT_STATUS, PARENT_TIMELINE, REASON_CODES, STATUS_TAG_COLOURS
+from invoicing.labels import (
+    PARENT_HOLD_REASONS,
+    PARENT_STATUS,
+    PARENT_TIMELINE,
+    REASON_CODES,
+    STATUS_TAG_COLOURS,
+)
 from invoicing.models import Invoice, InvoiceStatus
 from invoicing.service import today_in_london
 from providers import repository as providers_repository
@@ -122,6 +128,7 @@ def invoice(invoice_id: uuid.UUID) -> ResponseReturnValue:
         timeline=queries.public_timeline(request_session(), row),
         timeline_labels=PARENT_TIMELINE,
         reasons=REASON_CODES,
+        hold_reasons=[PARENT_HOLD_REASONS[flag] for flag in row.flags if flag in PARENT_HOLD_REASONS],
         capped=periods.capped_share(row),
         cap_pence=periods.period_summary(request_session(), g.parent.id, row.ap_start, row.ap_end).cap_pence,
     )
