@@ -10,9 +10,11 @@ and its documentation stay English (README, "Welsh"): ``<html lang>`` always say
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from flask import g, has_request_context, request, session
+
+from config.redirects import safe_next
 
 LANGUAGES = ("en", "cy")
 SESSION_KEY = "lang"
@@ -59,7 +61,10 @@ def switch_url(language: str) -> str:
         (key, value) for key, value in request.args.items(multi=True) if key not in ("lang", "ui_locales")
     ]
     query.append(("lang", language))
-    return f"{request.path}?{urlencode(query)}"
+    # The path as the browser sent it could be read as another site ("/\\evil.example"): only a
+    # page of this service is kept, percent-encoded; anything else switches on the home page.
+    path = quote(request.path)
+    return f"{path if safe_next(path) else '/'}?{urlencode(query)}"
 
 
 def is_english_only() -> bool:

@@ -72,6 +72,10 @@ def oauth_blueprint(server: AuthorizationServer) -> tuple[Blueprint, list[Any]]:
             if getattr(error, "redirect_uri", None):
                 return server.handle_error_response(None, error)
             return render_template("claimants/oauth_error.html", error=error), 400
+        except ValueError:
+            # Authlib refuses to put some characters (a quote, a backslash) of a bad request into
+            # its error's description: the request is as broken as any other, and says so.
+            return render_template("claimants/oauth_error.html", error=None), 400
         parent = current_parent()
         if parent is None:
             return redirect(url_for("claimants_parent.sign_in", next=request.full_path))

@@ -231,3 +231,17 @@ def test_the_token_endpoint_is_rate_limited_with_retry_after(live_server: LiveSe
     limited = answers[12]
     assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
     assert limited.headers["Content-Type"] == "application/problem+json" and limited.json()["status"] == 429
+
+
+@pytest.mark.parametrize("ending", ["%5C", "%22"])
+def test_a_redirect_address_authlib_cannot_quote_gets_a_page_not_a_500(
+    live_server: LiveServer, software, ending: str
+) -> None:
+    _, client_id, _, redirect_uri = software
+    answer = requests.get(
+        f"{live_server.url}/oauth/authorize?response_type=code&client_id={client_id}"
+        f"&redirect_uri={redirect_uri}{ending}&scope=consents:read&code_challenge=x&code_challenge_method=S256",
+        timeout=30,
+        allow_redirects=False,
+    )
+    assert answer.status_code == 400 and "This link to give consent does not work" in answer.text

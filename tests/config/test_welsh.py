@@ -9,6 +9,7 @@ import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS
 from babel.messages.pofile import read_po
 from flask import Flask
@@ -190,3 +191,16 @@ def test_every_message_a_service_raises_can_be_extracted() -> None:
     assert len(modules) > 50
     problems = [problem for path in modules for problem in _unextractable(path)]
     assert problems == [], problems
+
+
+@pytest.mark.parametrize("path", ["/%5Cevil.example", "/%09/evil.example", "/%5C%5Cevil.example/path"])
+def test_the_language_links_never_lead_off_the_service(app: Flask, path: str) -> None:
+    """A path a browser would read as another site ("/\\\\evil.example") switches on the home page."""
+    page = app.test_client().get(path)
+    links = re.findall(r'href="([^"]*lang=cy[^"]*)"', page.text)
+    assert links and all(link.startswith("/?") for link in links), links
+
+
+def test_the_language_links_keep_a_real_page_and_its_query(app: Flask) -> None:
+    page = app.test_client().get("/provider/sign-in?x=1")
+    assert 'href="/provider/sign-in?x=1&amp;lang=cy"' in page.text
