@@ -197,8 +197,6 @@ class Settings:
         if self.claim_system == "http" and not self.claim_system_url.startswith(("https://", "http://")):
             raise RuntimeError("CLAIM_SYSTEM=http needs CLAIM_SYSTEM_URL, the claim system's address")
         if self.is_production:
-            if self.claim_system != "http" or not self.claim_system_url.startswith("https://"):
-                raise RuntimeError("production reads claims from DWP's claim system: set CLAIM_SYSTEM=http")
             if len(self.secret_key) < 32:
                 raise RuntimeError("SECRET_KEY must be set to at least 32 characters in production")
             if self.database_url.startswith("sqlite"):
@@ -212,6 +210,8 @@ class Settings:
                     "production needs DWP's own BACS_SERVICE_USER_NUMBER, BACS_SORT_CODE and "
                     "BACS_ACCOUNT_NUMBER"
                 )
+            if self.claim_system != "http" or not self.claim_system_url.startswith("https://"):
+                raise RuntimeError("production reads claims from DWP's claim system: set CLAIM_SYSTEM=http")
 
 
 _current: Settings | None = None

@@ -58,9 +58,14 @@ def test_production_refuses_unsafe_settings() -> None:
     safe = {"environment": "production", "database_url": "postgresql+psycopg://x/y", "secret_key": "k" * 40}
     with pytest.raises(RuntimeError, match="BACS_SERVICE_USER_NUMBER"):
         Settings(**safe).check()  # the development Bacs details are not DWP's
-    Settings(
-        **safe, bacs_service_user_number="123456", bacs_sort_code="200000", bacs_account_number="12345678"
-    ).check()
+    bacs = {
+        "bacs_service_user_number": "123456",
+        "bacs_sort_code": "200000",
+        "bacs_account_number": "12345678",
+    }
+    with pytest.raises(RuntimeError, match="CLAIM_SYSTEM=http"):
+        Settings(**safe, **bacs).check()  # never the development claim system
+    Settings(**safe, **bacs, claim_system="http", claim_system_url="https://claims.dwp.example").check()
 
 
 def free_port() -> int:
