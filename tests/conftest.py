@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from flask import Flask, request_finished
 from sqlalchemy import Engine, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, close_all_sessions
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from config import settings as settings_module
@@ -119,8 +119,13 @@ _SQLITE_TRIGGERS: list[Any] = []
 
 def clear_database(engine: Engine) -> None:
     """Every row gone, the schema kept: after each test."""
+    # A test's own session still open (its fixture torn down after this one) holds its locks and
+    # would block the TRUNCATE on PostgreSQL for ever: close every session first, and wait for a
+    # lock no longer than a minute, so a lock missed here fails the test instead of hanging CI.
+    close_all_sessions()
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
+            connection.execute(text("SET LOCAL lock_timeout = '60s'"))
             tables = connection.execute(
                 text(
                     "SELECT tablename FROM pg_tables"
