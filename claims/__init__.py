@@ -22,7 +22,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,44 @@ class Statement:
     version: int
     total_pence: int
     lines: tuple[StatementLine, ...] = field(default_factory=tuple)
+
+
+def statement_body(statement: Statement) -> dict[str, Any]:
+    """A statement as JSON: the body DWP's contract describes (``Statement`` in
+    ``claims/openapi.yaml``), sent by the HTTP client and kept by the development claim system."""
+    return {
+        "statement_id": str(statement.statement_id),
+        "claim_reference": statement.claim_reference,
+        "assessment_period": {"start": statement.ap_start.isoformat(), "end": statement.ap_end.isoformat()},
+        "version": statement.version,
+        "total_pence": statement.total_pence,
+        "lines": [
+            {
+                "provider_id": str(line.provider_id),
+                "provider_name": line.provider_name,
+                "invoice_id": str(line.invoice_id),
+                "invoice_number": line.invoice_number,
+                "paid_pence": line.paid_pence,
+            }
+            for line in statement.lines
+        ],
+    }
+
+
+class ClaimSystemUnavailable(Exception):
+    """The claim system gave no answer this service may act on: it did not answer in time, was
+    down after a few attempts, refused our token, or answered outside its contract.
+
+    Callers must not pay on it, and must not treat it as an unknown claim (``period`` returning
+    ``None``, which decides as before the claim system existed): hold what depends on the facts and
+    ask again later. A statement that raised it is not known to be recorded: send the same one
+    again (it is idempotent by its id).
+    """
+
+
+class StatementConflict(ClaimSystemUnavailable):
+    """The claim system already holds a different statement with this id: a correction must be a
+    new statement (a new id, a higher version), never the same id sent with other content."""
 
 
 class ClaimSystem(Protocol):

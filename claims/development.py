@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from claims import ClaimChild, PeriodFacts, Statement
+from claims import ClaimChild, PeriodFacts, Statement, statement_body
 from claims.models import DevClaim, DevClaimPeriod, DevClaimStatement
 from claims.periods import assessment_period
 
@@ -74,24 +74,3 @@ def facts_of(claim: DevClaim, override: DevClaimPeriod | None, start: date, end:
         earnings_pence=int(chosen("earnings_pence")),
         childcare_element_pence=chosen("childcare_element_pence"),
     )
-
-
-def statement_body(statement: Statement) -> dict[str, Any]:
-    """A statement as JSON (the HTTP client sends the same body)."""
-    return {
-        "statement_id": str(statement.statement_id),
-        "claim_reference": statement.claim_reference,
-        "assessment_period": {"start": statement.ap_start.isoformat(), "end": statement.ap_end.isoformat()},
-        "version": statement.version,
-        "total_pence": statement.total_pence,
-        "lines": [
-            {
-                "provider_id": str(line.provider_id),
-                "provider_name": line.provider_name,
-                "invoice_id": str(line.invoice_id),
-                "invoice_number": line.invoice_number,
-                "paid_pence": line.paid_pence,
-            }
-            for line in statement.lines
-        ],
-    }
