@@ -10,6 +10,8 @@ direct, so the childcare costs element is never paid twice (to the nursery and t
 - ``send_statement(statement)``: the childcare costs paid direct for one claim and AP. Idempotent
   by the statement's id: sending the same one twice records it once; a correction is a new
   statement (a new version), never an edit.
+- Either raises ``ClaimSystemUnavailable`` when the claim system gives no answer this service may
+  act on (down, too slow, outside its contract): never pay on that.
 
 Two implementations, chosen by ``CLAIM_SYSTEM``: ``development`` (``claims.development``, this
 service's own tables, with a page to set a claimant's facts) and ``http`` (``claims.http``, DWP's

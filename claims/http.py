@@ -140,7 +140,7 @@ def _json(response: requests.Response, schema: str) -> dict[str, Any]:
     wrong = contract.problems(schema, body)
     if wrong:
         raise ClaimSystemUnavailable(f"{where}: the answer is not a {schema}: {'; '.join(wrong[:5])}")
-    return body  # type: ignore[no-any-return]
+    return body
 
 
 def _facts(body: dict[str, Any]) -> PeriodFacts:

@@ -110,7 +110,10 @@ def app(standin: StandIn) -> Flask:
     @web.errorhandler(404)
     @web.errorhandler(405)
     def not_in_the_contract(error: Any) -> Response:
-        return problem(error.code, error.name, "Not in the contract.")
+        answer = problem(error.code, error.name, "Not in the contract.")
+        if getattr(error, "valid_methods", None):
+            answer.headers["Allow"] = ", ".join(error.valid_methods)
+        return answer
 
     return web
 
