@@ -1,5 +1,6 @@
 """Invoicing's tables: invoices (``invoices``), payments (``payments``), reconciliation records
-(``reconciliation``). Everything is re-exported here, so ``from invoicing.models import …`` works."""
+(``reconciliation``), statements to the award calculation (``statements``). Everything is
+re-exported here, so ``from invoicing.models import …`` works."""
 
 from invoicing.models.drafts import InvoiceDraft
 from invoicing.models.invoices import (
@@ -37,6 +38,7 @@ from invoicing.models.reconciliation import (
     ReturnsImportStatus,
     StripeEvent,
 )
+from invoicing.models.statements import ApStatement, AwardDifference
 
 __all__ = [
     "BATCH_TRANSITIONS",
@@ -49,6 +51,8 @@ __all__ = [
     "PAYMENT_TRANSITIONS",
     "REVIEW_PREDICATE",
     "WITHDRAWN",
+    "ApStatement",
+    "AwardDifference",
     "BacsFile",
     "BacsReturnsImport",
     "BatchApproval",
