@@ -167,6 +167,15 @@ TEMPLATES: dict[str, Template] = {
         "You disputed invoice {invoice_number} from {provider} for {child}'s care. DWP's decision: "
         "{reason}. {outcome}\n\nSee the invoice: {link}",
     ),
+    "award_difference": Template(
+        "Your Universal Credit award allows less childcare than DWP paid for {start} to {end}",
+        "DWP paid your childcare providers {paid} for your assessment period from {start} to {end}. "
+        "Your Universal Credit award for that period, worked out since, allows {element} for "
+        "childcare costs.\n\nThe difference, {difference}, is recorded against your Universal "
+        "Credit claim. It is not taken back from your providers, and you do not need to pay them "
+        "anything more because of it. DWP will tell you what happens next.\n\n"
+        "See the assessment period: {link}",
+    ),
 }
 
 

@@ -149,4 +149,14 @@ TEMPLATES_CY: dict[str, Template] = {
         "Rydych chi wedi anghytuno ag anfoneb {invoice_number} gan {provider} am ofal {child}. "
         "Penderfyniad DWP: {reason}. {outcome}\n\nGweld yr anfoneb: {link}",
     ),
+    "award_difference": Template(
+        "Mae eich dyfarniad Credyd Cynhwysol yn caniatáu llai ar gyfer gofal plant nag a dalodd DWP "
+        "am {start} i {end}",
+        "Talodd DWP {paid} i'ch darparwyr gofal plant am eich cyfnod asesu o {start} i {end}. Mae "
+        "eich dyfarniad Credyd Cynhwysol ar gyfer y cyfnod hwnnw, a gyfrifwyd ers hynny, yn caniatáu "
+        "{element} ar gyfer costau gofal plant.\n\nMae'r gwahaniaeth, {difference}, wedi'i gofnodi "
+        "yn erbyn eich hawliad Credyd Cynhwysol. Nid yw'n cael ei gymryd yn ôl oddi wrth eich darparwyr, "
+        "ac nid oes angen i chi dalu rhagor iddyn nhw oherwydd hynny. Bydd DWP yn dweud wrthych "
+        "beth sy'n digwydd nesaf.\n\nGweld y cyfnod asesu: {link}",
+    ),
 }

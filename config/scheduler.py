@@ -111,6 +111,20 @@ def registry() -> dict[str, Job]:
             "Compare sent payments with the rail's records: paid, failed or a break",
         ),
         Job(
+            "send-statements",
+            invoicing_jobs.send_statements,
+            "interval",
+            {"minutes": 15},
+            "Send the claim system each statement of childcare costs paid direct (retried until taken)",
+        ),
+        Job(
+            "check-awards",
+            invoicing_jobs.check_awards,
+            "cron",
+            {"hour": 6, "minute": 0},
+            "Record against the parent what DWP paid beyond an award calculated after payment",
+        ),
+        Job(
             "expire-consents",
             claimants_jobs.expire_consents,
             "cron",

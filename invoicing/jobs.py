@@ -11,7 +11,7 @@ from config.auth import SYSTEM
 from config.database import make_session_factory
 from invoicing import service
 from invoicing.rails import bacs
-from invoicing.service import reconciliation, sending, uploads
+from invoicing.service import awards, reconciliation, sending, statements, uploads
 
 
 def check_confirmed_invoices(session: Session) -> dict[str, int]:
@@ -68,3 +68,13 @@ def resolve_unknown_payments(session: Session) -> dict[str, int]:
 def reconcile_payments(session: Session) -> dict[str, int]:
     counts = reconciliation.reconcile_payments(session, sending.stripe_rail()) if _stripe_configured() else {}
     return {**counts, "bacs_paid": reconciliation.reconcile_bacs(session)}
+
+
+def send_statements(session: Session) -> dict[str, int]:
+    """Tell the award calculation what DWP paid direct: each statement not sent yet, once."""
+    return statements.send_statements(session, SYSTEM)
+
+
+def check_awards(session: Session) -> dict[str, int]:
+    """Record, against the parent, what DWP paid beyond an award calculated since."""
+    return awards.check_awards(session, SYSTEM)

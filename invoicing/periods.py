@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from claimants.models import Parent
 from claims import ClaimSystemUnavailable
 from invoicing.entitlement import assessment_period, full_share_pence, monthly_cap_pence
-from invoicing.models import CAP_USING_STATES, Invoice, InvoiceStatus
+from invoicing.models import CAP_USING_STATES, AwardDifference, Invoice, InvoiceStatus
 from invoicing.service.claim_facts import ClaimFacts
 
 _S = InvoiceStatus
@@ -154,3 +154,13 @@ def _most_dwp_pays(session: Session, parent_id: uuid.UUID, start: date, children
         return ClaimFacts(session).most_for(reference, start, children)
     except ClaimSystemUnavailable:
         return monthly_cap_pence(children, start), False
+def award_difference(session: Session, parent_id: uuid.UUID, start: date) -> AwardDifference | None:
+    """The parent's own latest award difference for the AP starting ``start``: the award,
+    calculated after DWP paid, allowed less childcare than DWP paid (``invoicing.service.awards``).
+    An award recalculated since supersedes the one before."""
+    return session.scalars(
+        select(AwardDifference)
+        .where(AwardDifference.parent_id == parent_id, AwardDifference.ap_start == start)
+        .order_by(AwardDifference.found_at.desc())
+        .limit(1)
+    ).first()

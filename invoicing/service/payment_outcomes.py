@@ -20,7 +20,7 @@ from config.money import format_pence
 from config.transitions import Moved, move_rows
 from invoicing import repository
 from invoicing.models import BatchStatus, InvoiceStatus, Payment, PaymentBatch, PaymentStatus
-from invoicing.service import parent_news
+from invoicing.service import parent_news, statements
 from invoicing.service.common import link
 from invoicing.service.credit_notes import release_credit_notes
 from invoicing.service.transitions import INVOICE, PAYMENT, move_batch, move_invoice, move_payment
@@ -77,6 +77,7 @@ def pay_payment(session: Session, actor: Actor, payment: Payment, **data: object
         move_invoice(session, invoice, InvoiceStatus.PAID, actor, payment_id=payment.id)
         paid.append(invoice.id)
     parent_news.tell_of_payment(session, paid)
+    statements.refresh_statements(session, actor, statements.pairs_of_payments(session, [payment.id]))
     _settle_batch_if_done(session, payment.batch, actor)
 
 
@@ -115,6 +116,9 @@ def record_payments_paid(session: Session, actor: Actor, payment_ids: Sequence[u
         )
         repository.write_paid(session, [payment.id for payment in payments], now)
         parent_news.tell_of_payment(session, [i.id for i in invoices])
+        statements.refresh_statements(
+            session, actor, statements.pairs_of_payments(session, [payment.id for payment in payments])
+        )
         _settle_batches(session, {payment.batch_id for payment in payments}, actor)
     return len(payments)
 
@@ -136,6 +140,7 @@ def fail_payment(session: Session, actor: Actor, payment: Payment, reason: str) 
     """``record_payment_failed`` for a locked payment, inside the caller's transaction (a confirmed
     returns import fails all its payments together)."""
     target = PaymentStatus.RETURNED if payment.status is PaymentStatus.PAID else PaymentStatus.FAILED
+    touched = statements.pairs_of_payments(session, [payment.id])
     move_payment(session, payment, target, actor, reason=reason)
     payment.failed_at, payment.failure_reason = utcnow(), reason[:500]
     release_credit_notes(session, [payment.id])
@@ -144,6 +149,9 @@ def fail_payment(session: Session, actor: Actor, payment: Payment, reason: str) 
         move_invoice(
             session, invoice, InvoiceStatus.PAYMENT_FAILED, actor, payment_id=payment.id, reason=reason
         )
+    # A returned payment was money paid direct: its invoices leave the AP's statement, and the
+    # credit notes it recovered count no longer. A failed one may leave its AP settled without it.
+    statements.refresh_statements(session, actor, touched)
     for email in providers_repository.admin_emails(session, payment.provider_id):
         notify.queue_email(
             session,

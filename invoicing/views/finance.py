@@ -396,6 +396,6 @@ def decide_break(break_id: uuid.UUID) -> ResponseReturnValue:
     return redirect(url_for("invoicing_finance.breaks"))
 
 
-from invoicing.views import finance_reports  # noqa: E402  (its routes join the blueprint)
+from invoicing.views import finance_reports, finance_statements  # noqa: E402  (their routes join the blueprint)
 
-__all__ = ["finance_reports", "invoicing_finance"]
+__all__ = ["finance_reports", "finance_statements", "invoicing_finance"]

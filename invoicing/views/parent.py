@@ -187,6 +187,7 @@ def assessment_periods(date_start: str | None = None) -> ResponseReturnValue:
     return render_template(
         "invoicing/parent_period.html",
         summary=summary,
+        difference=periods.award_difference(request_session(), parent.id, start),
         recent=recent,
         providers=providers,
         children=children,

@@ -17,7 +17,7 @@ PACKAGES = ("config", "staff", "providers", "claimants", "invoicing")
 # An audit action is "<thing>.<what happened>": the literal ones the code records.
 ACTION = re.compile(
     r"\"((?:invoice|batch|payment|provider|provider_user|provider_sign_in|api_client|webhook|consent|"
-    r"parent|child|oauth|staff|returns|upload|audit_log)\.[a-z_]+)\""
+    r"parent|child|oauth|staff|returns|upload|audit_log|statement|award_difference)\.[a-z_]+)\""
 )
 
 
