@@ -128,7 +128,7 @@ def recent_statements(session: Session, limit: int = STATEMENT_PAGE) -> list[tup
             .join(Parent, Parent.id == ApStatement.parent_id)
             .order_by(ApStatement.made_at.desc(), ApStatement.version.desc())
             .limit(limit)
-        ).tuples()
+        ).all()
     ]
 
 
@@ -141,6 +141,6 @@ def award_differences(session: Session, limit: int = STATEMENT_PAGE) -> list[tup
             .join(Parent, Parent.id == AwardDifference.parent_id)
             .order_by(AwardDifference.found_at.desc())
             .limit(limit)
-        ).tuples()
+        ).all()
     ]
 

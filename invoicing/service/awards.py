@@ -54,7 +54,7 @@ def check_awards(
             select(AwardDifference.parent_id, AwardDifference.ap_start, AwardDifference.element_pence).where(
                 AwardDifference.ap_end >= since
             )
-        ).tuples()
+        ).all()
     )
     for statement in statements:
         session.expunge(statement)  # read as it is now, with no transaction held while the claim system answers
