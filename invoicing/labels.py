@@ -268,7 +268,9 @@ STAFF_EVENTS = {
     "draft.sent": lazy_gettext("Invoice draft sent as an invoice"),
     "statement.made": lazy_gettext("Statement of childcare costs paid direct made"),
     "statement.sent": lazy_gettext("Statement sent to the award calculation"),
-    "award_difference.found": lazy_gettext("Award lower than DWP paid: difference recorded against the parent"),
+    "award_difference.found": lazy_gettext(
+        "Award lower than DWP paid: difference recorded against the parent"
+    ),
 }
 
 words.register("invoice_status_nursery", NURSERY_STATUS)

@@ -93,7 +93,7 @@ def statement_breaks(
             breaks.append(_break("in_none", row, statements))
     unpaid = [invoice_id for invoice_id in named if invoice_id not in paid]
     if unpaid:
-        for row in session.execute(
+        for unpaid_row in session.execute(
             select(
                 Invoice.id,
                 Invoice.invoice_number,
@@ -102,7 +102,7 @@ def statement_breaks(
                 Invoice.ap_start,
             ).where(among(session, Invoice.id, unpaid), Invoice.status != InvoiceStatus.PAID)
         ):
-            breaks.append(_break("not_paid", row, named[row.id]))
+            breaks.append(_break("not_paid", unpaid_row, named[unpaid_row.id]))
     return sorted(breaks, key=lambda item: (item.ap_start, item.invoice_number, item.kind))
 
 
@@ -132,7 +132,9 @@ def recent_statements(session: Session, limit: int = STATEMENT_PAGE) -> list[tup
     ]
 
 
-def award_differences(session: Session, limit: int = STATEMENT_PAGE) -> list[tuple[AwardDifference, str, str]]:
+def award_differences(
+    session: Session, limit: int = STATEMENT_PAGE
+) -> list[tuple[AwardDifference, str, str]]:
     """The newest award differences, with the parent's name and claim reference."""
     return [
         (difference, name, reference or "")
@@ -143,4 +145,3 @@ def award_differences(session: Session, limit: int = STATEMENT_PAGE) -> list[tup
             .limit(limit)
         ).all()
     ]
-

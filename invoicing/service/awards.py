@@ -57,7 +57,9 @@ def check_awards(
         ).all()
     )
     for statement in statements:
-        session.expunge(statement)  # read as it is now, with no transaction held while the claim system answers
+        session.expunge(
+            statement
+        )  # read as it is now, with no transaction held while the claim system answers
     session.rollback()
     counts = {"checked": 0, "not_calculated": 0, "differences": 0}
     for statement in statements:

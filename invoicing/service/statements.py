@@ -72,12 +72,16 @@ def pairs_of_payments(session: Session, payment_ids: Iterable[uuid.UUID]) -> set
     ids = list(payment_ids)
     if not ids:
         return set()
-    paid = select(Invoice.parent_id, Invoice.ap_start).join(
-        PaymentAllocation, PaymentAllocation.invoice_id == Invoice.id
-    ).where(among(session, PaymentAllocation.payment_id, ids), PaymentAllocation.live)
-    credited = select(Invoice.parent_id, Invoice.ap_start).join(
-        CreditNote, CreditNote.invoice_id == Invoice.id
-    ).where(among(session, CreditNote.payment_id, ids))
+    paid = (
+        select(Invoice.parent_id, Invoice.ap_start)
+        .join(PaymentAllocation, PaymentAllocation.invoice_id == Invoice.id)
+        .where(among(session, PaymentAllocation.payment_id, ids), PaymentAllocation.live)
+    )
+    credited = (
+        select(Invoice.parent_id, Invoice.ap_start)
+        .join(CreditNote, CreditNote.invoice_id == Invoice.id)
+        .where(among(session, CreditNote.payment_id, ids))
+    )
     return {(row[0], row[1]) for query in (paid, credited) for row in session.execute(query)}
 
 
@@ -167,12 +171,14 @@ def _new_version(
     if before is not None:
         before.is_current = False
         session.flush()  # the partial unique index allows one current statement at a time
+        ap_end = ap_end or before.ap_end  # no paid invoice left: a correction to £0
+    assert ap_end is not None  # a first statement has a paid invoice
     statement = ApStatement(
         id=uuid.uuid4(),
         parent_id=pair[0],
         claim_reference=reference,
         ap_start=pair[1],
-        ap_end=ap_end or before.ap_end,  # type: ignore[union-attr]  (no lines: a correction)
+        ap_end=ap_end,
         version=1 if before is None else before.version + 1,
         is_current=True,
         total_pence=sum(line["paid_pence"] for line in lines),
@@ -219,7 +225,11 @@ def recovered_credit(session: Session, invoice_ids: list[uuid.UUID]) -> dict[uui
 def provider_names(session: Session, provider_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
     if not provider_ids:
         return {}
-    return dict(session.execute(select(Provider.id, Provider.name).where(among(session, Provider.id, provider_ids))).all())
+    return dict(
+        session.execute(
+            select(Provider.id, Provider.name).where(among(session, Provider.id, provider_ids))
+        ).all()
+    )
 
 
 def as_claims_statement(statement: ApStatement) -> Statement:

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = '0027s'
-down_revision = '0026'
+revision = "0027s"
+down_revision = "0026"
 branch_labels = None
 depends_on = None
 
@@ -39,7 +39,9 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "sent_at IS NULL OR receipt IS NOT NULL", name=op.f("ck_ap_statements_sent_with_receipt")
         ),
-        sa.ForeignKeyConstraint(["parent_id"], ["parents.id"], name=op.f("fk_ap_statements_parent_id_parents")),
+        sa.ForeignKeyConstraint(
+            ["parent_id"], ["parents.id"], name=op.f("fk_ap_statements_parent_id_parents")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ap_statements")),
         sa.UniqueConstraint(
             "parent_id", "ap_start", "version", name=op.f("uq_ap_statements_parent_id_ap_start_version")
@@ -75,13 +77,16 @@ def upgrade() -> None:
         sa.CheckConstraint("element_pence >= 0", name=op.f("ck_award_differences_element_not_negative")),
         sa.CheckConstraint("difference_pence > 0", name=op.f("ck_award_differences_difference_positive")),
         sa.CheckConstraint(
-            "difference_pence = paid_pence - element_pence", name=op.f("ck_award_differences_difference_adds_up")
+            "difference_pence = paid_pence - element_pence",
+            name=op.f("ck_award_differences_difference_adds_up"),
         ),
         sa.ForeignKeyConstraint(
             ["parent_id"], ["parents.id"], name=op.f("fk_award_differences_parent_id_parents")
         ),
         sa.ForeignKeyConstraint(
-            ["statement_id"], ["ap_statements.id"], name=op.f("fk_award_differences_statement_id_ap_statements")
+            ["statement_id"],
+            ["ap_statements.id"],
+            name=op.f("fk_award_differences_statement_id_ap_statements"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_award_differences")),
         sa.UniqueConstraint(

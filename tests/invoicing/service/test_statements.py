@@ -124,7 +124,7 @@ def test_one_current_statement_per_parent_and_ap_and_equal_content_makes_nothing
             made_at=utcnow(),
         )
     )
-    with pytest.raises(IntegrityError, match="(?i)unique"):
+    with pytest.raises(IntegrityError, match=r"(?i)unique"):
         session.commit()
     session.rollback()
 
@@ -140,7 +140,12 @@ def test_a_second_invoice_paid_later_makes_version_2_and_keeps_version_1_as_it_w
     pay(session, world)
     one, two = all_statements(session)
     session.refresh(second)
-    assert (one.version, one.is_current, one.lines, one.total_pence) == (1, False, lines_of_one, first.dwp_pence)
+    assert (one.version, one.is_current, one.lines, one.total_pence) == (
+        1,
+        False,
+        lines_of_one,
+        first.dwp_pence,
+    )
     assert (two.version, two.is_current) == (2, True)
     assert two.invoice_ids == {first.id, second.id}
     assert two.total_pence == first.dwp_pence + second.dwp_pence
