@@ -154,6 +154,8 @@ def _most_dwp_pays(session: Session, parent_id: uuid.UUID, start: date, children
         return ClaimFacts(session).most_for(reference, start, children)
     except ClaimSystemUnavailable:
         return monthly_cap_pence(children, start), False
+
+
 def award_difference(session: Session, parent_id: uuid.UUID, start: date) -> AwardDifference | None:
     """The parent's own latest award difference for the AP starting ``start``: the award,
     calculated after DWP paid, allowed less childcare than DWP paid (``invoicing.service.awards``).

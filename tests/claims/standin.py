@@ -25,7 +25,17 @@ from claims import PeriodFacts, contract
 
 TOKEN = "standin-token-0123456789"
 UNKNOWN_CLAIM = "urn:dwp:uc-claims:unknown-claim"
-MISSING = object()  # in ``changes``: leave the field out of the answer
+
+
+class _Missing:
+    """In ``changes``: leave the field out of the answer (its repr is fixed, so every pytest-xdist
+    worker collects the same test ids)."""
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING = _Missing()
 
 
 @dataclass

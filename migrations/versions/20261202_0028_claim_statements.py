@@ -1,7 +1,7 @@
 """statements of childcare costs paid direct, per parent and AP and version; award differences
 
-Revision ID: 0027s
-Revises: 0026
+Revision ID: 0028
+Revises: 0027
 Create Date: 2026-12-02 10:00:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0027s"
-down_revision = "0026"
+revision = "0028"
+down_revision = "0027"
 branch_labels = None
 depends_on = None
 
