@@ -30,6 +30,9 @@ class Parent(UUIDPrimaryKey, Timestamps, Base):
     claim_start_date: Mapped[date | None]
     # The language the parent chose for their pages and emails: "en" or "cy".
     language: Mapped[str] = mapped_column(String(2), default="en", server_default="en")
+    # On a joint claim, the partner's row points at the parent who linked the claim (the lead):
+    # the household's children, consents and invoices stay on the lead's id. None: their own.
+    partner_of_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("parents.id"), index=True)
 
     children: Mapped[list[Child]] = relationship(back_populates="parent", order_by="Child.created_at")
 
@@ -114,6 +117,27 @@ class Consent(UUIDPrimaryKey, Timestamps, Base):
         return (
             self.status is ConsentStatus.AUTHORISED and self.expires_at is not None and self.expires_at > at
         )
+
+
+class PartnerInvitation(UUIDPrimaryKey, Timestamps, Base):
+    """The lead's invitation to their partner on a joint claim, emailed as a link.
+
+    Only the link's SHA-256 hash is kept. It works once, for ``INVITATION_DAYS``, for someone
+    signed in with the email address it was sent to who knows the claim reference.
+    """
+
+    __tablename__ = "partner_invitations"
+
+    household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("parents.id"), index=True)
+    email: Mapped[str] = mapped_column(String(320))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    accepted_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("parents.id"))
+    cancelled_at: Mapped[datetime | None]
+
+    def is_open_on(self, at: datetime) -> bool:
+        return self.accepted_at is None and self.cancelled_at is None and self.expires_at > at
 
 
 class AuthorizationCode(UUIDPrimaryKey, Base):
