@@ -101,3 +101,29 @@ class ConsentRequestForm(GovForm):
         widget=GovTextInput(),
         validators=[InputRequired(message=_l("Enter the child’s first name")), Length(max=100)],
     )
+
+
+class PartnerInviteForm(GovForm):
+    email = StringField(
+        _l("Your partner’s email address"),
+        widget=GovTextInput(),
+        description=_l("We will email them a link to join. It works for 7 days."),
+        validators=[InputRequired(message=_l("Enter your partner’s email address")), Length(max=320)],
+    )
+
+
+class JoinHouseholdForm(GovForm):
+    claim_reference = StringField(
+        _l("Universal Credit claim reference"),
+        widget=GovTextInput(),
+        description=_l(
+            "The reference of the claim you make together. You can find it in your Universal Credit account"
+        ),
+        validators=[InputRequired(message=_l("Enter your Universal Credit claim reference")), Length(max=40)],
+    )
+    nino = StringField(
+        _l("Your National Insurance number"),
+        widget=GovTextInput(),
+        description=_l("Your own, not your partner’s. For example, ‘QQ 12 34 56 C’."),
+        validators=[InputRequired(message=_l("Enter your National Insurance number"))],
+    )

@@ -135,6 +135,8 @@ class PartnerInvitation(UUIDPrimaryKey, Timestamps, Base):
     accepted_at: Mapped[datetime | None]
     accepted_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("parents.id"))
     cancelled_at: Mapped[datetime | None]
+    # Wrong claim references or National Insurance numbers given with this link.
+    failed_tries: Mapped[int] = mapped_column(default=0, server_default="0")
 
     def is_open_on(self, at: datetime) -> bool:
         return self.accepted_at is None and self.cancelled_at is None and self.expires_at > at

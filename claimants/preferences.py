@@ -17,7 +17,9 @@ def set_language(session: Session, actor: Actor, language: str) -> None:
     if language not in LANGUAGES:
         raise rule("language", "Choose English or Cymraeg", "Choose English or Cymraeg")
     with transaction(session):
-        parent = repository.get_parent(session, actor.require_parent())
+        actor.require_parent()
+        # The person's own choice, not the household's: a partner has a language of their own.
+        parent = repository.get_parent(session, actor.id)  # type: ignore[arg-type]  # a parent has an id
         if parent.language != language:
             was, parent.language = parent.language, language
             audit.record(session, "parent.language_set", parent, actor, {"from": was, "to": language})

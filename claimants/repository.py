@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from claimants.models import AuthorizationCode, Child, Consent, ConsentStatus, Parent
+from config.audit import AuditEvent
 from config.database import fetch
 from config.errors import NotFound
 from config.pagination import page
@@ -236,3 +237,19 @@ def nursery_consent_counts(session: Session, provider_id: uuid.UUID | None, now:
         inner = _nursery_filter(provider_id, show, now).with_only_columns(column).distinct().subquery()
         counts[show] = int(session.scalar(select(func.count()).select_from(inner)) or 0)
     return counts
+
+
+def last_changed_by(session: Session, consent_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, AuditEvent]:
+    """Each consent's latest change a parent made (on a joint claim, either partner), to name them."""
+    if not consent_ids:
+        return {}
+    events = session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.entity_type == "consents",
+            AuditEvent.entity_id.in_([str(i) for i in consent_ids]),
+            AuditEvent.actor_kind == "parent",
+        )
+        .order_by(AuditEvent.seq)
+    )
+    return {uuid.UUID(event.entity_id): event for event in events}

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session, joinedload
 
-from claimants import messages, repository
+from claimants import messages, partners, repository
 from claimants.consents import claim_consent_request as claim_consent_request  # re-exported
 from claimants.consents import expire_consents as expire_consents
 from claimants.consents import reconfirm_consent as reconfirm_consent
@@ -15,6 +15,10 @@ from claimants.consents import warn_ending_consents as warn_ending_consents
 from claimants.lifecycle import CONSENT as CONSENT
 from claimants.models import Child, Consent, ConsentStatus, Parent
 from claimants.nino import nino_hash, nino_last, normalise_nino
+from claimants.partners import end_partner_link as end_partner_link
+from claimants.partners import household_of as household_of
+from claimants.partners import invite_partner as invite_partner
+from claimants.partners import join_household as join_household
 from claimants.rules import childcare_age_limit
 from claimants.sign_in import EMAIL_IN_USE_MESSAGE as EMAIL_IN_USE_MESSAGE
 from claimants.sign_in import parent_actor as parent_actor
@@ -45,7 +49,14 @@ def _nino_key() -> bytes:
 def link_claim(
     session: Session, actor: Actor, *, claim_reference: str, nino: str, claim_start_date: date
 ) -> Parent:
-    """Link the Universal Credit claim; its start date fixes the assessment periods."""
+    """Link the Universal Credit claim; its start date fixes the assessment periods. A partner on
+    a joint claim shares their lead's claim and links none of their own."""
+    if actor.require_parent() != actor.id:
+        raise rule(
+            "partner_links_no_claim",
+            "Your claim is already linked",
+            N_("Your partner has linked your joint claim. You see and answer its invoices and consents."),
+        )
     parent_id = actor.require_parent()
     errors: list[FieldError] = []
     try:
@@ -160,7 +171,7 @@ def _request(
         consent = Consent(
             id=uuid.uuid4(),
             provider_id=provider_id,
-            parent_id=parent.id if parent else None,
+            parent_id=partners.household_id(parent) if parent else None,
             requested_email=email,
             requested_child_first_name=child_first_name.strip(),
         )

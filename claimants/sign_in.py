@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from claimants import repository
 from claimants.models import Parent
+from claimants.partners import household_id
 from config import audit
 from config.auth import Actor, ActorKind
 from config.database import transaction
@@ -25,7 +26,9 @@ def name_from_claims(claims: Mapping[str, object]) -> str:
 
 
 def parent_actor(parent: Parent) -> Actor:
-    return Actor(kind=ActorKind.PARENT, id=parent.id, label=parent.name, parent_id=parent.id)
+    """The signed-in parent: ``id`` and ``label`` are the person (audit events name who acted),
+    ``parent_id`` the household whose records they work on (their lead's, on a joint claim)."""
+    return Actor(kind=ActorKind.PARENT, id=parent.id, label=parent.name, parent_id=household_id(parent))
 
 
 def register_parent(session: Session, *, name: str, email: str, oidc_subject: str | None) -> Parent:

@@ -104,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from claimants.views.api import claimants_api
     from claimants.views.nursery import claimants_nursery
     from claimants.views.parent import claimants_parent
+    from claimants.views.partner import claimants_parent_partner
     from invoicing.views.api import invoicing_api
     from invoicing.views.finance import invoicing_finance
     from invoicing.views.nursery import invoicing_nursery
@@ -129,6 +130,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(invoicing_stripe)
     app.extensions["csrf"].exempt(invoicing_stripe)  # Stripe signs its posts; there is no cookie
     app.register_blueprint(claimants_parent)
+    app.register_blueprint(claimants_parent_partner)
     app.register_blueprint(staff_finance)
     app.register_blueprint(staff_audit)
     app.register_blueprint(invoicing_finance)

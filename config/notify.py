@@ -162,6 +162,13 @@ TEMPLATES: dict[str, Template] = {
         "DWP has paid {provider} {dwp} for invoice {invoice_number}, for {child}'s care. You owe "
         "{provider} the rest, {parent}, if you have not paid it already.\n\nSee the invoice: {link}",
     ),
+    "partner_invitation": Template(
+        "{inviter} invited you to share your joint claim's childcare account",
+        "{inviter} invited you to Childcare Direct, to see and answer the childcare invoices and "
+        "consents of your joint Universal Credit claim.\n\nWithin 7 days, sign in with this email "
+        "address and enter your claim reference and your own National Insurance number: {link}\n\n"
+        "If you do not share a Universal Credit claim with {inviter}, you can ignore this email.",
+    ),
     "dispute_decided": Template(
         "DWP has decided about your dispute of invoice {invoice_number}",
         "You disputed invoice {invoice_number} from {provider} for {child}'s care. DWP's decision: "
@@ -213,6 +220,35 @@ def register_language_lookup(lookup: LanguageLookup) -> None:
         _LANGUAGE_LOOKUPS.append(lookup)
 
 
+# Who else reads the emails about a household sent to one parent: on a joint claim, the emails to
+# the lead about the household's consents and invoices go to their partner too (claimants knows who).
+CopiesLookup = Callable[[Session, str], list[str]]
+_COPIES_LOOKUPS: list[CopiesLookup] = []
+HOUSEHOLD_TEMPLATES = frozenset(
+    {
+        "consent_request",
+        "invoice_to_confirm",
+        "invoice_reminder",
+        "invoice_escalated_parent",
+        "invoice_nothing_to_pay",
+        "consent_given",
+        "consent_stopped",
+        "consent_ending",
+        "consent_ended",
+        "invoice_approved",
+        "invoice_held",
+        "invoice_rejected",
+        "invoice_paid",
+        "dispute_decided",
+    }
+)
+
+
+def register_household_copies(lookup: CopiesLookup) -> None:
+    if lookup not in _COPIES_LOOKUPS:
+        _COPIES_LOOKUPS.append(lookup)
+
+
 def templates_for(language: str) -> dict[str, Template]:
     from config.notify_cy import TEMPLATES_CY
 
@@ -246,9 +282,22 @@ def queue_email(
     session: Session, *, to: str, template: str, reference: str, **personalisation: object
 ) -> Notification:
     """Queue an email in the caller's transaction (never sent if that transaction rolls back), in
-    the language its reader chose."""
+    the language its reader chose; an email about a household (``HOUSEHOLD_TEMPLATES``) goes to
+    each partner on the claim too, each in their own language. Returns the first reader's."""
     if template not in TEMPLATES:
         raise KeyError(f"no notification template {template!r}")
+    first = _queue_one(session, to, template, reference, personalisation)
+    if template in HOUSEHOLD_TEMPLATES:
+        for lookup in _COPIES_LOOKUPS:
+            for copy_to in lookup(session, to):
+                if copy_to != to:
+                    _queue_one(session, copy_to, template, reference, personalisation)
+    return first
+
+
+def _queue_one(
+    session: Session, to: str, template: str, reference: str, personalisation: dict[str, object]
+) -> Notification:
     language = reader_language(session, to)
     notification = Notification(
         id=uuid.uuid4(),

@@ -144,6 +144,14 @@ TEMPLATES_CY: dict[str, Template] = {
         "chi'r gweddill i {provider}, sef {parent}, os nad ydych chi wedi'i dalu'n barod.\n\nGweld yr "
         "anfoneb: {link}",
     ),
+    "partner_invitation": Template(
+        "Mae {inviter} wedi eich gwahodd i rannu cyfrif gofal plant eich hawliad ar y cyd",
+        "Mae {inviter} wedi eich gwahodd i Gofal Plant Uniongyrchol, i weld ac ateb anfonebau a "
+        "chaniatâd gofal plant eich hawliad Credyd Cynhwysol ar y cyd.\n\nO fewn 7 diwrnod, "
+        "mewngofnodwch gyda'r cyfeiriad e-bost hwn a rhowch gyfeirnod eich hawliad a'ch rhif "
+        "Yswiriant Gwladol eich hun: {link}\n\nOs nad ydych chi'n rhannu hawliad Credyd Cynhwysol "
+        "gyda {inviter}, gallwch anwybyddu'r e-bost hwn.",
+    ),
     "dispute_decided": Template(
         "Mae DWP wedi penderfynu ar eich anghydfod ynghylch anfoneb {invoice_number}",
         "Rydych chi wedi anghytuno ag anfoneb {invoice_number} gan {provider} am ofal {child}. "

@@ -81,6 +81,12 @@ PARENT_TIMELINE = {
     "invoice.escalated": lazy_gettext("DWP was told you have not answered"),
 }
 
+# On a joint claim either partner may answer: what the other one did names them.
+PARENT_TIMELINE_BY = {
+    "invoice.confirmed": lazy_gettext("Confirmed by %(name)s"),
+    "invoice.disputed": lazy_gettext("Disputed by %(name)s"),
+}
+
 FLAG_NAMES = {
     "duplicate": lazy_gettext("Duplicate"),
     "overlapping_care": lazy_gettext("Overlapping care"),

@@ -236,3 +236,55 @@ def send_by_bacs(session: Session, approver: Actor, batch_id: uuid.UUID):
     made = sending.make_bacs_file(session, approver, batch_id)
     sending.record_bacs_file_submitted(session, approver, batch_id)
     return made
+
+
+def create_joint_claim(session: Session, lead: Actor, *, joint: bool = True) -> str:
+    """The development claim system's record of the lead's claim, joint unless told: its reference."""
+    from claims.models import DevClaim
+
+    parent = claimants.repository.get_parent(session, lead.parent_id)  # type: ignore[arg-type]
+    assert parent.uc_claim_reference and parent.claim_start_date
+    session.add(
+        DevClaim(
+            id=uuid.uuid4(),
+            reference=parent.uc_claim_reference,
+            claim_start_date=parent.claim_start_date,
+            joint=joint,
+        )
+    )
+    session.commit()
+    return parent.uc_claim_reference
+
+
+def invitation_token(session: Session, invitation_id: uuid.UUID) -> str:
+    """The token in the link a partner invitation's email carries."""
+    link = session.scalars(
+        select(Notification.personalisation).where(
+            Notification.reference == f"partner-invitation-{invitation_id}"
+        )
+    ).one()["link"]
+    return str(link).rsplit("/", 1)[1]
+
+
+def create_partner(session: Session, lead: Actor, *, nino: str | None = None) -> Actor:
+    """The lead's partner on a joint claim, invited by the lead and joined (the claim made joint in
+    the development claim system first, if it is not yet there)."""
+    from claims.models import DevClaim
+
+    reference = claimants.repository.get_parent(session, lead.parent_id).uc_claim_reference  # type: ignore[arg-type]
+    if session.scalars(select(DevClaim).where(DevClaim.reference == reference)).first() is None:
+        create_joint_claim(session, lead)
+    n = next(_serial)
+    partner = claimants.register_parent(
+        session, name=f"Partner {n}", email=f"partner{n}@example.com", oidc_subject=f"sub-partner-{n}"
+    )
+    invitation = claimants.invite_partner(session, lead, email=partner.email)
+    claimants.join_household(
+        session,
+        claimants.parent_actor(partner),
+        invitation_token(session, invitation.id),
+        claim_reference=str(reference),
+        nino=nino or f"PN{n:06d}B",
+    )
+    session.refresh(partner)
+    return claimants.parent_actor(partner)

@@ -79,14 +79,15 @@ def oauth_blueprint(server: AuthorizationServer) -> tuple[Blueprint, list[Any]]:
         parent = current_parent()
         if parent is None:
             return redirect(url_for("claimants_parent.sign_in", next=request.full_path))
-        if parent.claim_start_date is None:
+        db = request_session()
+        household = service.household_of(db, parent)  # on a joint claim, the lead's
+        if household.claim_start_date is None:
             # Invoices under a consent need the parent's claim: link it first, then come back here.
             return redirect(url_for("claimants_parent.link_claim", next=request.full_path))
-        g.parent, g.actor = parent, service.parent_actor(parent)
-        db = request_session()
+        g.parent, g.household, g.actor = parent, household, service.parent_actor(parent)
         client: Client = grant.client
         provider = providers_repository.get_provider(db, client.row.provider_id)
-        children = repository.list_children(db, parent.id)
+        children = repository.list_children(db, household.id)
         form = ConsentResponseForm()
         form.child.choices = [SelectChoice(str(c.id), f"{c.first_name} {c.last_name}") for c in children]
         if form.validate_on_submit():
@@ -101,7 +102,7 @@ def oauth_blueprint(server: AuthorizationServer) -> tuple[Blueprint, list[Any]]:
                 show_errors(form, error)
             else:
                 return server.create_authorization_response(
-                    grant_user=ConsentGrant(parent.id, consent.id), grant=grant
+                    grant_user=ConsentGrant(household.id, consent.id), grant=grant
                 )
         until = london_date(utcnow() + timedelta(days=settings.current().consent_validity_days))
         status = 400 if form.errors or form.form_errors else 200

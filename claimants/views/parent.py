@@ -33,6 +33,9 @@ claimants_parent = Blueprint(
 # Where a parent may be sent on after signing in: their own pages, or back to the consent
 # screen their nursery's software sent them to.
 PARENT_PAGES = ("/account", "/oauth/authorize")
+# Where a parent with no claim linked yet goes on to after signing in, not to link one first: the
+# consent screen (which asks for the claim itself) and a partner's invitation to a joint claim.
+KEEP_GOING_TO = ("/oauth/", "/account/partner/join/")
 
 
 @claimants_parent.get("")
@@ -78,7 +81,8 @@ def callback() -> ResponseReturnValue:
         return sign_in_failed_page(error, url_for("claimants_parent.sign_in"))
     after = session.pop("after_sign_in", None)
     remember_parent(parent)
-    if parent.claim_start_date is None and not (after or "").startswith("/oauth/"):
+    household = service.household_of(request_session(), parent)  # a partner shares the lead's claim
+    if household.claim_start_date is None and not (after or "").startswith(KEEP_GOING_TO):
         return redirect(url_for("claimants_parent.link_claim"))  # first sign-in: link the claim first
     return redirect(after or url_for("invoicing_parent.home"))
 
@@ -92,7 +96,10 @@ def sign_out() -> ResponseReturnValue:
 @claimants_parent.route("/claim", methods=["GET", "POST"])
 @parent_required
 def link_claim() -> ResponseReturnValue:
-    """First sign-in: link the Universal Credit claim (its start day sets the assessment periods)."""
+    """First sign-in: link the Universal Credit claim (its start day sets the assessment periods).
+    A partner on a joint claim shares their lead's claim: nothing to link."""
+    if g.household.id != g.parent.id:
+        return redirect(url_for("invoicing_parent.home"))
     form = LinkClaimForm()
     if form.validate_on_submit():
         try:
@@ -143,7 +150,7 @@ def add_child() -> ResponseReturnValue:
 def consents() -> ResponseReturnValue:
     """Every consent the parent has given or been asked for, with its provider, child and expiry."""
     db = request_session()
-    rows = repository.list_consents_for_parent(db, g.parent.id)
+    rows = repository.list_consents_for_parent(db, g.household.id)
     providers = providers_repository.providers_by_id(db, {c.provider_id for c in rows})
     now = utcnow()
     return render_template(
@@ -157,12 +164,14 @@ def consents() -> ResponseReturnValue:
             if c.is_live_on(now) and ending_warnings_due(c.expires_at, now)  # type: ignore[arg-type]
         },
         renewable={c.id for c in rows if renewable(c.status.value, c.expires_at, now)},
+        changed_by=repository.last_changed_by(db, [c.id for c in rows]),
+        me=str(g.parent.id),
         form=ConfirmForm(),
     )
 
 
 def _own_consent(consent_id: uuid.UUID) -> Consent:
-    return repository.consent_of_parent(request_session(), g.parent.id, consent_id)
+    return repository.consent_of_parent(request_session(), g.household.id, consent_id)
 
 
 @claimants_parent.route("/consents/<uuid:consent_id>/stop", methods=["GET", "POST"])
@@ -221,7 +230,7 @@ def respond_to_consent(consent_id: uuid.UUID) -> ResponseReturnValue:
     consent = repository.find_consent(db, consent_id)
     if consent is None:
         abort(404)
-    if consent.parent_id != g.parent.id:
+    if consent.parent_id != g.household.id:
         if consent.requested_email and consent.status is ConsentStatus.AWAITING_AUTHORISATION:
             return redirect(url_for("claimants_parent.claim_request", consent_id=consent_id))
         abort(404)
@@ -229,7 +238,7 @@ def respond_to_consent(consent_id: uuid.UUID) -> ResponseReturnValue:
         flash(_("You have already answered this request"), "error")
         return redirect(url_for("claimants_parent.consents"))
     provider = providers_repository.get_provider(db, consent.provider_id)
-    children = repository.list_children(db, g.parent.id)
+    children = repository.list_children(db, g.household.id)
     form = ConsentResponseForm()
     form.child.choices = [SelectChoice(str(c.id), f"{c.first_name} {c.last_name}") for c in children]
     if form.validate_on_submit():
@@ -262,7 +271,7 @@ def claim_request(consent_id: uuid.UUID) -> ResponseReturnValue:
     consent = repository.find_consent(db, consent_id)
     if consent is None or not consent.requested_email:
         abort(404)
-    if consent.parent_id == g.parent.id:
+    if consent.parent_id == g.household.id:
         return redirect(url_for("claimants_parent.respond_to_consent", consent_id=consent_id))
     if consent.status is not ConsentStatus.AWAITING_AUTHORISATION or consent.parent_id is not None:
         # Answered already, or sent to a parent who has an account: nothing to show another person.
@@ -275,7 +284,7 @@ def claim_request(consent_id: uuid.UUID) -> ResponseReturnValue:
         "claimants/claim_request.html",
         consent=consent,
         provider=providers_repository.get_provider(db, consent.provider_id),
-        children=repository.list_children(db, g.parent.id),
+        children=repository.list_children(db, g.household.id),
         signed_in_as=g.parent.email,
         form=form,
     )

@@ -28,7 +28,9 @@ def parent_required(view: Callable[..., Any]) -> Callable[..., Any]:
         parent = current_parent()
         if parent is None:
             return redirect(url_for("claimants_parent.sign_in", next=request.path))
-        g.parent = parent
+        g.parent = parent  # the person signed in (their name, email, language)
+        # Whose children, consents and invoices the pages show: the lead's, on a joint claim.
+        g.household = service.household_of(request_session(), parent)
         g.actor = service.parent_actor(parent)
         chosen = language.chosen_now()
         if chosen is not None and chosen != parent.language:

@@ -90,6 +90,10 @@ class PublicEvent:
     action: str
     occurred_at: Any
     data: dict[str, Any]
+    # The parent who acted (on a joint claim, either partner), by their id and name; None for
+    # everyone else, whose names do not leave DWP or the nursery.
+    parent_id: str | None = None
+    parent_name: str | None = None
 
 
 def public_timeline(session: Session, invoice: Invoice) -> list[PublicEvent]:
@@ -100,6 +104,8 @@ def public_timeline(session: Session, invoice: Invoice) -> list[PublicEvent]:
             event.action,
             event.occurred_at,
             {key: event.data[key] for key in PUBLIC_DATA[event.action] if key in event.data},
+            event.actor_id if event.actor_kind == "parent" else None,
+            event.actor_label if event.actor_kind == "parent" else None,
         )
         for event in audit.events_for(session, "invoices", invoice.id)
         if event.action in PUBLIC_DATA

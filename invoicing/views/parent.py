@@ -24,6 +24,7 @@ from invoicing.labels import (
     PARENT_HOLD_REASONS,
     PARENT_STATUS,
     PARENT_TIMELINE,
+    PARENT_TIMELINE_BY,
     REASON_CODES,
     STATUS_TAG_COLOURS,
 )
@@ -46,7 +47,7 @@ def _names(invoices: list[Invoice]) -> tuple[dict, dict]:
 @parent_required
 def home() -> ResponseReturnValue:
     """One page: what DWP pays this period, what the parent owes, who may bill DWP, and stopping it."""
-    parent = g.parent
+    parent = g.household  # the claim's: on a joint claim, the lead's
     db = request_session()
     summary = None
     if parent.claim_start_date is not None:
@@ -64,6 +65,7 @@ def home() -> ResponseReturnValue:
     return render_template(
         "invoicing/parent_home.html",
         parent=parent,
+        person=g.parent,
         summary=summary,
         consents=consents,
         children=children,
@@ -95,7 +97,7 @@ def last_day_of_care(date_of_birth: date) -> date:
 @invoicing_parent.get("/invoices")
 @parent_required
 def invoices() -> ResponseReturnValue:
-    rows = queries.parent_invoices(request_session(), g.parent.id)
+    rows = queries.parent_invoices(request_session(), g.household.id)
     providers, children = _names(rows)
     waiting = [i for i in rows if i.status is InvoiceStatus.AWAITING_CONFIRMATION]
     others = [i for i in rows if i.status is not InvoiceStatus.AWAITING_CONFIRMATION]
@@ -110,7 +112,7 @@ def invoices() -> ResponseReturnValue:
 
 
 def _own_invoice(invoice_id: uuid.UUID) -> Invoice:
-    return queries.invoice_of_parent(request_session(), g.parent.id, invoice_id)
+    return queries.invoice_of_parent(request_session(), g.household.id, invoice_id)
 
 
 @invoicing_parent.get("/invoices/<uuid:invoice_id>")
@@ -127,10 +129,14 @@ def invoice(invoice_id: uuid.UUID) -> ResponseReturnValue:
         form=ConfirmForm(),
         timeline=queries.public_timeline(request_session(), row),
         timeline_labels=PARENT_TIMELINE,
+        timeline_by=PARENT_TIMELINE_BY,
+        me=str(g.parent.id),
         reasons=REASON_CODES,
         hold_reasons=[PARENT_HOLD_REASONS[flag] for flag in row.flags if flag in PARENT_HOLD_REASONS],
         capped=periods.capped_share(row),
-        cap_pence=periods.period_summary(request_session(), g.parent.id, row.ap_start, row.ap_end).cap_pence,
+        cap_pence=periods.period_summary(
+            request_session(), g.household.id, row.ap_start, row.ap_end
+        ).cap_pence,
     )
 
 
@@ -167,7 +173,7 @@ def dispute(invoice_id: uuid.UUID) -> ResponseReturnValue:
 @parent_required
 def assessment_periods(date_start: str | None = None) -> ResponseReturnValue:
     """One assessment period: its invoices, what DWP pays, what the parent owes, the cap left."""
-    parent = g.parent
+    parent = g.household
     if parent.claim_start_date is None:
         return redirect(url_for("claimants_parent.link_claim"))
     recent = periods.recent_periods(parent.claim_start_date, today_in_london())

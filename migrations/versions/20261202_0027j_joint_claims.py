@@ -1,4 +1,4 @@
-"""joint claims: a partner's parent row points at the lead's (the household), and the lead's invitations to their partner
+"""joint claims: a partner's parent row points at the lead's (the household); partner invitations
 
 Revision ID: 0027j
 Revises: 0026
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0027j'
-down_revision = '0026'
+revision = "0027j"
+down_revision = "0026"
 branch_labels = None
 depends_on = None
 
@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column("accepted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("accepted_by_id", sa.Uuid(), nullable=True),
         sa.Column("cancelled_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("failed_tries", sa.Integer(), server_default="0", nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
