@@ -140,7 +140,10 @@ def invite_partner(session: Session, actor: Actor, *, email: str) -> PartnerInvi
         raise rule(
             "partner_already_joined",
             "Your partner has already joined",
-            N_("Your partner has already joined your claim. To invite someone else, end their link first."),
+            N_(
+                "Your partner has already joined your claim. To invite someone else, stop sharing "
+                "your claim with them first."
+            ),
         )
     _refuse_unless_joint(session, lead.uc_claim_reference)  # type: ignore[arg-type]  # checked in _lead
     token = secrets.token_urlsafe(32)
