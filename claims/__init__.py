@@ -127,7 +127,3 @@ class ClaimSystem(Protocol):
 
     def send_statement(self, statement: Statement) -> str: ...  # the claim system's receipt
 
-
-class ClaimSystemUnavailable(Exception):
-    """The claim system could not be asked, or answered outside its contract. Callers must not
-    pay on it: what needs the facts waits (an invoice stays approved for the next batch)."""

@@ -1,7 +1,7 @@
 """joint claims: a partner's parent row points at the lead's (the household); partner invitations
 
-Revision ID: 0027j
-Revises: 0026
+Revision ID: 0029
+Revises: 0028
 Create Date: 2026-12-02 12:00:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0027j"
-down_revision = "0026"
+revision = "0029"
+down_revision = "0028"
 branch_labels = None
 depends_on = None
 
