@@ -142,6 +142,30 @@ class PartnerInvitation(UUIDPrimaryKey, Timestamps, Base):
         return self.accepted_at is None and self.cancelled_at is None and self.expires_at > at
 
 
+class CouncilSharing(UUIDPrimaryKey, Timestamps, Base):
+    """A parent's agreement that DWP may tell the council where their child's nursery is about
+    the early-years help the child may be eligible for (names, dates of birth, the flags and
+    what they rest on). Withdrawing keeps the row, dated; agreeing again is a new row."""
+
+    __tablename__ = "council_sharing"
+    __table_args__ = (
+        # At most one agreement in force per parent; withdrawn ones stay for the record.
+        Index(
+            "uq_council_sharing_in_force_per_parent",
+            "parent_id",
+            unique=True,
+            sqlite_where=text("withdrawn_at IS NULL"),
+            postgresql_where=text("withdrawn_at IS NULL"),
+        ),
+        CheckConstraint("withdrawn_at IS NULL OR withdrawn_at >= agreed_at", name="withdrawn_after_agreed"),
+    )
+
+    # Who agreed: the parent, for themselves (each partner of a joint claim chooses for their own).
+    parent_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("parents.id"), index=True)
+    agreed_at: Mapped[datetime]
+    withdrawn_at: Mapped[datetime | None]
+
+
 class AuthorizationCode(UUIDPrimaryKey, Base):
     """A one-time code from the consent screen (OAuth authorization code with PKCE S256).
 

@@ -60,6 +60,9 @@ class Provider(UUIDPrimaryKey, Timestamps, Base):
     address: Mapped[str] = mapped_column(String(500), default="")
     postcode: Mapped[str] = mapped_column(String(10))
     region: Mapped[str] = mapped_column(String(60), default="")
+    # The council that runs early-years funding where the setting is (ONS GSS code, one of
+    # config/local_authorities.csv), recorded by DWP staff; None until someone records it.
+    local_authority_code: Mapped[str | None] = mapped_column(String(9))
     status: Mapped[ProviderStatus] = mapped_column(default=ProviderStatus.PENDING_VERIFICATION)
     # A DWP person checks the registration and the payee with the regulator and the bank; a
     # second person verifies it.
