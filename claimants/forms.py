@@ -127,3 +127,12 @@ class JoinHouseholdForm(GovForm):
         description=_l("Your own, not your partner’s. For example, ‘QQ 12 34 56 C’."),
         validators=[InputRequired(message=_l("Enter your National Insurance number"))],
     )
+
+
+class CouncilSharingForm(GovForm):
+    share = RadioField(
+        _l("Do you agree to DWP sharing your children’s details with your council?"),
+        widget=GovRadioInput(),
+        choices=[SelectChoice("yes", _l("Yes, share them")), SelectChoice("no", _l("No, do not share them"))],
+        validators=[InputRequired(message=_l("Select yes if you agree to share your children’s details"))],
+    )

@@ -102,6 +102,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from claimants.oauth import init_oauth
     from claimants.views.api import claimants_api
+    from claimants.views.finance import claimants_finance
     from claimants.views.nursery import claimants_nursery
     from claimants.views.parent import claimants_parent
     from claimants.views.partner import claimants_parent_partner
@@ -135,6 +136,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(staff_audit)
     app.register_blueprint(invoicing_finance)
     app.register_blueprint(providers_finance)
+    app.register_blueprint(claimants_finance)
     app.register_blueprint(invoicing_parent)
     init_oauth(app)
     api = init_api(app)

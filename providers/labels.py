@@ -28,6 +28,7 @@ REGULATORS = {
 STAFF_EVENTS = {
     "provider.registered": lazy_gettext("Registered"),
     "provider.checked": lazy_gettext("Registration checked"),
+    "provider.local_authority_set": lazy_gettext("Local authority recorded"),
     "provider.pending_verification": lazy_gettext("Waiting for verification"),
     "provider.verified": lazy_gettext("Verified"),
     "provider.payee_changed": lazy_gettext("Payment details changed"),

@@ -11,8 +11,9 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
+from claimants import council_sharing as sharing
 from claimants import repository, service
-from claimants.forms import ChildForm, ConsentResponseForm, LinkClaimForm
+from claimants.forms import ChildForm, ConsentResponseForm, CouncilSharingForm, LinkClaimForm
 from claimants.labels import CONSENT_STATUS
 from claimants.models import Consent, ConsentStatus
 from claimants.rules import ending_warnings_due, renewable
@@ -143,6 +144,33 @@ def add_child() -> ResponseReturnValue:
                 safe_next(request.args.get("next"), within=PARENT_PAGES) or url_for("invoicing_parent.home")
             )
     return render_template("claimants/add_child.html", form=form), 400 if form.errors else 200
+
+
+@claimants_parent.route("/council-sharing", methods=["GET", "POST"])
+@parent_required
+def council_sharing() -> ResponseReturnValue:
+    """Agree or not to DWP telling the council about early-years help the children may get."""
+    db = request_session()
+    form = CouncilSharingForm()
+    if form.validate_on_submit():
+        try:
+            if form.share.data == "yes":
+                changed = sharing.agree_to_share(db, g.actor)
+                done = _("We will share your children’s details with your council")
+            else:
+                changed = sharing.withdraw_sharing(db, g.actor)
+                done = _("We will not share your children’s details with your council")
+        except DomainError as error:
+            flash(translated(error.detail), "error")
+        else:
+            flash(done if changed else _("Nothing has changed: you had already chosen this"))
+        return redirect(url_for("claimants_parent.council_sharing"))
+    in_force = sharing.sharing_in_force(db, g.parent.id)
+    if not form.errors:
+        form.share.data = "yes" if in_force else None
+    return render_template(
+        "claimants/council_sharing.html", form=form, in_force=in_force
+    ), 400 if form.errors else 200
 
 
 @claimants_parent.get("/consents")

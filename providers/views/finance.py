@@ -9,13 +9,13 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from config import audit
+from config import audit, local_authorities
 from config.auth import StaffRole
 from config.database import utcnow
 from config.errors import DomainError, MalformedRequest, translated
 from config.extensions import request_session
 from config.forms import ConfirmForm
-from providers import payees, repository, service
+from providers import local_authority, payees, repository, service
 from providers.forms import DirectorySearchForm
 from providers.labels import PROVIDER_STATUS_TAG
 from staff.views.session import staff_required
@@ -76,6 +76,13 @@ def provider(provider_id: uuid.UUID) -> ResponseReturnValue:
             elif action == "verify":
                 service.verify_provider(db, g.actor, provider_id)
                 flash(_("%(name)s is verified and can send invoices", name=item.name))
+            elif action == "local_authority":
+                if local_authority.set_local_authority(
+                    db, g.actor, provider_id, form_data.get("local_authority") or ""
+                ):
+                    flash(_("Local authority recorded for %(name)s", name=item.name))
+                else:
+                    flash(_("The local authority was already recorded"))
             elif action == "release":
                 payees.release_payee(db, g.actor, provider_id, _payee_id(form_data.get("payee_id")))
                 flash(_("The new payment details are released"))
@@ -116,6 +123,8 @@ def provider(provider_id: uuid.UUID) -> ResponseReturnValue:
         events=audit.events_for(db, "providers", item.id),
         roles=g.actor.roles,
         actor_id=g.actor.staff_id,
+        authority=local_authorities.find(item.local_authority_code),
+        authorities=local_authorities.authorities(),
     )
 
 
