@@ -152,7 +152,9 @@ def _csv(world: World) -> bytes:
 
 
 def _area(endpoint: str) -> str | None:
-    if endpoint.startswith(("invoicing_finance.", "providers_finance.", "staff_finance.", "staff_audit.")):
+    if endpoint.startswith(
+        ("invoicing_finance.", "providers_finance.", "staff_finance.", "staff_audit.", "claimants_finance.")
+    ):
         return "staff"
     if endpoint.startswith(("providers_nursery.", "invoicing_nursery.", "claimants_nursery.")):
         return "provider"

@@ -1,0 +1,99 @@
+"""The council pages over HTTP: the parent's choice, the provider's authority, DWP's export."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from claimants.models import CouncilSharing
+from config.audit import AuditEvent
+from config.auth import StaffRole
+from providers.models import Provider
+from tests.conftest import LiveServer
+from tests.factories import PASSWORD, World, create_staff, give_password
+from tests.http import User, sign_in_parent, sign_in_provider, sign_in_staff
+
+LEEDS = "E08000035"
+
+
+def test_a_parent_agrees_and_withdraws_on_their_own_page(live_server: LiveServer, db) -> None:
+    world = World(db)
+    parent, home = sign_in_parent(live_server.url, world.parent.label)
+    assert "/account/council-sharing" in home.text  # in the parent's navigation
+    page = parent.get("/account/council-sharing")
+    assert "You have not agreed to share." in page.text
+    assert "Who DWP would share it with" in page.text and "If you change your mind" in page.text
+    unanswered = parent.submit(page, "Save")
+    assert unanswered.status_code == 400
+    assert "Select yes if you agree to share your children’s details" in unanswered.text
+    agreed = parent.submit(page, "Save", share="yes")
+    assert "We will share your children’s details with your council" in agreed.text
+    assert "You agreed to share on" in agreed.text
+    again = parent.submit(agreed, "Save", share="yes")
+    assert "Nothing has changed" in again.text
+    withdrawn = parent.submit(again, "Save", share="no")
+    assert "We will not share your children’s details with your council" in withdrawn.text
+    db.expire_all()
+    rows = db.scalars(select(CouncilSharing).where(CouncilSharing.parent_id == world.parent.parent_id)).all()
+    assert len(rows) == 1 and rows[0].withdrawn_at is not None
+
+
+def test_dwp_records_the_authority_and_a_finance_officer_downloads_the_export(
+    live_server: LiveServer, db
+) -> None:
+    world = World(db)
+    create_staff(db, StaffRole.CASEWORKER, name="Cara Caseworker")
+    case, _ = sign_in_staff(live_server.url, "Cara Caseworker")
+    page = case.get(f"/finance/providers/{world.provider.id}")
+    assert "Not recorded" in page.text
+    recorded = case.submit(page, "Record local authority", local_authority=LEEDS)
+    assert "Local authority recorded for" in recorded.text and "Leeds" in recorded.text
+    db.expire_all()
+    assert db.get_one(Provider, world.provider.id).local_authority_code == LEEDS
+    assert case.get("/finance/councils").status_code == 403  # a caseworker does not export
+
+    parent, _ = sign_in_parent(live_server.url, world.parent.label)
+    parent.submit(parent.get("/account/council-sharing"), "Save", share="yes")
+    create_staff(db, StaffRole.FINANCE_OFFICER, name="Femi Finance")
+    officer, _ = sign_in_staff(live_server.url, "Femi Finance")
+    councils = officer.get("/finance/councils")
+    assert councils.status_code == 200 and "Leeds" in councils.text
+    listing = officer.submit(councils, "Download list")
+    assert listing.headers["Content-Type"].startswith("text/csv")
+    assert world.child.first_name in listing.text and "child_first_name" in listing.text
+    counts = officer.submit(councils, "Download counts for every authority (CSV)")
+    assert f"{LEEDS},Leeds,1," in counts.text and world.child.first_name not in counts.text
+    db.expire_all()
+    events = db.scalars(
+        select(AuditEvent).where(AuditEvent.action == "staff.council_export_downloaded")
+    ).all()
+    assert sorted((e.data["authority"], e.data["rows"]) for e in events) == [(LEEDS, 1), ("all", 1)]
+
+
+def test_nobody_but_a_finance_officer_reaches_the_export(live_server: LiveServer, db) -> None:
+    world = World(db)
+    url = live_server.url
+    anonymous = User(url)
+    assert "sign-in" in anonymous.get("/finance/councils", allow_redirects=False).headers["Location"]
+    parent, _ = sign_in_parent(url, world.parent.label)
+    secret = give_password(db, world.provider_user, second_factor=True)
+    nursery, _ = sign_in_provider(url, world.provider.users[0].email, PASSWORD, secret)
+    for person in (parent, nursery):
+        answer = person.get("/finance/councils", allow_redirects=False)
+        assert answer.status_code in (302, 303, 401, 403) and "Leeds" not in answer.text
+        assert person.http.post(
+            f"{url}/finance/councils/counts", allow_redirects=False, timeout=30
+        ).status_code in (
+            302,
+            303,
+            400,
+            401,
+            403,
+        )
+    for role in (StaffRole.CASEWORKER, StaffRole.APPROVER, StaffRole.AUDITOR):
+        create_staff(db, role, name=f"Only {role.value}")
+        staff, _ = sign_in_staff(url, f"Only {role.value}")
+        assert staff.get("/finance/councils").status_code == 403
+    assert (
+        db.scalars(select(AuditEvent).where(AuditEvent.action == "staff.council_export_downloaded")).all()
+        == []
+    )
