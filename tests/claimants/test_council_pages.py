@@ -57,7 +57,7 @@ def test_dwp_records_the_authority_and_a_finance_officer_downloads_the_export(
     officer, _ = sign_in_staff(live_server.url, "Femi Finance")
     councils = officer.get("/finance/councils")
     assert councils.status_code == 200 and "Leeds" in councils.text
-    listing = officer.submit(councils, "Download list")
+    listing = officer.submit(councils, "Download list for Leeds")
     assert listing.headers["Content-Type"].startswith("text/csv")
     assert world.child.first_name in listing.text and "child_first_name" in listing.text
     counts = officer.submit(councils, "Download counts for every authority (CSV)")
