@@ -55,6 +55,7 @@ def test_dwp_records_the_authority_and_a_finance_officer_downloads_the_export(
     parent.submit(parent.get("/account/council-sharing"), "Save", share="yes")
     create_staff(db, StaffRole.FINANCE_OFFICER, name="Femi Finance")
     officer, _ = sign_in_staff(live_server.url, "Femi Finance")
+    assert "/finance/councils" in officer.get("/finance/home").text
     councils = officer.get("/finance/councils")
     assert councils.status_code == 200 and "Leeds" in councils.text
     listing = officer.submit(councils, "Download list for Leeds")
