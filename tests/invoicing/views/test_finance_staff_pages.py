@@ -183,11 +183,12 @@ PAGES_AND_ACTIONS = {
         StaffRole.AUDITOR: set(),
     },
     "provider": {
-        StaffRole.CASEWORKER: set(),
+        StaffRole.CASEWORKER: {"Record local authority"},
         StaffRole.FINANCE_OFFICER: {
             "Release new payment details",
             "Record connected account",
             "Record bank details",
+            "Record local authority",
         },
         StaffRole.APPROVER: {"Release new payment details"},
         StaffRole.AUDITOR: set(),
