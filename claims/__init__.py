@@ -126,4 +126,3 @@ class ClaimSystem(Protocol):
     def period(self, claim_reference: str, on: date) -> PeriodFacts | None: ...
 
     def send_statement(self, statement: Statement) -> str: ...  # the claim system's receipt
-

@@ -1,7 +1,7 @@
 """sharing with councils: parents' agreements (council_sharing) and each provider's local authority
 
-Revision ID: 0027c
-Revises: 0026
+Revision ID: 0030
+Revises: 0029
 Create Date: 2026-12-02 09:00:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0027c'
-down_revision = '0026'
+revision = '0030'
+down_revision = '0029'
 branch_labels = None
 depends_on = None
 
