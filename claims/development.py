@@ -7,6 +7,10 @@ born by the AP's end. It reads and writes in its own session, as a separate syst
 
 from __future__ import annotations
 
+import dataclasses
+import re
+import uuid
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -14,8 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from claims import ClaimChild, PeriodFacts, Statement, statement_body
-from claims.models import DevClaim, DevClaimPeriod, DevClaimStatement
+from claims.models import DevClaim, DevClaimChild, DevClaimPeriod, DevClaimStatement
 from claims.periods import assessment_period
+from config import audit
+from config.auth import SYSTEM
+from config.database import transaction
+from config.errors import FieldError, NotFound, ValidationFailed
 
 
 class DevelopmentClaims:
@@ -74,3 +82,180 @@ def facts_of(claim: DevClaim, override: DevClaimPeriod | None, start: date, end:
         earnings_pence=int(chosen("earnings_pence")),
         childcare_element_pence=chosen("childcare_element_pence"),
     )
+
+
+# --- the development page's changes (``claims.views``): what a caseworker would change in DWP's
+# claim system. They are the stand-in's own records, audited as a system change like any other.
+
+
+@dataclass(frozen=True)
+class ClaimChanges:
+    situation: str
+    joint: bool
+    work_condition_met: bool
+    earnings_pence: int
+    childcare_element_pence: int | None  # None: the award is not calculated yet
+    ended_on: date | None
+
+
+def find_claim(session: Session, reference: str) -> DevClaim | None:
+    return session.scalars(select(DevClaim).where(DevClaim.reference == reference.strip().upper())).first()
+
+
+def add_claim(
+    session: Session, *, reference: str, claim_start_date: date, joint: bool = False, situation: str = ""
+) -> DevClaim:
+    reference = reference.strip().upper()
+    if not _REFERENCE.fullmatch(reference):
+        raise ValidationFailed(
+            "The claim is not valid",
+            errors=[FieldError("reference", "Enter a claim reference of 4 to 40 letters and numbers")],
+        )
+    if find_claim(session, reference) is not None:
+        raise ValidationFailed(
+            "The claim is not valid",
+            errors=[FieldError("reference", "A claim with this reference already exists")],
+        )
+    with transaction(session):
+        claim = DevClaim(
+            id=uuid.uuid4(),
+            reference=reference,
+            situation=situation.strip(),
+            claim_start_date=claim_start_date,
+            joint=joint,
+        )
+        session.add(claim)
+        session.flush()
+        audit.record(session, "dev_claim.added", claim, SYSTEM, {"reference": reference, "joint": joint})
+    return claim
+
+
+def change_claim(session: Session, reference: str, changes: ClaimChanges) -> DevClaim:
+    claim = _claim(session, reference)
+    errors = []
+    if changes.earnings_pence < 0:
+        errors.append(FieldError("earnings", "Earnings must be £0 or more"))
+    if changes.childcare_element_pence is not None and changes.childcare_element_pence < 0:
+        errors.append(FieldError("childcare_element", "The childcare element must be £0 or more"))
+    if changes.ended_on is not None and changes.ended_on < claim.claim_start_date:
+        errors.append(FieldError("ended_on", "The claim cannot end before it started"))
+    if errors:
+        raise ValidationFailed("The claim's facts are not valid", errors=errors)
+    with transaction(session):
+        before = _facts(claim)
+        for name, value in dataclasses.asdict(changes).items():
+            setattr(claim, name, value)
+        audit.record(session, "dev_claim.changed", claim, SYSTEM, {"before": before, "after": _facts(claim)})
+    return claim
+
+
+def set_period(
+    session: Session,
+    reference: str,
+    ap_start: date,
+    *,
+    work_condition_met: bool | None,
+    earnings_pence: int | None,
+    childcare_element_pence: int | None,
+) -> DevClaimPeriod | None:
+    """One AP's facts where they differ from the claim's; all ``None`` takes the override away."""
+    claim = _claim(session, reference)
+    if (
+        assessment_period(claim.claim_start_date, ap_start)[0] != ap_start
+        or ap_start < claim.claim_start_date
+    ):
+        raise ValidationFailed(
+            "The period is not valid", errors=[FieldError("ap_start", "Select an assessment period")]
+        )
+    if any(value is not None and value < 0 for value in (earnings_pence, childcare_element_pence)):
+        raise ValidationFailed(
+            "The period is not valid", errors=[FieldError("earnings", "Amounts must be £0 or more")]
+        )
+    row = session.scalars(
+        select(DevClaimPeriod).where(
+            DevClaimPeriod.reference == claim.reference, DevClaimPeriod.ap_start == ap_start
+        )
+    ).first()
+    values = {
+        "work_condition_met": work_condition_met,
+        "earnings_pence": earnings_pence,
+        "childcare_element_pence": childcare_element_pence,
+    }
+    with transaction(session):
+        if row is None:
+            row = DevClaimPeriod(id=uuid.uuid4(), reference=claim.reference, ap_start=ap_start)
+            session.add(row)
+        for name, value in values.items():
+            setattr(row, name, value)
+        session.flush()
+        audit.record(
+            session, "dev_claim.period_set", claim, SYSTEM, {"ap_start": ap_start.isoformat(), **values}
+        )
+        if all(value is None for value in values.values()):
+            session.delete(row)
+            return None
+    return row
+
+
+def add_child(
+    session: Session,
+    reference: str,
+    *,
+    first_name: str,
+    last_name: str,
+    date_of_birth: date,
+    childcare_costs: bool,
+) -> DevClaimChild:
+    claim = _claim(session, reference)
+    with transaction(session):
+        child = DevClaimChild(
+            id=uuid.uuid4(),
+            reference=claim.reference,
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            date_of_birth=date_of_birth,
+            childcare_costs=childcare_costs,
+        )
+        session.add(child)
+        session.flush()
+        audit.record(session, "dev_claim.child_added", claim, SYSTEM, {"childcare_costs": childcare_costs})
+    return child
+
+
+def set_child_costs(
+    session: Session, reference: str, child_id: uuid.UUID, childcare_costs: bool
+) -> DevClaimChild:
+    claim = _claim(session, reference)
+    child = session.get(DevClaimChild, child_id)
+    if child is None or child.reference != claim.reference:
+        raise NotFound("No such child on this claim")
+    with transaction(session):
+        child.childcare_costs = childcare_costs
+        audit.record(
+            session,
+            "dev_claim.child_changed",
+            claim,
+            SYSTEM,
+            {"child": str(child.id), "childcare_costs": childcare_costs},
+        )
+    return child
+
+
+_REFERENCE = re.compile(r"[A-Z0-9]{4,40}")
+
+
+def _claim(session: Session, reference: str) -> DevClaim:
+    claim = find_claim(session, reference)
+    if claim is None:
+        raise NotFound("No such claim in the development claim system")
+    return claim
+
+
+def _facts(claim: DevClaim) -> dict[str, Any]:
+    return {
+        "joint": claim.joint,
+        "work_condition_met": claim.work_condition_met,
+        "earnings_pence": claim.earnings_pence,
+        "childcare_element_pence": claim.childcare_element_pence,
+        "ended_on": claim.ended_on.isoformat() if claim.ended_on else None,
+    }

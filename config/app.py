@@ -93,6 +93,10 @@ def create_app(settings: Settings | None = None) -> Flask:
 
         init_dev_identity(app, settings, _demo_people)
         app.register_blueprint(dev_tools)
+        if settings.claim_system == "development":
+            from claims.views import dev_claims
+
+            app.register_blueprint(dev_claims)
     _limit(app, settings)
     init_request_guard(app, settings, UPLOAD_ENDPOINTS)
     _register_cli(app)
@@ -119,7 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     from staff.views.finance import staff_finance
 
     # Each package's words for its machine names, registered for the ``words`` filter.
-    for package in ("claimants", "invoicing", "providers", "staff"):
+    for package in ("claims", "claimants", "invoicing", "providers", "staff"):
         import_module(f"{package}.labels")
 
     app.register_blueprint(_home_blueprint())

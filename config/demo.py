@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from claimants import service as claimants
 from claimants.models import Child, Consent, Parent
+from config import demo_claims
 from config.auth import SYSTEM, Actor, ActorKind, StaffRole
 from invoicing import service as invoicing
 from invoicing.models import Invoice
@@ -214,6 +215,41 @@ def _seed(session: Session, first_seed: bool) -> dict[str, Any]:
         "Chloe Smith", date(2024, 6, 3), f"JM{tag_digits(tag)}C", [("Mia", date(2012, 3, 20), True)]
     )
 
+    # The claims as DWP's claim system holds them (the development one, /dev/claims): one in each
+    # situation the claim's facts change what DWP pays.
+    dewi, (cai,) = parent(
+        "Dewi Evans", date(2025, 9, 1), f"JN{tag_digits(tag)}A", [("Cai", date(2023, 1, 12), False)]
+    )
+    faye, (noah,) = parent(
+        "Faye Green", date(2025, 9, 1), f"JP{tag_digits(tag)}B", [("Noah", date(2023, 6, 30), False)]
+    )
+    gita, (arjun,) = parent(
+        "Gita Patel", date(2025, 9, 1), f"JR{tag_digits(tag)}C", [("Arjun", date(2022, 11, 2), False)]
+    )
+    huw, (elin,) = parent(
+        "Huw Price", date(2025, 9, 1), f"JS{tag_digits(tag)}D", [("Elin", date(2024, 3, 8), False)]
+    )
+    for working in (amira, ben, chloe):
+        demo_claims.record_claim(session, working, "Working", earnings_pence=145_000)
+    demo_claims.record_claim(
+        session, dewi, "Joint claim, both partners working", joint=True, earnings_pence=210_000
+    )
+    efa = demo_claims.join_partner(
+        session, dewi, name=f"Efa Evans{apart}", at=at, nino=f"JT{tag_digits(tag)}A"
+    )
+    demo_claims.record_claim(session, faye, "Not meeting the work condition", work_condition_met=False)
+    # The award, calculated, carries less childcare than 85% of the nursery's bill: DWP pays only it.
+    demo_claims.record_claim(
+        session,
+        gita,
+        "Award cut by earnings below the childcare element",
+        earnings_pence=260_000,
+        childcare_element_pence=15_000,
+    )
+    demo_claims.record_claim(
+        session, huw, "Claim ended mid-period", ended_on=month_start + timedelta(days=14)
+    )
+
     def consent(provider_actor: Actor, parent_actor: Actor, child: Child) -> Consent:
         request = claimants.request_consent(
             session,
@@ -241,6 +277,10 @@ def _seed(session: Session, first_seed: bool) -> dict[str, Any]:
     )
     claimants.reject_consent(session, amira, declined.id)
     claimants.revoke_consent(session, chloe, c_mia_sunny.id)
+    c_cai = consent(acorns_user, dewi, cai)
+    c_noah = consent(sunny_user, faye, noah)
+    c_arjun = consent(acorns_user, gita, arjun)
+    c_elin = consent(acorns_user, huw, elin)
 
     number = iter(range(1001, 2000))
 
@@ -284,8 +324,9 @@ def _seed(session: Session, first_seed: bool) -> dict[str, Any]:
         session, sunny_user, sunny.id, payees.BankDetails("820000", "73688637", "Sunny Days Ltd")
     )
 
-    # A built batch awaiting approval: Yusuf's care.
+    # A built batch awaiting approval: Yusuf's care, and Arjun's, which the award limits.
     confirmed(acorns_user, c_yusuf, 70000)
+    confirmed(acorns_user, c_arjun, 60000)
     invoicing.run_automatic_checks(session, SYSTEM)
     second = invoicing.build_batch(session, officer)
     assert second is not None
@@ -304,6 +345,9 @@ def _seed(session: Session, first_seed: bool) -> dict[str, Any]:
         care_from=month_start,
         care_to=month_start + timedelta(days=4),
     )
+    # Held by the claim's facts: the work condition not met; the claim ended in the period.
+    confirmed(sunny_user, c_noah, 40000)
+    confirmed(acorns_user, c_elin, 55000)
     invoicing.run_automatic_checks(session, SYSTEM)
     invoicing.approve_invoice(session, caseworker, released.id, "Provider confirmed extended hours by phone")
     invoicing.reject_invoice(session, caseworker, turned_down.id, "Care overlaps an invoice already paid")
@@ -317,6 +361,7 @@ def _seed(session: Session, first_seed: bool) -> dict[str, Any]:
     cancelled = invoice(sunny_user, c_leo, 10000, care_from=today.replace(day=1), care_to=today)
     invoicing.cancel_invoice(session, sunny_user, cancelled.id, "Sent in error")
     confirmed(acorns_user, c_zara, 40000, care_from=today.replace(day=1), care_to=today)
+    invoice(acorns_user, c_cai, 48000)  # a joint claim's: either partner may confirm it
 
     return {
         "api_client": {
@@ -325,7 +370,10 @@ def _seed(session: Session, first_seed: bool) -> dict[str, Any]:
             "provider_id": str(acorns.id),
             "redirect_uri": DEMO_REDIRECT_URI,
         },
-        "parents": [{"login": _email(session, p), "name": p.label} for p in (amira, ben, chloe)],
+        "parents": [
+            {"login": _email(session, p), "name": p.label}
+            for p in (amira, ben, chloe, dewi, efa, faye, gita, huw)
+        ],
         "staff": [
             {"login": user.email, "role": user.roles[0]}
             for user in session.scalars(
@@ -350,7 +398,7 @@ def tag_digits(tag: str) -> str:
 
 
 def _email(session: Session, actor: Actor) -> str:
-    parent = session.get_one(Parent, actor.parent_id)
+    parent = session.get_one(Parent, actor.id)  # the person's own (a partner's parent_id is the lead's)
     return parent.email
 
 

@@ -211,7 +211,14 @@ class Settings:
                     "BACS_ACCOUNT_NUMBER"
                 )
             if self.claim_system != "http" or not self.claim_system_url.startswith("https://"):
-                raise RuntimeError("production reads claims from DWP's claim system: set CLAIM_SYSTEM=http")
+                raise RuntimeError(
+                    "production reads claims from DWP's claim system: set CLAIM_SYSTEM=http and "
+                    "CLAIM_SYSTEM_URL over https"
+                )
+            if len(self.claim_system_token) < 32:
+                raise RuntimeError(
+                    "production needs DWP's CLAIM_SYSTEM_TOKEN for its claim system (32 characters or more)"
+                )
 
 
 _current: Settings | None = None

@@ -16,7 +16,13 @@ ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = ("claims", "providers", "claimants", "invoicing")
 PACKAGES = ("config", "staff", *DOMAIN)
 # The composition root may assemble the packages; nothing else in config may.
-ASSEMBLERS = {"config/app.py", "config/scheduler.py", "config/models.py", "config/demo.py"}
+ASSEMBLERS = {
+    "config/app.py",
+    "config/scheduler.py",
+    "config/models.py",
+    "config/demo.py",
+    "config/demo_claims.py",
+}
 
 # DESIGN.md §4, declared: which packages each package may import. ``config`` and ``staff`` are
 # the platform; a domain package may use the ones before it in this list, never one after it.

@@ -65,7 +65,12 @@ def test_production_refuses_unsafe_settings() -> None:
     }
     with pytest.raises(RuntimeError, match="CLAIM_SYSTEM=http"):
         Settings(**safe, **bacs).check()  # never the development claim system
-    Settings(**safe, **bacs, claim_system="http", claim_system_url="https://claims.dwp.example").check()
+    with pytest.raises(RuntimeError, match="CLAIM_SYSTEM=http"):
+        Settings(**safe, **bacs, claim_system="http", claim_system_url="http://claims.dwp.example").check()
+    claims = {"claim_system": "http", "claim_system_url": "https://claims.dwp.example"}
+    with pytest.raises(RuntimeError, match="CLAIM_SYSTEM_TOKEN"):
+        Settings(**safe, **bacs, **claims).check()  # DWP's claim system answers no one unnamed
+    Settings(**safe, **bacs, **claims, claim_system_token="t" * 32).check()
 
 
 def free_port() -> int:

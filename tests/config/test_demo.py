@@ -9,7 +9,8 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from claimants.models import Consent
+from claimants.models import Consent, Parent
+from claims.models import DevClaim
 from config.audit import verify_chain
 from invoicing.models import Invoice, PaymentBatch
 from providers import accounts
@@ -55,13 +56,38 @@ def test_seed_fills_an_empty_database_with_every_resting_state(app: Flask, sessi
     assert verify_chain(session).ok
 
 
+def test_seed_has_a_claim_in_each_situation_and_what_each_changes(app: Flask, session: Session) -> None:
+    """Working; joint (the partner joined); the work condition not met; the award cut by earnings
+    below the element; the claim ended mid-period: each with the invoice its facts decide."""
+    seed_json(app)
+    claims = {claim.reference[-3:]: claim for claim in session.scalars(select(DevClaim))}
+    assert len(claims) == 7
+    assert claims["DEW"].joint and not claims["FAY"].work_condition_met
+    assert claims["GIT"].childcare_element_pence == 15_000 and claims["HUW"].ended_on is not None
+    by_parent: dict[str, list[Invoice]] = {}
+    for name, invoice in session.execute(
+        select(Parent.name, Invoice).join(Parent, Parent.id == Invoice.parent_id)
+    ):
+        by_parent.setdefault(name, []).append(invoice)
+    [faye] = by_parent["Faye Green"]
+    assert faye.status == "on_hold" and "work_condition_not_met" in faye.flags
+    [huw] = by_parent["Huw Price"]
+    assert huw.status == "on_hold" and "claim_not_live" in huw.flags
+    [gita] = by_parent["Gita Patel"]
+    assert (gita.status, gita.dwp_pence, gita.award_limited) == ("batched", 15_000, True)
+    [dewi] = by_parent["Dewi Evans"]
+    assert dewi.status == "awaiting_confirmation"
+    partner = session.scalars(select(Parent).where(Parent.name == "Efa Evans")).one()
+    assert partner.partner_of_id == dewi.parent_id
+
+
 def test_seed_json_prints_what_a_tester_needs_and_keeps_the_secret_hashed(
     app: Flask, session: Session
 ) -> None:
     data = seed_json(app)
     assert set(data) == {"api_client", "parents", "staff", "providers"}
     assert set(data["api_client"]) == {"client_id", "client_secret", "provider_id", "redirect_uri"}
-    assert all(set(p) == {"login", "name"} for p in data["parents"]) and len(data["parents"]) == 3
+    assert all(set(p) == {"login", "name"} for p in data["parents"]) and len(data["parents"]) == 8
     assert {s["role"] for s in data["staff"]} == {"caseworker", "finance_officer", "approver", "auditor"}
     assert all(set(p) == {"login", "name", "password", "totp_secret"} for p in data["providers"])
     first = data["providers"][0]

@@ -94,6 +94,7 @@ def _production(database_url: str, **overrides: str) -> dict[str, str]:
         "BACS_ACCOUNT_NUMBER": "12345678",
         "CLAIM_SYSTEM": "http",  # production reads claims from DWP's claim system (never called here)
         "CLAIM_SYSTEM_URL": "https://claims.dwp.example",
+        "CLAIM_SYSTEM_TOKEN": "claim-system-token-that-is-long-enough",
         "DATABASE_URL": database_url
         if ON_POSTGRES
         else "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",

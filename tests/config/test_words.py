@@ -13,11 +13,11 @@ from config import words
 from config.transitions import MACHINES
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("config", "staff", "providers", "claimants", "invoicing")
+PACKAGES = ("config", "staff", "claims", "providers", "claimants", "invoicing")
 # An audit action is "<thing>.<what happened>": the literal ones the code records.
 ACTION = re.compile(
     r"\"((?:invoice|batch|payment|provider|provider_user|provider_sign_in|api_client|webhook|consent|"
-    r"parent|child|oauth|staff|returns|upload|audit_log|statement|award_difference)\.[a-z_]+)\""
+    r"parent|child|oauth|staff|returns|upload|audit_log|statement|award_difference|dev_claim)\.[a-z_]+)\""
 )
 
 
