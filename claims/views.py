@@ -181,6 +181,9 @@ def _claim_page(
     if period_form is None:
         period_form = PeriodFactsForm(formdata=None, prefix="period")
         period_form.ap_start.choices = _period_choices(row)
+        # Today's period first chosen: the one a developer most often changes.
+        current, _end = assessment_period(row.claim_start_date, max(_today(), row.claim_start_date))
+        period_form.ap_start.data = current.isoformat()
     shown = {
         "form": form or ClaimFactsForm(formdata=None, data=_facts_data(row)),
         "period_form": period_form,
