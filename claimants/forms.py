@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea, GovTextInput
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from config.forms import GovDateField, GovForm
+from config.forms import GovDateField, GovForm, GovRadioInput, GovTextArea, GovTextInput
 
 
 class LinkClaimForm(GovForm):

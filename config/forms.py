@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from govuk_frontend_wtf import wtforms_widgets as widgets
 from markupsafe import Markup
 from wtforms import DateField, FieldList, FormField
 from wtforms import Form as WtfForm
@@ -20,7 +20,43 @@ _PARTS = ("day", "month", "year")
 EARLIEST, LATEST = date(1900, 1, 1), date(2099, 12, 31)
 
 
-class LabelledDateInput(GovDateInput):
+class TranslatedErrorPrefix:
+    """A field's error message begins "Error:" for screen readers (GOV.UK's error message
+    component), in the page's language: the component's own default is English."""
+
+    def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
+        params: dict[str, Any] = super().map_gov_params(field, **kwargs)  # type: ignore[misc]
+        if params.get("errorMessage"):
+            params["errorMessage"]["visuallyHiddenText"] = _("Error")
+        return params
+
+
+# The GOV.UK widgets every form uses (govuk-frontend-wtf's, with the prefix in the page's language).
+class GovTextInput(TranslatedErrorPrefix, widgets.GovTextInput):
+    pass
+
+
+class GovPasswordInput(TranslatedErrorPrefix, widgets.GovPasswordInput):
+    pass
+
+
+class GovTextArea(TranslatedErrorPrefix, widgets.GovTextArea):
+    pass
+
+
+class GovRadioInput(TranslatedErrorPrefix, widgets.GovRadioInput):
+    pass
+
+
+class GovSelect(TranslatedErrorPrefix, widgets.GovSelect):
+    pass
+
+
+class GovFileInput(TranslatedErrorPrefix, widgets.GovFileInput):
+    pass
+
+
+class LabelledDateInput(TranslatedErrorPrefix, widgets.GovDateInput):
     """GOV.UK's three date boxes, each with its own id and its own translated label, keeping what
     was typed when the form comes back with an error (the upstream widget labels them in English,
     and a caller's own items lose the ids and the values)."""

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovTextArea, GovTextInput
 from wtforms import FieldList, FormField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from config.forms import GovDateField, GovForm, GovSubForm
+from config.forms import (
+    GovDateField,
+    GovFileInput,
+    GovForm,
+    GovRadioInput,
+    GovSubForm,
+    GovTextArea,
+    GovTextInput,
+)
 from invoicing import limits
 from invoicing.labels import REASON_CODES
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovRadioInput, GovTextArea, GovTextInput
 from wtforms import PasswordField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from config.errors import N_
-from config.forms import GovForm
+from config.forms import GovForm, GovPasswordInput, GovRadioInput, GovTextArea, GovTextInput
 from providers.models import Regulator
 
 REGIONS = (

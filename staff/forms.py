@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextInput
 from wtforms import RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
-from config.forms import GovDateField, GovForm
+from config.forms import GovDateField, GovForm, GovRadioInput, GovSelect, GovTextInput
 
 
 class AuditExportForm(GovForm):

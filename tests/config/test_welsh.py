@@ -23,8 +23,9 @@ from config.notify import Notification
 from config.notify_cy import TEMPLATES_CY
 from scripts.extract_messages import extract
 from tests.conftest import LiveServer
-from tests.factories import create_parent
-from tests.http import User
+from tests.factories import PASSWORD, World, create_parent, give_password
+from tests.http import User, sign_in_provider
+from tests.test_welsh_journeys import cy
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "translations" / "cy" / "LC_MESSAGES" / "messages.po"
@@ -204,3 +205,21 @@ def test_the_language_links_never_lead_off_the_service(app: Flask, path: str) ->
 def test_the_language_links_keep_a_real_page_and_its_query(app: Flask) -> None:
     page = app.test_client().get("/provider/sign-in?x=1")
     assert 'href="/provider/sign-in?x=1&amp;lang=cy"' in page.text
+
+
+def test_a_field_error_is_announced_as_an_error_in_welsh(live_server: LiveServer, db) -> None:
+    """GOV.UK's error message starts with a visually hidden "Error:" for screen readers: on a
+    Welsh page it is "Gwall:", for the widgets' fields, the date boxes and a template's own."""
+    world = World(db)
+    parent = User(live_server.url)
+    parent.submit(parent.get("/account/sign-in?lang=cy"), world.parent.label)
+    page = parent.get("/account/children/new")
+    refused = parent.submit(page, cy("Add child"), date_of_birth="")
+    assert refused.status_code == 400 and '<html lang="cy"' in refused.text
+    hidden = re.findall(r'<span class="govuk-visually-hidden">([^<]*)</span>', refused.text)
+    assert hidden.count("Gwall:") == 4 and "Error:" not in refused.text  # names, date, radios
+    secret = give_password(db, world.provider_user, second_factor=True)
+    nursery, _home = sign_in_provider(live_server.url, world.provider.users[0].email, PASSWORD, secret)
+    listing = nursery.get("/provider/invoices?period=nope&lang=cy")
+    assert listing.status_code == 400 and "Error:" not in listing.text
+    assert '<span class="govuk-visually-hidden">Gwall:</span>' in listing.text
