@@ -7,7 +7,7 @@ from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from config.forms import GovDateField, GovForm, GovRadioInput, GovTextArea, GovTextInput
+from config.forms import DateMessages, GovDateField, GovForm, GovRadioInput, GovTextArea, GovTextInput
 
 
 class LinkClaimForm(GovForm):
@@ -29,6 +29,13 @@ class LinkClaimForm(GovForm):
         _l("When did your Universal Credit claim start?"),
         description=_l("For example, 27 3 2025. Your assessment periods start on this day each month."),
         validators=[InputRequired(message=_l("Enter the date your claim started"))],
+        messages=DateMessages(
+            day=_l("The date your claim started must include a day"),
+            month=_l("The date your claim started must include a month"),
+            year=_l("The date your claim started must include a year"),
+            real=_l("The date your claim started must be a real date"),
+            between=_l("The date your claim started must be between 1 January 1900 and 31 December 2099"),
+        ),
     )
 
 
@@ -47,6 +54,13 @@ class ChildForm(GovForm):
         _l("Date of birth"),
         description=_l("For example, 4 5 2022"),
         validators=[InputRequired(message=_l("Enter the child’s date of birth"))],
+        messages=DateMessages(
+            day=_l("Date of birth must include a day"),
+            month=_l("Date of birth must include a month"),
+            year=_l("Date of birth must include a year"),
+            real=_l("Date of birth must be a real date"),
+            between=_l("Date of birth must be between 1 January 1900 and 31 December 2099"),
+        ),
     )
     disabled = RadioField(
         _l(

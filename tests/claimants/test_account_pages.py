@@ -21,7 +21,7 @@ def test_a_new_parent_links_their_claim_after_fixing_what_was_wrong(live_server:
     )
     assert wrong.status_code == 400
     assert "There is a problem" in wrong.text and "Error:" in wrong.text
-    assert "When did your Universal Credit claim start? must include a month" in wrong.text
+    assert "The date your claim started must include a month" in wrong.text
     fixed = user.submit(
         wrong,
         "Continue",
