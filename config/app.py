@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     _configure_templates(app)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PROJECT_ROOT / "translations")
     Babel(app, locale_selector=language.select_locale)
+    app.before_request(language.keep_choice)
     CSRFProtect(app)
     WTFormsHelpers(app)
     Database(settings.database_url).init_app(app)
