@@ -7,7 +7,18 @@ from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from config.forms import DateMessages, GovDateField, GovForm, GovRadioInput, GovTextArea, GovTextInput
+from claimants.nino import normalise_nino
+from config.database import utcnow
+from config.errors import translated
+from config.forms import (
+    DateMessages,
+    EmailAddress,
+    GovDateField,
+    GovForm,
+    GovRadioInput,
+    GovTextArea,
+    GovTextInput,
+)
 
 
 class LinkClaimForm(GovForm):
@@ -37,6 +48,16 @@ class LinkClaimForm(GovForm):
             between=_l("The date your claim started must be between 1 January 1900 and 31 December 2099"),
         ),
     )
+
+    def validate_nino(self, field: StringField) -> None:
+        try:
+            normalise_nino(field.data or "")
+        except ValueError as exc:
+            raise ValidationError(translated(str(exc))) from exc
+
+    def validate_claim_start_date(self, field: GovDateField) -> None:
+        if field.data and field.data > utcnow().date():
+            raise ValidationError(_l("The date your claim started must be today or in the past"))
 
 
 class ChildForm(GovForm):
@@ -107,7 +128,11 @@ class ConsentRequestForm(GovForm):
         _l("Parent’s email address"),
         widget=GovTextInput(),
         description=_l("We will email them a link to give or refuse consent"),
-        validators=[InputRequired(message=_l("Enter the parent’s email address")), Length(max=320)],
+        validators=[
+            InputRequired(message=_l("Enter the parent’s email address")),
+            Length(max=320),
+            EmailAddress(),
+        ],
     )
     child_first_name = StringField(
         _l("Child’s first name"),

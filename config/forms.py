@@ -13,10 +13,11 @@ from govuk_frontend_wtf import wtforms_widgets as widgets
 from markupsafe import Markup
 from wtforms import DateField, FieldList, FormField
 from wtforms import Form as WtfForm
-from wtforms.validators import StopValidation
+from wtforms.validators import StopValidation, ValidationError
 
 from config import redirects
 from config.errors import N_, translated
+from config.notify import looks_like_email
 
 _PARTS = ("day", "month", "year")
 EARLIEST, LATEST = date(1900, 1, 1), date(2099, 12, 31)
@@ -150,6 +151,15 @@ class GovDateField(DateField):
             # Part of a date typed: what it lacks is the problem, not that nothing was entered
             # (InputRequired looks only at the first box, the day).
             raise StopValidation()
+
+
+class EmailAddress:
+    """The service's check of an email address (``config.notify.looks_like_email``) on a form,
+    so its message is shown beside the form's others, not only once they are put right."""
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if field.data and not looks_like_email(field.data):
+            raise ValidationError(_("Enter an email address in the correct format, like name@example.com"))
 
 
 class GovUkWording:

@@ -279,6 +279,13 @@ def _in_language(language: str, values: dict[str, object]) -> dict[str, str]:
         return {key: str(value) for key, value in values.items()}
 
 
+def looks_like_email(address: str) -> bool:
+    """Whether ``address`` can be an email address, as far as the service checks: something, an
+    "@", then a domain with a dot inside it ("bad@", "name@example" and "name@.com" are not)."""
+    local, at, domain = address.strip().rpartition("@")
+    return bool(local and at) and "." in domain.strip(".") and not any(c.isspace() for c in address.strip())
+
+
 def _opens_in(language: str, values: dict[str, str]) -> dict[str, str]:
     """A Welsh email's link to the service opens its page in Welsh (``lang=cy``, kept through
     signing in by ``config.language``), even in a browser that has never been to the service."""
