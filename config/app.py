@@ -222,6 +222,7 @@ def _configure_templates(app: Flask) -> None:
     app.jinja_env.globals["translated"] = translated
     app.jinja_env.filters["stored_message"] = lambda record: translated(from_kept(record))
     app.jinja_env.globals["english_only_page"] = language.is_english_only
+    app.jinja_env.globals["welsh_chosen"] = language.welsh_chosen
 
 
 def _home_blueprint() -> Blueprint:

@@ -94,6 +94,13 @@ def is_english_only() -> bool:
     return request.path.startswith(ENGLISH_ONLY)
 
 
+def welsh_chosen() -> bool:
+    """Whether the person asked for Welsh (now, earlier in their session, or by their browser):
+    an English-only page then says, in Welsh and English, that it is in English only."""
+    asked = chosen_now() or session.get(SESSION_KEY) or request.accept_languages.best_match(LANGUAGES)
+    return asked == "cy"
+
+
 def carried_over() -> str | None:
     """The language chosen before signing in, to keep across the new session."""
     value = session.get(SESSION_KEY)

@@ -286,3 +286,20 @@ def test_every_page_follows_a_welsh_parents_language_once_they_are_signed_in(
     user.submit(home, cy("Sign out"))
     again = user.get("/account/sign-in")  # signed out: the identity provider still asked for Welsh
     assert "ui_locales=cy" in again.url and '<html lang="cy"' in again.text
+
+
+def test_dwps_pages_tell_someone_who_chose_welsh_they_are_in_english_only(live_server: LiveServer) -> None:
+    notice = ("Mae'r tudalennau hyn ar gael yn Saesneg yn unig", "These pages are only available in English")
+    visitor = User(live_server.url)
+    assert not any(words in visitor.get("/finance").text for words in notice)
+    visitor.get("/provider?lang=cy")  # chose Welsh on a nursery page
+    for path in ("/finance", "/finance?lang=cy", "/api/docs"):
+        page = visitor.get(path)
+        assert '<html lang="en"' in page.text, path
+        assert '<p class="govuk-body" lang="cy">' + notice[0] in page.text and notice[1] in page.text, path
+    visitor.get("/provider?lang=en")
+    assert notice[1] not in visitor.get("/finance").text
+    browser_says = visitor.get("/finance", headers={"Accept-Language": "cy"})
+    assert notice[1] not in browser_says.text  # chose English on the service: that choice stands
+    welsh_browser = User(live_server.url).get("/finance", headers={"Accept-Language": "cy-GB,cy"})
+    assert notice[0] in welsh_browser.text
