@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea, GovTextInput
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from config.forms import GovDateField, GovForm
+from claimants.nino import normalise_nino
+from config.database import utcnow
+from config.errors import translated
+from config.forms import (
+    DateMessages,
+    EmailAddress,
+    GovDateField,
+    GovForm,
+    GovRadioInput,
+    GovTextArea,
+    GovTextInput,
+)
 
 
 class LinkClaimForm(GovForm):
@@ -30,7 +40,24 @@ class LinkClaimForm(GovForm):
         _l("When did your Universal Credit claim start?"),
         description=_l("For example, 27 3 2025. Your assessment periods start on this day each month."),
         validators=[InputRequired(message=_l("Enter the date your claim started"))],
+        messages=DateMessages(
+            day=_l("The date your claim started must include a day"),
+            month=_l("The date your claim started must include a month"),
+            year=_l("The date your claim started must include a year"),
+            real=_l("The date your claim started must be a real date"),
+            between=_l("The date your claim started must be between 1 January 1900 and 31 December 2099"),
+        ),
     )
+
+    def validate_nino(self, field: StringField) -> None:
+        try:
+            normalise_nino(field.data or "")
+        except ValueError as exc:
+            raise ValidationError(translated(str(exc))) from exc
+
+    def validate_claim_start_date(self, field: GovDateField) -> None:
+        if field.data and field.data > utcnow().date():
+            raise ValidationError(_l("The date your claim started must be today or in the past"))
 
 
 class ChildForm(GovForm):
@@ -48,6 +75,13 @@ class ChildForm(GovForm):
         _l("Date of birth"),
         description=_l("For example, 4 5 2022"),
         validators=[InputRequired(message=_l("Enter the child’s date of birth"))],
+        messages=DateMessages(
+            day=_l("Date of birth must include a day"),
+            month=_l("Date of birth must include a month"),
+            year=_l("Date of birth must include a year"),
+            real=_l("Date of birth must be a real date"),
+            between=_l("Date of birth must be between 1 January 1900 and 31 December 2099"),
+        ),
     )
     disabled = RadioField(
         _l(
@@ -94,7 +128,11 @@ class ConsentRequestForm(GovForm):
         _l("Parent’s email address"),
         widget=GovTextInput(),
         description=_l("We will email them a link to give or refuse consent"),
-        validators=[InputRequired(message=_l("Enter the parent’s email address")), Length(max=320)],
+        validators=[
+            InputRequired(message=_l("Enter the parent’s email address")),
+            Length(max=320),
+            EmailAddress(),
+        ],
     )
     child_first_name = StringField(
         _l("Child’s first name"),

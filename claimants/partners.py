@@ -123,7 +123,7 @@ def invite_partner(session: Session, actor: Actor, *, email: str) -> PartnerInvi
     working once for 7 days. An earlier invitation still waiting stops working. Refused when the
     claim system does not say the claim is joint, or a partner has already joined."""
     email = email.strip().lower()
-    if "@" not in email or "." not in email.split("@")[-1]:
+    if not notify.looks_like_email(email):
         raise ValidationFailed(
             "The invitation is not valid",
             errors=[

@@ -149,7 +149,7 @@ def _request(
 ) -> tuple[Consent, bool]:
     provider_id = actor.require_provider()
     email = parent_email.strip().lower()
-    if "@" not in email:
+    if not notify.looks_like_email(email):
         raise ValidationFailed(
             "The request is not valid",
             errors=[

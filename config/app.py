@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     _configure_templates(app)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PROJECT_ROOT / "translations")
     Babel(app, locale_selector=language.select_locale)
+    app.before_request(language.keep_choice)
     CSRFProtect(app)
     WTFormsHelpers(app)
     Database(settings.database_url).init_app(app)
@@ -225,6 +226,7 @@ def _configure_templates(app: Flask) -> None:
     app.jinja_env.globals["translated"] = translated
     app.jinja_env.filters["stored_message"] = lambda record: translated(from_kept(record))
     app.jinja_env.globals["english_only_page"] = language.is_english_only
+    app.jinja_env.globals["welsh_chosen"] = language.welsh_chosen
 
 
 def _home_blueprint() -> Blueprint:

@@ -2,25 +2,64 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
 
 from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from govuk_frontend_wtf import wtforms_widgets as widgets
 from markupsafe import Markup
 from wtforms import DateField, FieldList, FormField
 from wtforms import Form as WtfForm
+from wtforms.validators import StopValidation, ValidationError
 
 from config import redirects
 from config.errors import N_, translated
+from config.notify import looks_like_email
 
 _PARTS = ("day", "month", "year")
 EARLIEST, LATEST = date(1900, 1, 1), date(2099, 12, 31)
 
 
-class LabelledDateInput(GovDateInput):
+class TranslatedErrorPrefix:
+    """A field's error message begins "Error:" for screen readers (GOV.UK's error message
+    component), in the page's language: the component's own default is English."""
+
+    def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
+        params: dict[str, Any] = super().map_gov_params(field, **kwargs)  # type: ignore[misc]
+        if params.get("errorMessage"):
+            params["errorMessage"]["visuallyHiddenText"] = _("Error")
+        return params
+
+
+# The GOV.UK widgets every form uses (govuk-frontend-wtf's, with the prefix in the page's language).
+class GovTextInput(TranslatedErrorPrefix, widgets.GovTextInput):
+    pass
+
+
+class GovPasswordInput(TranslatedErrorPrefix, widgets.GovPasswordInput):
+    pass
+
+
+class GovTextArea(TranslatedErrorPrefix, widgets.GovTextArea):
+    pass
+
+
+class GovRadioInput(TranslatedErrorPrefix, widgets.GovRadioInput):
+    pass
+
+
+class GovSelect(TranslatedErrorPrefix, widgets.GovSelect):
+    pass
+
+
+class GovFileInput(TranslatedErrorPrefix, widgets.GovFileInput):
+    pass
+
+
+class LabelledDateInput(TranslatedErrorPrefix, widgets.GovDateInput):
     """GOV.UK's three date boxes, each with its own id and its own translated label, keeping what
     was typed when the form comes back with an error (the upstream widget labels them in English,
     and a caller's own items lose the ids and the values)."""
@@ -36,18 +75,52 @@ class LabelledDateInput(GovDateInput):
         return params
 
 
+@dataclass(frozen=True)
+class DateMessages:
+    """A date field's own messages, each a whole sentence in GOV.UK's words ("Date of birth must
+    include a month", "Date of birth must be a real date"): a label dropped into a sentence reads
+    wrongly in Welsh, which mutates it after "i" ("Rhaid i ddyddiad geni…"). Mark each with
+    ``lazy_gettext`` where the field is declared."""
+
+    day: str
+    month: str
+    year: str
+    real: str
+    between: str  # outside 1 January 1900 to 31 December 2099
+
+
 class GovDateField(DateField):
     """A date as three boxes (day, month, year) in GOV.UK style.
 
     govuk-frontend-wtf's date widget crashes when the date is missing from the POST altogether
     (its three inputs share one name and it unpacks three values): this field always keeps three,
-    and gives the GOV.UK messages for a partial or impossible date.
+    and gives the GOV.UK messages for a partial or impossible date: the field's own
+    (``messages``), or, for a field declared without them, sentences made from its label.
     """
 
     widget = LabelledDateInput()
 
-    def __init__(self, label: str | None = None, validators: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        label: str | None = None,
+        validators: Any = None,
+        *,
+        messages: DateMessages | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(label, validators, format="%d %m %Y", **kwargs)
+        self.date_messages = messages
+
+    def _says(self, kind: str) -> str:
+        """The message for ``kind`` (a missing part, "real" or "between")."""
+        if self.date_messages is not None:
+            return str(getattr(self.date_messages, kind))
+        label = self.label.text
+        if kind in _PARTS:
+            return _("%(label)s must include a %(part)s", label=label, part=_(kind))
+        if kind == "real":
+            return _("%(label)s must be a real date", label=label)
+        return _("%(label)s must be between 1 January 1900 and 31 December 2099", label=label)
 
     def process_formdata(self, valuelist: list[str]) -> None:
         parts = [str(value).strip() for value in valuelist][:3]
@@ -56,10 +129,9 @@ class GovDateField(DateField):
         self.data = None
         if not any(parts):
             return  # an InputRequired or Optional validator says what to do with nothing
-        label = self.label.text
         for part, value in zip(_PARTS, parts, strict=True):
             if not value:
-                raise ValueError(_("%(label)s must include a %(part)s", label=label, part=_(part)))
+                raise ValueError(self._says(part))
         day, month, year = parts
         try:
             if len(year) != 4 or len(day) > 2 or len(month) > 2:
@@ -68,11 +140,26 @@ class GovDateField(DateField):
                 raise ValueError  # int() takes "٢٠٢٦" and "１２" too
             given = date(int(year), int(month), int(day))
         except ValueError as exc:
-            raise ValueError(_("%(label)s must be a real date", label=label)) from exc
+            raise ValueError(self._says("real")) from exc
         if not EARLIEST <= given <= LATEST:
             # Year 0001 is a real date to Python, and no date this service has any use for.
-            raise ValueError(_("%(label)s must be between 1 January 1900 and 31 December 2099", label=label))
+            raise ValueError(self._says("between"))
         self.data = given
+
+    def pre_validate(self, form: Any) -> None:
+        if self.process_errors and any(self.raw_data or ()):
+            # Part of a date typed: what it lacks is the problem, not that nothing was entered
+            # (InputRequired looks only at the first box, the day).
+            raise StopValidation()
+
+
+class EmailAddress:
+    """The service's check of an email address (``config.notify.looks_like_email``) on a form,
+    so its message is shown beside the form's others, not only once they are put right."""
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if field.data and not looks_like_email(field.data):
+            raise ValidationError(_("Enter an email address in the correct format, like name@example.com"))
 
 
 class GovUkWording:

@@ -4,8 +4,11 @@ A person chooses with the footer's links (``?lang=cy`` on the page they are on, 
 its query), or GOV.UK One Login passes the language it showed them (``ui_locales``) back to the
 service's sign-in; their choice is kept in their session and, once they are signed in, on their
 record (``parents.language``, ``provider_users.language``) so their next visit and their emails
-are in it. Otherwise the browser's Accept-Language decides. DWP's own pages (/finance), the API
-and its documentation stay English (README, "Welsh"): ``<html lang>`` always says which.
+are in it; signing in puts the record's choice in the session, so every page follows it. A Welsh
+email's links carry ``lang=cy`` (``config.notify``), kept through a redirect to sign in and passed
+on to the identity provider. Otherwise the browser's Accept-Language decides. DWP's own pages
+(/finance), the API and its documentation stay English (README, "Welsh"): ``<html lang>`` always
+says which.
 """
 
 from __future__ import annotations
@@ -55,6 +58,26 @@ def select_locale() -> str:
     return request.accept_languages.best_match(LANGUAGES) or "en"
 
 
+def keep_choice() -> None:
+    """Before each request: the language it asks for is kept in the session straight away, so a
+    page that only redirects (a parent's page to sign-in, say) passes it on to the next, which
+    asks the identity provider for it (``ui_locales``)."""
+    if request.path.startswith((*ENGLISH_ONLY, "/dev-identity")):
+        return
+    chosen = chosen_now()
+    if chosen is not None:
+        session[SESSION_KEY] = chosen
+
+
+def keep_after_sign_in(chosen_before: str | None, on_record: str | None) -> None:
+    """At sign-in (the session just cleared): the language chosen before signing in, else the one
+    on the person's record, kept in the new session so every page follows it, their own pages and
+    the rest (the home page, the development outbox) alike."""
+    chosen = chosen_before or on_record
+    if chosen in LANGUAGES:
+        session[SESSION_KEY] = chosen
+
+
 def switch_url(language: str) -> str:
     """This page, with its query, in ``language``."""
     query = [
@@ -69,6 +92,13 @@ def switch_url(language: str) -> str:
 
 def is_english_only() -> bool:
     return request.path.startswith(ENGLISH_ONLY)
+
+
+def welsh_chosen() -> bool:
+    """Whether the person asked for Welsh (now, earlier in their session, or by their browser):
+    an English-only page then says, in Welsh and English, that it is in English only."""
+    asked = chosen_now() or session.get(SESSION_KEY) or request.accept_languages.best_match(LANGUAGES)
+    return asked == "cy"
 
 
 def carried_over() -> str | None:

@@ -20,6 +20,7 @@ from flask import has_app_context
 from sqlalchemy import Index, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from config import settings
 from config.database import Base, Timestamps, UUIDPrimaryKey, utcnow
 
 MAX_ATTEMPTS = 8
@@ -278,6 +279,23 @@ def _in_language(language: str, values: dict[str, object]) -> dict[str, str]:
         return {key: str(value) for key, value in values.items()}
 
 
+def looks_like_email(address: str) -> bool:
+    """Whether ``address`` can be an email address, as far as the service checks: something, an
+    "@", then a domain with a dot inside it ("bad@", "name@example" and "name@.com" are not)."""
+    local, at, domain = address.strip().rpartition("@")
+    return bool(local and at) and "." in domain.strip(".") and not any(c.isspace() for c in address.strip())
+
+
+def _opens_in(language: str, values: dict[str, str]) -> dict[str, str]:
+    """A Welsh email's link to the service opens its page in Welsh (``lang=cy``, kept through
+    signing in by ``config.language``), even in a browser that has never been to the service."""
+    link = values.get("link", "")
+    base = settings.current().base_url.rstrip("/")
+    if language != "cy" or not link.startswith(base + "/"):
+        return values
+    return {**values, "link": f"{link}{'&' if '?' in link else '?'}lang=cy"}
+
+
 def queue_email(
     session: Session, *, to: str, template: str, reference: str, **personalisation: object
 ) -> Notification:
@@ -305,7 +323,7 @@ def _queue_one(
         language=language,
         email=to,
         reference=reference,
-        personalisation=_in_language(language, personalisation),
+        personalisation=_opens_in(language, _in_language(language, personalisation)),
     )
     session.add(notification)
     return notification

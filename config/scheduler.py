@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask import Flask, current_app
 from sqlalchemy import String, Text, delete, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
@@ -244,6 +245,14 @@ def run_job(session_factory: sessionmaker[Session], name: str) -> JobRun:
         request_id.reset(token)
 
 
+def run_job_in_app(app: Flask, session_factory: sessionmaker[Session], name: str) -> JobRun:
+    """``run_job`` on one of the scheduler's threads, which begin with no app context: in the
+    app's, so what a job writes for people (a held invoice's reason, a consent's last day) is
+    made in each reader's language through Babel, never left in English."""
+    with app.app_context():
+        return run_job(session_factory, name)
+
+
 def _run_under_lock(
     session_factory: sessionmaker[Session], session: Session, job: Job, run_id: uuid.UUID
 ) -> JobRun:
@@ -322,9 +331,11 @@ def _refresh_lock_row(engine: Engine, name: str, ttl: timedelta) -> None:
 
 
 def run_scheduler(session_factory: sessionmaker[Session], poll_seconds: float = 5.0) -> None:
-    """Wait to become the leader, then run every job on its trigger (Europe/London time)."""
+    """Wait to become the leader, then run every job on its trigger (Europe/London time), each
+    in the app context ``flask scheduler run`` started in."""
     from apscheduler.schedulers.blocking import BlockingScheduler
 
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy's app
     engine = session_factory.kw["bind"]
     while True:
         with held_lock(engine, LEADER_LOCK, ttl=LEADER_TTL) as leader:
@@ -336,9 +347,9 @@ def run_scheduler(session_factory: sessionmaker[Session], poll_seconds: float = 
                 )
                 for job in registry().values():
                     scheduler.add_job(
-                        run_job,
+                        run_job_in_app,
                         job.trigger,
-                        args=[session_factory, job.name],
+                        args=[app, session_factory, job.name],
                         id=job.name,
                         name=job.description or job.name,
                         **job.trigger_args,

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovTextArea, GovTextInput
 from wtforms import FieldList, FormField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from config.forms import GovDateField, GovForm, GovSubForm
+from config.forms import (
+    DateMessages,
+    GovDateField,
+    GovFileInput,
+    GovForm,
+    GovRadioInput,
+    GovSubForm,
+    GovTextArea,
+    GovTextInput,
+)
 from invoicing import limits
 from invoicing.labels import REASON_CODES
 
@@ -49,16 +57,37 @@ class InvoiceForm(GovForm):
         _l("Invoice date"),
         description=_l("For example, 1 11 2026"),
         validators=[InputRequired(message=_l("Enter the invoice date"))],
+        messages=DateMessages(
+            day=_l("Invoice date must include a day"),
+            month=_l("Invoice date must include a month"),
+            year=_l("Invoice date must include a year"),
+            real=_l("Invoice date must be a real date"),
+            between=_l("Invoice date must be between 1 January 1900 and 31 December 2099"),
+        ),
     )
     care_from = GovDateField(
         _l("Care from"),
         description=_l("The first day of care this invoice is for"),
         validators=[InputRequired(message=_l("Enter the first day of care"))],
+        messages=DateMessages(
+            day=_l("Care from must include a day"),
+            month=_l("Care from must include a month"),
+            year=_l("Care from must include a year"),
+            real=_l("Care from must be a real date"),
+            between=_l("Care from must be between 1 January 1900 and 31 December 2099"),
+        ),
     )
     care_to = GovDateField(
         _l("Care to"),
         description=_l("The last day of care this invoice is for"),
         validators=[InputRequired(message=_l("Enter the last day of care"))],
+        messages=DateMessages(
+            day=_l("Care to must include a day"),
+            month=_l("Care to must include a month"),
+            year=_l("Care to must include a year"),
+            real=_l("Care to must be a real date"),
+            between=_l("Care to must be between 1 January 1900 and 31 December 2099"),
+        ),
     )
     # No max_entries: WTForms would drop the lines past it without a word; the service refuses them.
     lines = FieldList(FormField(LineForm), min_entries=LINE_ROWS)
@@ -217,8 +246,28 @@ class ReportRangeForm(GovForm):
     class Meta:
         csrf = False
 
-    start = GovDateField(_l("From"), validators=[InputRequired(message=_l("Enter the first day"))])
-    end = GovDateField(_l("To"), validators=[InputRequired(message=_l("Enter the last day"))])
+    start = GovDateField(
+        _l("From"),
+        validators=[InputRequired(message=_l("Enter the first day"))],
+        messages=DateMessages(
+            day=_l("The start date must include a day"),
+            month=_l("The start date must include a month"),
+            year=_l("The start date must include a year"),
+            real=_l("The start date must be a real date"),
+            between=_l("The start date must be between 1 January 1900 and 31 December 2099"),
+        ),
+    )
+    end = GovDateField(
+        _l("To"),
+        validators=[InputRequired(message=_l("Enter the last day"))],
+        messages=DateMessages(
+            day=_l("The end date must include a day"),
+            month=_l("The end date must include a month"),
+            year=_l("The end date must include a year"),
+            real=_l("The end date must be a real date"),
+            between=_l("The end date must be between 1 January 1900 and 31 December 2099"),
+        ),
+    )
 
     def validate_end(self, field: GovDateField) -> None:
         if self.start.data and field.data and field.data < self.start.data:

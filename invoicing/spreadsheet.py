@@ -45,6 +45,9 @@ TEMPLATE_EXAMPLE = (
     "950.00",
     "yes",
 )
+# What the eligible column may say, in either language, any case: yes or no ("ie" or "na").
+ELIGIBLE_YES = frozenset({"yes", "y", "true", "ie"})
+ELIGIBLE_NO = frozenset({"no", "n", "false", "na"})
 MAX_ROWS = 10_000
 MAX_BYTES = 5 * 1024 * 1024
 
@@ -181,6 +184,8 @@ def read_rows(content: bytes) -> list[dict[str, str]]:
     if len(content) > MAX_BYTES:
         raise _file_problem(N_("The file must be smaller than 5MB"))
     text = decode(content)
+    if not text.strip():  # nothing at all, not even the header: no columns to speak of
+        raise _file_problem(N_("The selected file is empty"))
     if "\x00" in text:  # the csv module cannot read past one, and PostgreSQL cannot store one
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise _file_problem(
@@ -316,7 +321,7 @@ def check_row(
             if (wrong := limits.hours_problem(hours)) is not None:
                 problem("hours", wrong)
     eligible = row.get("eligible", "").lower()
-    if eligible not in {"yes", "no", "y", "n", "true", "false"}:
+    if eligible not in ELIGIBLE_YES | ELIGIBLE_NO:
         problem("eligible", ELIGIBLE_PROBLEM)
     if len(problems) > before:
         return None
@@ -339,6 +344,6 @@ def check_row(
             "description": row["description"],
             "hours": str(hours) if hours is not None else None,
             "amount_pence": amount,
-            "eligible": eligible in {"yes", "y", "true"},
+            "eligible": eligible in ELIGIBLE_YES,
         },
     }

@@ -111,7 +111,7 @@ def invite_colleague(
         raise Forbidden("Only an admin for your setting can invite colleagues")
     email = email.strip().lower()
     errors = []
-    if "@" not in email or "." not in email.rpartition("@")[2]:
+    if not notify.looks_like_email(email):
         errors.append(
             FieldError("email", "Enter an email address in the correct format, like name@example.com")
         )

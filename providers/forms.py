@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovRadioInput, GovTextArea, GovTextInput
 from wtforms import PasswordField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from config.errors import N_
-from config.forms import GovForm
+from config.forms import EmailAddress, GovForm, GovPasswordInput, GovRadioInput, GovTextArea, GovTextInput
 from providers.models import Regulator
 
 REGIONS = (
@@ -161,7 +160,7 @@ class InviteForm(GovForm):
     email = StringField(
         _l("Email address"),
         widget=GovTextInput(),
-        validators=[InputRequired(message=_l("Enter their email address")), Length(max=320)],
+        validators=[InputRequired(message=_l("Enter their email address")), Length(max=320), EmailAddress()],
     )
     role = RadioField(
         _l("What can they do?"),

@@ -91,7 +91,7 @@ def register_provider(session: Session, registration: Registration) -> Provider:
         errors.append(FieldError("postcode", str(exc)))
     if not registration.name.strip():
         errors.append(FieldError("name", "Enter the name of the setting"))
-    if "@" not in registration.admin_email:
+    if not notify.looks_like_email(registration.admin_email):
         errors.append(
             FieldError("admin_email", "Enter an email address in the correct format, like name@example.com")
         )

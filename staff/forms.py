@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextInput
 from wtforms import RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
-from config.forms import GovDateField, GovForm
+from config.forms import DateMessages, GovDateField, GovForm, GovRadioInput, GovSelect, GovTextInput
 
 
 class AuditExportForm(GovForm):
@@ -17,8 +16,28 @@ class AuditExportForm(GovForm):
     class Meta:
         csrf = False
 
-    start = GovDateField(_l("From"), validators=[InputRequired(message=_l("Enter the first day to export"))])
-    end = GovDateField(_l("To"), validators=[InputRequired(message=_l("Enter the last day to export"))])
+    start = GovDateField(
+        _l("From"),
+        validators=[InputRequired(message=_l("Enter the first day to export"))],
+        messages=DateMessages(
+            day=_l("The start date must include a day"),
+            month=_l("The start date must include a month"),
+            year=_l("The start date must include a year"),
+            real=_l("The start date must be a real date"),
+            between=_l("The start date must be between 1 January 1900 and 31 December 2099"),
+        ),
+    )
+    end = GovDateField(
+        _l("To"),
+        validators=[InputRequired(message=_l("Enter the last day to export"))],
+        messages=DateMessages(
+            day=_l("The end date must include a day"),
+            month=_l("The end date must include a month"),
+            year=_l("The end date must include a year"),
+            real=_l("The end date must be a real date"),
+            between=_l("The end date must be between 1 January 1900 and 31 December 2099"),
+        ),
+    )
     entity_type = SelectField(
         _l("Kind of record (optional)"),
         widget=GovSelect(),

@@ -50,6 +50,7 @@ class Page(HTMLParser):
         self.summary_depth = 0
         self.lang = ""
         self.main_texts: list[str] = []
+        self.langs: list[str] = []  # the language of each element in ``inside``, as ``lang`` says
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attr = dict(attrs)
@@ -75,6 +76,7 @@ class Page(HTMLParser):
             self.code_depth += 1
         if tag not in {"br", "img", "input", "meta", "link", "hr", "col", "source", "wbr", "area"}:
             self.inside.append(tag)
+            self.langs.append(attr.get("lang") or (self.langs[-1] if self.langs else ""))
 
     def handle_endtag(self, tag: str) -> None:
         if tag in CODE_TAGS and self.code_depth:
@@ -83,7 +85,8 @@ class Page(HTMLParser):
             self.in_summary_list = False
         if self.inside and tag in self.inside:
             while self.inside and self.inside.pop() != tag:
-                pass
+                self.langs.pop()
+            self.langs.pop()
 
     def handle_data(self, data: str) -> None:
         if self.inside and self.inside[-1] == "title":
@@ -95,8 +98,8 @@ class Page(HTMLParser):
         text = " ".join(data.split())
         if text:
             self.texts.append(text)
-            if "main" in self.inside:
-                self.main_texts.append(text)
+            if "main" in self.inside and (not self.langs or self.langs[-1] in ("", self.lang)):
+                self.main_texts.append(text)  # words marked as another language's are meant
 
 
 def problems_in(html: str) -> list[str]:

@@ -28,6 +28,10 @@ def test_english_left_on_a_welsh_page_is_found() -> None:
     welsh = welsh.replace("Enter the day", "Rhowch y diwrnod")
     assert problems_in(f"<main>{welsh}</main>") == []
     assert problems_in(f"<main>{welsh.replace('Yn aros am y rhiant', 'Waiting for the parent')}</main>") != []
+    # English a Welsh page marks as English (an email to an English reader, a notice) is meant.
+    marked = welsh.replace("<p>Yn aros am y rhiant</p>", '<div lang="en"><p>Waiting for the parent</p></div>')
+    assert problems_in(f"<main>{marked}</main>") == []
+    assert problems_in(f"<main>{marked}<p>and after it</p></main>") != []
 
 
 @pytest.mark.parametrize(

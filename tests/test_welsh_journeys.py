@@ -121,3 +121,42 @@ def test_a_nursery_works_in_welsh(browser: Browser, live_server: LiveServer, db,
     assert db.scalar(select(func.count()).where(Invoice.invoice_number.in_(["CY-3", "CY-U1"]))) == 2
     db.expire_all()
     assert db.get_one(ProviderUser, admin.id).language == "cy"
+
+
+# The height of a cell's text against its line height: more than one line means it wrapped.
+LINES = """cell => {
+  const words = document.createRange();
+  words.selectNodeContents(cell);
+  return Math.round(words.getBoundingClientRect().height / parseFloat(getComputedStyle(cell).lineHeight));
+}"""
+
+
+@pytest.mark.parametrize("language", ["en", "cy"])
+def test_sums_of_money_stay_whole_on_a_phone(browser: Browser, live_server: LiveServer, db, language) -> None:
+    """At 375 pixels, in either language: a parent's invoice list never breaks a figure across
+    lines ("£1,4" above "68.91"), and the nursery's amount box has room for "12,345.67"."""
+    words = cy if language == "cy" else (lambda english, **values: english % values if values else english)
+    world = World(db)
+    world.submit(number="PHONE-1", eligible_pence=250_000)  # DWP pays £1,071.09, the parent £1,468.91
+    parent = Visitor(browser, live_server.url, PHONE, javascript=True)
+    parent.go(f"/account/sign-in?lang={language}")
+    parent.press(world.parent.label)
+    page = parent.go("/account/invoices")
+    figures = page.locator("td.govuk-table__cell--numeric")
+    assert figures.count() == 2 and all("£1," in text for text in figures.all_inner_texts())
+    assert [figure.evaluate(LINES) for figure in figures.all()] == [1, 1]
+    parent.assert_no_problems()
+
+    secret = give_password(db, world.provider_user, second_factor=True)
+    nursery = Visitor(browser, live_server.url, PHONE, javascript=True)
+    page = nursery.go(f"/provider/sign-in?lang={language}")
+    page.get_by_label(words("Email address")).fill(db.get_one(ProviderUser, world.provider_user.id).email)
+    page.get_by_label(words("Password"), exact=True).fill(PASSWORD)
+    nursery.press(words("Sign in"))
+    page.get_by_label(words("Security code")).fill(pyotp.TOTP(secret).at(time.time() + 30))
+    nursery.press(words("Continue"))
+    page = nursery.go("/provider/invoices/new")
+    amount = page.get_by_label(words("Line %(n)s amount in pounds", n=1))
+    amount.fill("12,345.67")
+    assert amount.evaluate("box => box.scrollWidth <= box.clientWidth"), "the amount does not fit its box"
+    nursery.assert_no_problems()

@@ -46,10 +46,9 @@ def remember_parent(parent: Parent) -> None:
     chosen = language.carried_over()
     session.clear()  # a new session on sign-in: nothing carried over from before but the language
     session[SESSION_KEY] = str(parent.id)
-    if chosen is not None:
-        session[language.SESSION_KEY] = chosen
-        if chosen != parent.language:
-            preferences.set_language(request_session(), service.parent_actor(parent), chosen)
+    language.keep_after_sign_in(chosen, parent.language)
+    if chosen is not None and chosen != parent.language:
+        preferences.set_language(request_session(), service.parent_actor(parent), chosen)
 
 
 def forget_parent() -> None:

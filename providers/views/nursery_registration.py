@@ -20,6 +20,7 @@ from flask_wtf import FlaskForm
 from config.errors import DomainError, ValidationFailed
 from config.extensions import request_session
 from config.forms import ConfirmForm, show_errors
+from config.notify import looks_like_email
 from providers import payees, registration_drafts, repository, service
 from providers.accounts import check_new_password, hash_password
 from providers.forms import (
@@ -70,7 +71,7 @@ def _bank(form: Any, answers: dict[str, str]) -> dict[str, str]:
 
 def _your_details(form: Any, answers: dict[str, str]) -> dict[str, str]:
     email = (form.admin_email.data or "").strip().lower()
-    if "@" not in email or "." not in email.rpartition("@")[2]:
+    if not looks_like_email(email):
         raise ValueError("Enter an email address in the correct format, like name@example.com")
     return {"admin_name": form.admin_name.data.strip(), "admin_email": email}
 

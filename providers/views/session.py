@@ -32,10 +32,9 @@ def remember(user: ProviderUser) -> None:
     session.clear()  # a new session on sign-in: nothing carried over from before but the language
     session[USER_KEY] = str(user.id)
     session[SIGNED_IN_AT] = time.time()
-    if chosen is not None:
-        session[language.SESSION_KEY] = chosen
-        if chosen != user.language:
-            preferences.set_language(request_session(), user_actor(user), chosen)
+    language.keep_after_sign_in(chosen, user.language)
+    if chosen is not None and chosen != user.language:
+        preferences.set_language(request_session(), user_actor(user), chosen)
 
 
 def current_provider_user() -> ProviderUser | None:

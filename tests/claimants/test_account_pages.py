@@ -16,23 +16,28 @@ def test_a_new_parent_links_their_claim_after_fixing_what_was_wrong(live_server:
     user = User(live_server.url)
     home = user.submit(user.get("/account/sign-in"), "Sign in", name="Nia Evans", email="nia@example.com")
     form = user.get("/account/claim")
-    wrong = user.submit(
-        form, "Continue", claim_reference="UC1234", nino="QQ 12 34 56 C", claim_start_date="31"
-    )
+    wrong = user.submit(form, "Continue", claim_reference="", nino="QQ 12 34 56 C", claim_start_date="31")
     assert wrong.status_code == 400
     assert "There is a problem" in wrong.text and "Error:" in wrong.text
-    assert "When did your Universal Credit claim start? must include a month" in wrong.text
-    fixed = user.submit(
+    # Every field's problem at once, not one after another as each is put right.
+    for message in (
+        "Enter your Universal Credit claim reference",
+        "Enter a National Insurance number in the correct format, like QQ 12 34 56 C",
+        "The date your claim started must include a month",
+    ):
+        assert wrong.text.count(message) == 2, message  # in the summary and by its field
+    future = user.submit(
         wrong,
         "Continue",
         claim_reference="UC1234",
         nino="QQ 12 34 56 C",
-        claim_start_date=["31", "1", "2026"],
+        claim_start_date=["31", "1", "2099"],
     )
-    assert fixed.status_code == 400 and "National Insurance number in the correct format" in fixed.text
+    assert future.status_code == 400 and "National Insurance number in the correct format" in future.text
+    assert "The date your claim started must be today or in the past" in future.text
     assert db.scalars(select(Parent.claim_start_date)).one() is None  # nothing saved while wrong
     done = user.submit(
-        fixed,
+        future,
         "Continue",
         claim_reference="UC1234",
         nino="JK 12 34 56 C",

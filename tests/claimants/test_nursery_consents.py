@@ -34,6 +34,20 @@ def test_the_consents_page_speaks_as_the_nursery_and_filters_by_state(live_serve
     assert "Sam Test" in ended.text and "Stopped by the parent" in ended.text
 
 
+def test_a_request_shows_every_problem_at_once_and_refuses_an_address_that_cannot_be_one(
+    live_server: LiveServer, db
+) -> None:
+    user = staff_of(live_server, db, World(db))
+    refused = user.submit(user.get("/provider/consents/ask"), "Send request", parent_email="bad@")
+    assert refused.status_code == 400
+    for message in (
+        "Enter an email address in the correct format, like name@example.com",
+        "Enter the child’s first name",
+    ):
+        assert refused.text.count(message) == 2, message  # in the summary and by its field
+    assert db.scalars(select(Consent).where(Consent.requested_email == "bad@")).all() == []
+
+
 def test_a_waiting_request_is_sent_again_at_most_once_a_day(live_server: LiveServer, db, monkeypatch) -> None:
     world = World(db)
     request = claimants.request_consent(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
+from flask import Flask
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -14,7 +16,9 @@ from config import audit
 from config.auth import SYSTEM
 from config.database import utcnow
 from config.errors import DomainError
+from config.extensions import database
 from config.notify import Notification
+from config.scheduler import run_scheduler
 from invoicing import service as invoicing
 from invoicing.models import InvoiceStatus
 from tests.factories import World, create_child, create_consent, create_parent, create_provider
@@ -173,3 +177,41 @@ def test_a_decided_dispute_tells_the_parent_the_outcome(session: Session) -> Non
     assert decided.template == "dispute_decided"
     assert "The parent’s dispute is not upheld" in body and "DWP pays" in body
     assert "Register checked" not in body
+
+
+def test_a_welsh_parent_hears_in_welsh_why_dwp_is_checking_an_invoice_held_by_the_scheduler(
+    app: Flask, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scheduler runs each job on a thread of its own, which has no app context: the reason
+    in "DWP is checking" is still made in the parent's language, as a caseworker's is."""
+    world = World(session)
+    session.get_one(Parent, world.parent.parent_id).language = "cy"
+    session.commit()
+    invoice = world.submit(hours="700")  # implausible hours: held for a person by the checks
+    invoicing.confirm_invoice(session, world.parent, invoice.id)
+    jobs: list[tuple[object, list[object]]] = []
+
+    class Scheduler:  # what run_scheduler hands APScheduler, run here as its pool would run it
+        def __init__(self, **_settings: object) -> None:
+            pass
+
+        def add_job(self, function: object, _trigger: str, args: list[object], **_more: object) -> None:
+            jobs.append((function, args))
+
+        def start(self) -> None:
+            pass
+
+    monkeypatch.setattr("apscheduler.schedulers.blocking.BlockingScheduler", Scheduler)
+    run_scheduler(database().session_factory)
+    function, args = next((f, a) for f, a in jobs if "check-confirmed-invoices" in a)
+    worker = threading.Thread(target=function, args=args)  # type: ignore[arg-type]
+    worker.start()
+    worker.join()
+    held = emails(session, email_of(session, world.parent))[-1]
+    body = held.rendered().body
+    assert (held.template, held.language) == ("invoice_held", "cy")
+    assert "(mae rhai anfonebau'n cael eu gwirio gan berson)" in body and "checked" not in body
+    with app.test_request_context("/finance/review"):  # a caseworker's page, in English
+        invoicing.reject_invoice(session, world.caseworker, invoice.id, "Register checked", "not_eligible")
+    rejected = emails(session, email_of(session, world.parent))[-1].rendered().body
+    assert "Y rheswm: nid yw'r gofal yn ofal plant cymwys." in rejected and "eligible" not in rejected

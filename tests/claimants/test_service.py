@@ -46,6 +46,16 @@ def test_a_consent_requested_by_email_reaches_the_parent_when_they_sign_up(sessi
     assert request.parent_id == parent.id
 
 
+@pytest.mark.parametrize("email", ["bad@", "bad@example", "@example.com", "two words@example.com"])
+def test_a_consent_request_to_an_address_that_cannot_be_one_is_refused(session: Session, email: str) -> None:
+    _, provider_user = create_provider(session)
+    with pytest.raises(ValidationFailed) as refused:
+        service.request_consent(session, provider_user, parent_email=email, child_first_name="Ada")
+    assert [(e.field, e.message) for e in refused.value.errors] == [
+        ("parent_email", "Enter an email address in the correct format, like name@example.com")
+    ]
+
+
 def test_consent_authorise_reconfirm_and_revoke_only_by_its_parent(session: Session) -> None:
     _, provider_user = create_provider(session)
     parent = create_parent(session)

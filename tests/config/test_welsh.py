@@ -17,14 +17,16 @@ from sqlalchemy import select
 
 from claimants.models import Parent
 from config import notify
+from config import settings as settings_module
 from config.formatting import day, london_date, london_time, pounds
 from config.language import EXTRACT_KEYWORDS
 from config.notify import Notification
 from config.notify_cy import TEMPLATES_CY
 from scripts.extract_messages import extract
 from tests.conftest import LiveServer
-from tests.factories import create_parent
-from tests.http import User
+from tests.factories import PASSWORD, World, create_parent, give_password
+from tests.http import User, sign_in_provider
+from tests.test_welsh_journeys import cy
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "translations" / "cy" / "LC_MESSAGES" / "messages.po"
@@ -204,3 +206,100 @@ def test_the_language_links_never_lead_off_the_service(app: Flask, path: str) ->
 def test_the_language_links_keep_a_real_page_and_its_query(app: Flask) -> None:
     page = app.test_client().get("/provider/sign-in?x=1")
     assert 'href="/provider/sign-in?x=1&amp;lang=cy"' in page.text
+
+
+def test_a_field_error_is_announced_as_an_error_in_welsh(live_server: LiveServer, db) -> None:
+    """GOV.UK's error message starts with a visually hidden "Error:" for screen readers: on a
+    Welsh page it is "Gwall:", for the widgets' fields, the date boxes and a template's own."""
+    world = World(db)
+    parent = User(live_server.url)
+    parent.submit(parent.get("/account/sign-in?lang=cy"), world.parent.label)
+    page = parent.get("/account/children/new")
+    refused = parent.submit(page, cy("Add child"), date_of_birth="")
+    assert refused.status_code == 400 and '<html lang="cy"' in refused.text
+    hidden = re.findall(r'<span class="govuk-visually-hidden">([^<]*)</span>', refused.text)
+    assert hidden.count("Gwall:") == 4 and "Error:" not in refused.text  # names, date, radios
+    secret = give_password(db, world.provider_user, second_factor=True)
+    nursery, _home = sign_in_provider(live_server.url, world.provider.users[0].email, PASSWORD, secret)
+    listing = nursery.get("/provider/invoices?period=nope&lang=cy")
+    assert listing.status_code == 400 and "Error:" not in listing.text
+    assert '<span class="govuk-visually-hidden">Gwall:</span>' in listing.text
+
+
+def _welsh_parent(db) -> World:
+    world = World(db)
+    db.get_one(Parent, world.parent.parent_id).language = "cy"
+    db.commit()
+    return world
+
+
+def test_a_welsh_emails_link_opens_the_identity_providers_page_in_welsh(live_server: LiveServer, db) -> None:
+    """In a browser that has never been to the service: the link says Welsh, the sign-in it
+    redirects to asks the identity provider for Welsh (ui_locales), and its page is in Welsh."""
+    world = _welsh_parent(db)
+    invoice = world.submit(number="CY-LINK")
+    email = db.scalars(select(Notification).where(Notification.template == "invoice_to_confirm")).one()
+    link = email.personalisation["link"]
+    assert email.language == "cy" and link.endswith(f"/account/invoices/{invoice.id}?lang=cy")
+    user = User(live_server.url)
+    sign_in = user.get(link.replace(settings_module.current().base_url.rstrip("/"), ""))
+    assert "/dev-identity/authorize" in sign_in.url and "ui_locales=cy" in sign_in.url
+    assert '<html lang="cy"' in sign_in.text and cy("Sign in as") in sign_in.text
+    page = user.submit(sign_in, world.parent.label)
+    assert page.url.endswith(f"/account/invoices/{invoice.id}") and '<html lang="cy"' in page.text
+    # English readers' links are left as they are.
+    english = create_parent(db)
+    notify.queue_email(
+        db,
+        to=db.get_one(Parent, english.parent_id).email,
+        template="consent_given",
+        reference="e",
+        provider="M",
+        child="Sam",
+        until="x",
+        link=link.split("?")[0],
+    )
+    db.commit()
+    latest = db.scalars(select(Notification).order_by(Notification.created_at.desc())).first()
+    assert latest is not None and "lang=" not in latest.personalisation["link"]
+
+
+def test_the_chosen_language_is_kept_when_a_page_sends_you_to_sign_in(live_server: LiveServer) -> None:
+    user = User(live_server.url)
+    sign_in = user.get("/account/home?lang=cy")  # redirects to /account/sign-in, then the provider
+    assert "ui_locales=cy" in sign_in.url and '<html lang="cy"' in sign_in.text
+    nursery = user.get("/provider/home?lang=cy")
+    assert nursery.url.split("?")[0].endswith("/provider/sign-in") and '<html lang="cy"' in nursery.text
+
+
+def test_every_page_follows_a_welsh_parents_language_once_they_are_signed_in(
+    live_server: LiveServer, db
+) -> None:
+    """Chosen on an earlier visit (on their record), not this one: their own pages follow it, and
+    so do the home page and the development outbox, which are nobody's own."""
+    world = _welsh_parent(db)
+    user = User(live_server.url)
+    home = user.submit(user.get("/account/sign-in"), world.parent.label)
+    assert '<html lang="cy"' in home.text
+    for path in ("/", "/dev/outbox"):
+        assert '<html lang="cy"' in user.get(path).text, path
+    user.submit(home, cy("Sign out"))
+    again = user.get("/account/sign-in")  # signed out: the identity provider still asked for Welsh
+    assert "ui_locales=cy" in again.url and '<html lang="cy"' in again.text
+
+
+def test_dwps_pages_tell_someone_who_chose_welsh_they_are_in_english_only(live_server: LiveServer) -> None:
+    notice = ("Mae'r tudalennau hyn ar gael yn Saesneg yn unig", "These pages are only available in English")
+    visitor = User(live_server.url)
+    assert not any(words in visitor.get("/finance").text for words in notice)
+    visitor.get("/provider?lang=cy")  # chose Welsh on a nursery page
+    for path in ("/finance", "/finance?lang=cy", "/api/docs"):
+        page = visitor.get(path)
+        assert '<html lang="en"' in page.text, path
+        assert '<p class="govuk-body" lang="cy">' + notice[0] in page.text and notice[1] in page.text, path
+    visitor.get("/provider?lang=en")
+    assert notice[1] not in visitor.get("/finance").text
+    browser_says = visitor.get("/finance", headers={"Accept-Language": "cy"})
+    assert notice[1] not in browser_says.text  # chose English on the service: that choice stands
+    welsh_browser = User(live_server.url).get("/finance", headers={"Accept-Language": "cy-GB,cy"})
+    assert notice[0] in welsh_browser.text

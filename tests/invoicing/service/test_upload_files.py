@@ -5,6 +5,7 @@ asking; identical rows warned about, totals shown, every problem in the summary 
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 
@@ -117,6 +118,37 @@ def test_a_header_with_missing_columns_names_them_as_code(live_server: LiveServe
     refused = upload(user, "invoice_number;amount\nA;1\n".encode("cp1252"))
     assert refused.status_code == 400
     assert "Missing: <code>child_first_name</code>, <code>child_last_name</code>" in refused.text
+
+
+@pytest.mark.parametrize("content", [b"", b"\r\n", "\ufeff".encode()], ids=["0-bytes", "a-blank-line", "bom"])
+def test_an_empty_file_is_said_to_be_empty_in_english_and_welsh(live_server: LiveServer, db, content) -> None:
+    user = staff(live_server, db, World(db))
+    refused = upload(user, content)
+    assert refused.status_code == 400 and "The selected file is empty" in refused.text
+    assert "Missing:" not in refused.text  # not "the columns are missing"
+    user.get("/provider/invoices/upload?lang=cy")
+    welsh = upload(user, content)
+    assert welsh.status_code == 400 and "Mae'r ffeil a ddewiswyd yn wag" in html.unescape(welsh.text)
+
+
+def test_the_eligible_column_takes_welsh_answers_in_any_case(live_server: LiveServer, db) -> None:
+    world = World(db)
+    user = staff(live_server, db, world)
+    rows = [
+        row(world, "W-1", description="Diwrnodau llawn", amount="300.00", eligible="Ie"),
+        row(world, "W-1", description="Cinio", amount="20.00", hours="", eligible="NA"),
+        row(world, "W-1", description="Trip", amount="5.00", hours="", eligible="naddo"),
+    ]
+    refused = upload(user, file_of(rows, "utf-8", ","))
+    assert "Row 4: Eligible must be yes or no" in re.sub(r"\s+", " ", refused.text)
+    assert "Row 2:" not in refused.text and "Row 3:" not in refused.text
+    checked = upload(user, file_of(rows[:2], "utf-8", ","))
+    wait_until_sent(user, user.submit(checked, "Send 1 invoice").url)
+    invoice = db.scalars(select(Invoice)).one()
+    assert [(line.description, line.eligible) for line in invoice.lines] == [
+        ("Diwrnodau llawn", True),
+        ("Cinio", False),
+    ]
 
 
 def test_the_separator_is_the_one_the_header_line_uses() -> None:

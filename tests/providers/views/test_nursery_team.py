@@ -58,6 +58,19 @@ def invitation_links(db, invitation_id: uuid.UUID) -> list[str]:
     return [note.personalisation["link"] for note in notes]
 
 
+def test_an_invitation_shows_every_problem_at_once(live_server: LiveServer, db) -> None:
+    _provider, _admin, user = signed_in_admin(live_server, db)
+    refused = user.submit(user.get("/provider/team/invite"), "Send invitation", name="", email="bad@")
+    assert refused.status_code == 400
+    for message in (
+        "Enter their full name",
+        "Enter an email address in the correct format, like name@example.com",
+        "Select what they can do",
+    ):
+        assert refused.text.count(message) == 2, message  # in the summary and by its field
+    assert db.scalar(select(func.count()).select_from(ProviderInvitation)) == 0
+
+
 def test_an_admin_removes_a_colleague_after_confirming_and_their_sessions_end_at_once(
     live_server: LiveServer, db
 ) -> None:
