@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextInput
 from wtforms import Field, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from config.forms import GovDateField, GovForm
+from config.forms import GovDateField, GovForm, GovRadioInput, GovSelect, GovTextInput
 from config.money import MoneyFormatError, parse_pounds
 
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
