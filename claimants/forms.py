@@ -166,6 +166,13 @@ class JoinHouseholdForm(GovForm):
         validators=[InputRequired(message=_l("Enter your National Insurance number"))],
     )
 
+    def validate_nino(self, field: StringField) -> None:
+        # Checked with the other box, so every problem shows at once.
+        try:
+            normalise_nino(field.data or "")
+        except ValueError as exc:
+            raise ValidationError(translated(str(exc))) from exc
+
 
 class CouncilSharingForm(GovForm):
     share = RadioField(

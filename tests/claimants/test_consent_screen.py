@@ -111,3 +111,8 @@ def test_the_development_outbox_lists_emails_with_their_links(live_server: LiveS
     user, _ = sign_in_parent(live_server.url, parent.label)
     page = user.get("/dev/outbox")
     assert "Little Acorns asks to invoice DWP for Zara" in page.text and f'href="{link}"' in page.text
+    assert "Waiting to be sent" in page.text
+    send_due(db, None)  # development: no GOV.UK Notify key
+    page = user.get("/dev/outbox")
+    assert "Not sent: there is no GOV.UK Notify key in development" in page.text
+    assert "not_sent" not in page.text and "pending" not in page.text  # words, not the column's codes

@@ -43,6 +43,10 @@ def test_the_partners_journey_from_invitation_to_leaving(live_server: LiveServer
     join = partner.submit(sign_in, "Sign in", name="Sam Jones", email="sam.jones@example.com")
     assert urlsplit(join.url).path.startswith("/account/partner/join/"), join.url
     assert f"Join {world.parent.label}’s joint claim" in join.text
+    both = partner.submit(join, "Join the claim", claim_reference="", nino="12345")
+    assert both.status_code == 400  # every problem at once, not one after the other
+    assert "Enter your Universal Credit claim reference" in both.text
+    assert "Enter a National Insurance number in the correct format" in both.text
     wrong = partner.submit(join, "Join the claim", claim_reference="UC00000000", nino="PN 12 34 56 B")
     assert wrong.status_code == 400
     assert "The claim reference does not match your partner" in wrong.text
