@@ -110,8 +110,9 @@ FLAG_NAMES = {
 # told only that DWP is checking it: the claim is the parent's own business).
 PARENT_HOLD_REASONS = {
     "claim_not_live": lazy_gettext(
-        "Your Universal Credit claim was not open for the whole of this assessment period, so DWP "
-        "cannot pay this childcare from Universal Credit. DWP will check it and tell you what happens next."
+        "Universal Credit’s records say your claim was not open, or ended, in the assessment period "
+        "this care counts in, so DWP may not be able to pay this childcare from Universal Credit. DWP "
+        "will check it and tell you what happens next."
     ),
     "work_condition_not_met": lazy_gettext(
         "Universal Credit’s records say you, or your partner if you claim together, were not in paid "
@@ -125,6 +126,19 @@ PARENT_HOLD_REASONS = {
     "claim_not_found": lazy_gettext(
         "DWP could not find your Universal Credit claim. It will check your claim details before paying."
     ),
+}
+
+# The same, short enough for the brackets of the "DWP is checking" email.
+PARENT_HOLD_SHORT = {
+    "claim_not_live": lazy_gettext(
+        "Universal Credit’s records say your claim was not open, or ended, in the assessment period "
+        "this care counts in"
+    ),
+    "work_condition_not_met": lazy_gettext(
+        "Universal Credit’s records say you, or your partner, were not in paid work in this assessment period"
+    ),
+    "ap_dates_differ": lazy_gettext("DWP needs to check which assessment period this care counts in"),
+    "claim_not_found": lazy_gettext("DWP could not find your Universal Credit claim"),
 }
 
 # What kind of disagreement with the rail a reconciliation break is, for DWP's pages.
@@ -144,6 +158,10 @@ REASON_CODES = {
     "not_eligible": lazy_gettext("The care is not eligible childcare"),
     "over_limit": lazy_gettext("Over the monthly limit or the age limit"),
     "need_information": lazy_gettext("Waiting for more information"),
+    # Its words reach the nursery too, so they name no fact of the parent's claim.
+    "claim_does_not_allow": lazy_gettext(
+        "Universal Credit cannot pay this childcare: the parent has been told why"
+    ),
 }
 
 # --- DWP staff's pages: every state in words ----------------------------------------------------
@@ -281,6 +299,7 @@ STAFF_EVENTS = {
 
 words.register("invoice_status_nursery", NURSERY_STATUS)
 words.register("invoice_status_parent", PARENT_STATUS)
+words.register("parent_hold_reason", PARENT_HOLD_REASONS)
 words.register("invoice_status_staff", STAFF_STATUS)
 words.register("invoice_event_nursery", NURSERY_TIMELINE)
 words.register("invoice_event_parent", PARENT_TIMELINE)

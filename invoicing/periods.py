@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from claimants.models import Parent
 from claims import ClaimSystemUnavailable
 from invoicing.entitlement import assessment_period, full_share_pence, monthly_cap_pence
-from invoicing.models import CAP_USING_STATES, AwardDifference, Invoice, InvoiceStatus
+from invoicing.models import CAP_USING_STATES, AwardDifference, Invoice, InvoiceFlag, InvoiceStatus
 from invoicing.service.claim_facts import ClaimFacts
 
 _S = InvoiceStatus
@@ -28,6 +28,15 @@ WAITING_STATES = frozenset({_S.SUBMITTED, _S.AWAITING_CONFIRMATION})
 DISPUTED_STATES = frozenset({_S.DISPUTED})
 # Confirmed by the parent: DWP pays (or has paid) its share, the parent owes the nursery the rest.
 CONFIRMED_STATES = frozenset(CAP_USING_STATES) - WAITING_STATES - DISPUTED_STATES
+# The claim's facts hold these until a caseworker decides: DWP may pay nothing for them.
+CLAIM_HOLDS = frozenset(
+    {
+        InvoiceFlag.CLAIM_NOT_LIVE,
+        InvoiceFlag.WORK_CONDITION_NOT_MET,
+        InvoiceFlag.AP_DATES_DIFFER,
+        InvoiceFlag.CLAIM_NOT_FOUND,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -56,6 +65,25 @@ class PeriodSummary:
     # The UC award's childcare element for the period once calculated, when it is lower than the
     # monthly maximum (``cap_pence`` is then the element: the most DWP pays).
     award_pence: int | None = None
+    # Confirmed invoices the claim's facts hold (not in the totals: DWP may pay nothing for them).
+    held: list[Invoice] = field(default_factory=list)
+
+    @property
+    def held_reasons(self) -> list[str]:
+        """The claim's reasons for holding them, each once, in the order first met."""
+        return list(
+            dict.fromkeys(flag for invoice in self.held for flag in invoice.flags if flag in CLAIM_HOLDS)
+        )
+
+    @property
+    def held_total_pence(self) -> int:
+        return sum(invoice.total_pence for invoice in self.held)
+
+    @property
+    def over_committed(self) -> bool:
+        """DWP has paid or expects to pay more than the most it now pays in the period (the award,
+        or the children on the claim, changed after the shares were worked out)."""
+        return self.dwp_paid_pence + self.dwp_to_pay_pence > self.cap_pence
 
     @property
     def invoices(self) -> list[Invoice]:
@@ -124,8 +152,11 @@ def period_summary(session: Session, parent_id: uuid.UUID, start: date, end: dat
     children = len({invoice.child_id for invoice in invoices}) or 1
     most, by_award = _most_dwp_pays(session, parent_id, start, children)
     confirmed = [i for i in invoices if i.status in CONFIRMED_STATES]
+    held = [i for i in confirmed if i.status is not InvoiceStatus.PAID and CLAIM_HOLDS & set(i.flags)]
     totals: dict[uuid.UUID, list[int]] = defaultdict(lambda: [0, 0, 0])
     for invoice in confirmed:
+        if invoice in held:
+            continue
         row = totals[invoice.provider_id]
         row[0 if invoice.status is InvoiceStatus.PAID else 1] += invoice.dwp_pence
         row[2] += invoice.claimant_pence
@@ -142,6 +173,7 @@ def period_summary(session: Session, parent_id: uuid.UUID, start: date, end: dat
         by_provider=[ProviderTotals(pid, paid, to_pay, owed) for pid, (paid, to_pay, owed) in totals.items()],
         capped=capped,
         award_pence=most if by_award else None,
+        held=held,
     )
 
 

@@ -137,6 +137,7 @@ class ReviewLine:
     invoices: int
     payee_changed_recently: bool
     returned_before: list[tuple[str, datetime | None]]  # (invoice number, returned on)
+    award_limited: int = 0  # its invoices whose share the award's childcare element lowered
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,14 @@ def batch_review(session: Session, batch: PaymentBatch) -> BatchReview:
         )
     )
     returned = returned_before(session, [p.id for p in payments])
+    limited = dict(
+        session.execute(
+            select(PaymentAllocation.payment_id, func.count())
+            .join(Invoice, Invoice.id == PaymentAllocation.invoice_id)
+            .where(PaymentAllocation.payment_id.in_(list(counts)), Invoice.award_limited.is_(True))
+            .group_by(PaymentAllocation.payment_id)
+        ).all()
+    )
     builder = session.get(StaffUser, batch.built_by_id) if batch.built_by_id else None
     return BatchReview(
         [
@@ -179,6 +188,7 @@ def batch_review(session: Session, batch: PaymentBatch) -> BatchReview:
                 int(counts.get(p.id, 0)),
                 p.provider_id in changed,
                 returned.get(p.id, []),
+                int(limited.get(p.id, 0)),
             )
             for p in sorted(payments, key=lambda p: providers[p.provider_id].name)
         ],

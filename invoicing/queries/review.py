@@ -10,11 +10,14 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from claimants.models import Parent
+from claims import ClaimSystemUnavailable
 from config import settings
 from invoicing import repository
 from invoicing.eligibility import days_inclusive
 from invoicing.entitlement import monthly_cap_pence
 from invoicing.models import CAP_USING_STATES, Invoice, InvoiceStatus
+from invoicing.service.claim_facts import ClaimFacts
 from providers.models import Provider
 
 _NOT_COUNTING = (InvoiceStatus.CANCELLED, InvoiceStatus.REJECTED)
@@ -30,6 +33,13 @@ class CapInPeriod:
     cap_pence: int
     others_pence: int  # DWP's share of the parent's other invoices counting in the period
     this_pence: int  # this invoice's DWP share, when it counts (not cancelled, rejected or £0)
+    # The award's childcare element, once calculated, when it is below the monthly maximum: then
+    # it, not the maximum, is the most DWP pays in the period.
+    award_pence: int | None = None
+
+    @property
+    def most_pence(self) -> int:
+        return self.cap_pence if self.award_pence is None else min(self.cap_pence, self.award_pence)
 
     @property
     def used_pence(self) -> int:
@@ -37,7 +47,7 @@ class CapInPeriod:
 
     @property
     def left_pence(self) -> int:
-        return max(0, self.cap_pence - self.used_pence)
+        return max(0, self.most_pence - self.used_pence)
 
 
 @dataclass(frozen=True)
@@ -102,7 +112,14 @@ def _cap(session: Session, invoice: Invoice) -> CapInPeriod | None:
         cap = monthly_cap_pence(kids, invoice.ap_start)
     except ValueError:
         return None
-    return CapInPeriod(invoice.ap_start, invoice.ap_end, kids, cap, used - this, this)
+    reference = session.scalar(select(Parent.uc_claim_reference).where(Parent.id == invoice.parent_id))
+    try:
+        most, by_award = ClaimFacts(session).most_for(reference, invoice.ap_start, kids)
+    except ClaimSystemUnavailable:
+        most, by_award = cap, False
+    return CapInPeriod(
+        invoice.ap_start, invoice.ap_end, kids, cap, used - this, this, award_pence=most if by_award else None
+    )
 
 
 def _plain(number: Decimal) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from config import notify
 from config.money import format_pence
-from invoicing.labels import REASON_CODES
+from invoicing.labels import PARENT_HOLD_SHORT, REASON_CODES
 from invoicing.models import Invoice, InvoiceStatus
 from invoicing.repository.news import InvoiceNews, invoice_news
 from invoicing.service.common import link
@@ -91,8 +91,17 @@ def tell_of_decision(
         InvoiceStatus.REJECTED: "invoice_rejected",
     }.get(target)
     if template is not None:
-        reason = _Lowered(_reason(reason_code)) if reason_code else CHECKED_BY_HAND
+        reason = _Lowered(_reason(reason_code)) if reason_code else _held_for(invoice)
         _queue(session, about, template, step, reason=reason if target is not InvoiceStatus.APPROVED else "")
+
+
+def _held_for(invoice: Invoice) -> object:
+    """Why the automatic checks held the invoice, when the claim's facts did: the parent's own
+    business, so told to them (the nursery only hears DWP is checking); otherwise DWP's."""
+    for flag in invoice.flags:
+        if flag in PARENT_HOLD_SHORT:
+            return PARENT_HOLD_SHORT[flag]
+    return CHECKED_BY_HAND
 
 
 def tell_of_payment(session: Session, invoice_ids: Sequence[uuid.UUID]) -> None:

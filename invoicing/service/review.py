@@ -40,7 +40,9 @@ def run_automatic_checks(session: Session, actor: Actor, limit: int = 500) -> di
 REASONS_FOR = {
     InvoiceStatus.APPROVED: frozenset({"checked_eligible", "dispute_not_upheld", "over_limit"}),
     InvoiceStatus.ON_HOLD: frozenset({"need_information"}),
-    InvoiceStatus.REJECTED: frozenset({"dispute_upheld", "duplicate", "not_eligible", "over_limit"}),
+    InvoiceStatus.REJECTED: frozenset(
+        {"dispute_upheld", "duplicate", "not_eligible", "over_limit", "claim_does_not_allow"}
+    ),
 }
 
 

@@ -146,8 +146,12 @@ def confirm(invoice_id: uuid.UUID) -> ResponseReturnValue:
     _own_invoice(invoice_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    service.confirm_invoice(request_session(), g.actor, invoice_id)
-    flash(_("You confirmed the invoice. DWP will now check it and pay its share to your provider."))
+    confirmed = service.confirm_invoice(request_session(), g.actor, invoice_id)
+    if any(flag in PARENT_HOLD_REASONS for flag in confirmed.flags):
+        # The claim's facts hold it: no promise of payment, the page says why.
+        flash(_("You confirmed the invoice. DWP will check it before it pays anything."))
+    else:
+        flash(_("You confirmed the invoice. DWP will now check it and pay its share to your provider."))
     return redirect(url_for("invoicing_parent.invoice", invoice_id=invoice_id))
 
 

@@ -170,6 +170,6 @@ def test_the_parent_sees_the_award_lowered_the_share_on_the_invoice_and_the_peri
     parent, _ = sign_in_parent(live_server.url, world.parent.label)
     page = parent.get(f"/account/invoices/{invoice.id}")
     assert "DWP pays £300.00, not 85% of the eligible costs (£425.00)" in page.text
-    assert "once your earnings are taken into account, allows at most £300.00 for childcare" in page.text
+    assert "after its deductions (such as for earnings), allows at most £300.00 for childcare" in page.text
     period = parent.get(f"/account/periods/{invoice.ap_start.isoformat()}")
     assert "allows £300.00 for childcare" in period.text
