@@ -53,7 +53,7 @@ def household_of(session: Session, parent: Parent) -> Parent:
 
 
 def partners_of(session: Session, lead_id: uuid.UUID) -> list[Parent]:
-    return list(session.scalars(select(Parent).where(Parent.partner_of_id == lead_id).order_by(Parent.name)))
+    return repository.partners_of(session, lead_id)
 
 
 def open_invitation_of(session: Session, lead_id: uuid.UUID) -> PartnerInvitation | None:

@@ -253,3 +253,8 @@ def last_changed_by(session: Session, consent_ids: Sequence[uuid.UUID]) -> dict[
         .order_by(AuditEvent.seq)
     )
     return {uuid.UUID(event.entity_id): event for event in events}
+
+
+def partners_of(session: Session, lead_id: uuid.UUID) -> list[Parent]:
+    """The partners who joined the lead's joint claim."""
+    return list(session.scalars(select(Parent).where(Parent.partner_of_id == lead_id).order_by(Parent.name)))

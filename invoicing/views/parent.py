@@ -12,9 +12,10 @@ from flask_babel import gettext as _
 from claimants import repository as claimants_repository
 from claimants.forms import DisputeForm
 from claimants.labels import CONSENT_STATUS
-from claimants.models import Consent, ConsentStatus
+from claimants.models import Consent, ConsentStatus, Parent
 from claimants.rules import childcare_age_limit, ending_warnings_due
 from claimants.views.session import parent_required
+from claims import ClaimSystemUnavailable
 from config.database import utcnow
 from config.errors import DomainError
 from config.extensions import request_session
@@ -30,6 +31,7 @@ from invoicing.labels import (
 )
 from invoicing.models import Invoice, InvoiceStatus
 from invoicing.service import today_in_london
+from invoicing.service.claim_facts import ClaimFacts
 from providers import repository as providers_repository
 
 invoicing_parent = Blueprint(
@@ -62,6 +64,7 @@ def home() -> ResponseReturnValue:
     )
     waiting = queries.waiting_for_parent_count(db, parent.id)
     now = utcnow()
+    partners = claimants_repository.partners_of(db, parent.id)
     return render_template(
         "invoicing/parent_home.html",
         parent=parent,
@@ -71,6 +74,8 @@ def home() -> ResponseReturnValue:
         children=children,
         providers=providers,
         waiting=waiting,
+        partners=partners,
+        joint=bool(partners) or _joint_claim(parent),
         consent_status=CONSENT_STATUS,
         age_limit=last_day_of_care,
         # Warned 30 and 7 days before the end; an ended one until it is renewed or asked again.
@@ -204,3 +209,13 @@ def assessment_periods(date_start: str | None = None) -> ResponseReturnValue:
         status=PARENT_STATUS,
         tag_colour=STATUS_TAG_COLOURS,
     )
+
+
+def _joint_claim(parent: Parent) -> bool:
+    """Whether the claim system says the claim is joint today (a partner may be invited); unknown
+    while it cannot be asked, when the partner page says so itself."""
+    try:
+        facts = ClaimFacts(request_session()).of(parent.uc_claim_reference, today_in_london())
+    except ClaimSystemUnavailable:
+        return True
+    return facts is not None and facts.joint

@@ -155,3 +155,20 @@ def test_another_households_partner_gets_404_for_every_household_id(live_server:
     # Ending the owner's partner link is not theirs to do either (they have no partner there).
     assert db.scalar(select(func.count()).select_from(AuditEvent)) == before
     assert claimants.household_of(db, db.get_one(Parent, outsider.id)).id == other.parent.parent_id
+
+
+def test_the_home_page_offers_a_partner_only_on_a_joint_claim_and_names_them(
+    live_server: LiveServer, db
+) -> None:
+    single = World(db)
+    create_joint_claim(db, single.parent, joint=False)
+    alone, home = sign_in_parent(live_server.url, single.parent.label)
+    assert "partner" not in home.text.lower()  # a claim of one: nobody to invite
+
+    world = World(db)
+    create_joint_claim(db, world.parent)
+    lead, home = sign_in_parent(live_server.url, world.parent.label)
+    assert "Invite your partner on this joint claim" in home.text
+    partner = create_partner(db, world.parent)
+    home = lead.get("/account/home")
+    assert f"{partner.label} shares your joint claim." in home.text

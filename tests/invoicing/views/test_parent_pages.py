@@ -180,8 +180,7 @@ def test_a_capped_share_is_explained_and_a_rejected_invoice_shows_nothing_paid(
     assert reason in user.get(f"/account/invoices/{capped.id}").text
     assert reason in user.get("/account/periods").text
     assert (
-        "The most DWP pays this period lowered what it pays on 1 invoice."
-        in user.get("/account/home").text
+        "The most DWP pays this period lowered what it pays on 1 invoice." in user.get("/account/home").text
     )
 
     service.confirm_invoice(db, world.parent, capped.id)
