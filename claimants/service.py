@@ -80,6 +80,14 @@ def link_claim(
 
     with transaction(session, {"nino_hash": claim_in_use, "uc_claim_reference": claim_in_use}):
         parent = repository.get_parent(session, parent_id)
+        if parent.uc_claim_reference is not None:
+            # Linked once, for good: another claim (or start day) would give the same care a
+            # second monthly maximum and send corrections to the wrong claim. DWP changes it.
+            raise rule(
+                "claim_linked_already",
+                "Your claim is already linked",
+                N_("Your Universal Credit claim is already linked. If it has changed, contact DWP."),
+            )
         parent.uc_claim_reference = reference
         parent.nino_hash, parent.nino_last = nino_hash(nino, _nino_key()), nino_last(nino)
         parent.claim_start_date = claim_start_date

@@ -99,8 +99,8 @@ def sign_out() -> ResponseReturnValue:
 def link_claim() -> ResponseReturnValue:
     """First sign-in: link the Universal Credit claim (its start day sets the assessment periods).
     A partner on a joint claim shares their lead's claim: nothing to link."""
-    if g.household.id != g.parent.id:
-        return redirect(url_for("invoicing_parent.home"))
+    if g.household.id != g.parent.id or g.household.uc_claim_reference is not None:
+        return redirect(url_for("invoicing_parent.home"))  # linked already: DWP changes it
     form = LinkClaimForm()
     if form.validate_on_submit():
         try:

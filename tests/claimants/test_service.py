@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from claimants import service
-from claimants.models import ConsentStatus
+from claimants.models import ConsentStatus, Parent
 from config.database import utcnow
 from config.errors import DomainError, NotFound, ValidationFailed
 from tests.factories import create_child, create_consent, create_parent, create_provider, today
@@ -31,6 +31,25 @@ def test_the_nino_is_kept_only_as_a_keyed_hash_and_a_claim_links_once(session: S
             session, other, claim_reference="", nino="BAD", claim_start_date=today() + timedelta(days=1)
         )
     assert {e.field for e in error.value.errors} == {"claim_reference", "nino", "claim_start_date"}
+
+
+def test_a_linked_claim_cannot_be_swapped_for_another(session: Session) -> None:
+    """Another reference or start day would give the same care a second monthly maximum and send
+    corrections to the wrong claim: once linked, only DWP changes it."""
+    parent = create_parent(session, linked=False)
+    service.link_claim(session, parent, claim_reference="UC123", nino="JK998877A", claim_start_date=today())
+    with pytest.raises(DomainError) as error:
+        service.link_claim(
+            session,
+            parent,
+            claim_reference="UCOTHER",
+            nino="JK998877A",
+            claim_start_date=today() - timedelta(days=14),
+        )
+    assert error.value.code == "claim_linked_already"
+    session.expire_all()
+    record = session.get_one(Parent, parent.parent_id)
+    assert (record.uc_claim_reference, record.claim_start_date) == ("UC123", today())
 
 
 def test_a_consent_requested_by_email_reaches_the_parent_when_they_sign_up(session: Session) -> None:
