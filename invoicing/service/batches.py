@@ -29,7 +29,7 @@ from invoicing.eligibility import Attribution, attribute
 from invoicing.entitlement import full_share_pence, monthly_cap_pence, within_cap
 from invoicing.models import BatchStatus, InvoiceStatus, Payment, PaymentBatch, Rail
 from invoicing.rails import bacs
-from invoicing.service.claim_facts import ClaimFacts
+from invoicing.service.claim_facts import BARRING, ClaimFacts
 from invoicing.service.common import link, today_in_london
 from invoicing.service.credit_notes import take_credit_notes
 from invoicing.service.transitions import INVOICE, move_batch, move_invoice
@@ -97,7 +97,8 @@ def build_batch(
                 logger.warning("claim system unavailable: invoice %s waits", candidate.id)
                 continue
             had = json.loads(candidate.flags_json) if candidate.flags_json else ()
-            new_flags = {*where.flags, *claim_flags}.difference(had)
+            # Barring facts hold it again even when a caseworker approved it past them before.
+            new_flags = {*where.flags, *claim_flags}.difference(had) | (claim_flags & BARRING)
             if new_flags:
                 newly_flagged[candidate.id] = new_flags
             else:

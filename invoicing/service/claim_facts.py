@@ -19,6 +19,9 @@ from config import settings
 from invoicing.entitlement import monthly_cap_pence
 
 CLAIM_NOT_FOUND = "claim_not_found"
+# The claim's facts that bar payment outright: no one at DWP may approve past them, only a change
+# in the claim system's own records (the claim live, the work condition met) lets the invoice pay.
+BARRING = frozenset({rules.CLAIM_NOT_LIVE, rules.WORK_CONDITION_NOT_MET, CLAIM_NOT_FOUND})
 
 
 class ClaimFacts:

@@ -6,13 +6,15 @@ import uuid
 
 from sqlalchemy.orm import Session
 
+from claims import ClaimSystemUnavailable
 from config import audit
 from config.auth import Actor, StaffRole
 from config.database import transaction, utcnow
-from config.errors import FieldError, ValidationFailed
+from config.errors import FieldError, ValidationFailed, rule
 from invoicing import repository
 from invoicing.models import Invoice, InvoiceStatus
 from invoicing.service import parent_news
+from invoicing.service.claim_facts import BARRING, ClaimFacts
 from invoicing.service.common import required_reason
 from invoicing.service.transitions import move_invoice
 
@@ -60,6 +62,8 @@ def _decide(
         )
     with transaction(session):
         invoice = repository.get_invoice(session, invoice_id, for_update=True)
+        if target is InvoiceStatus.APPROVED:
+            _refuse_if_the_claim_bars(session, invoice)
         decision = {"reason_code": reason_code, "note": note}
         if target is InvoiceStatus.ON_HOLD and invoice.status is InvoiceStatus.ON_HOLD:
             # Held already (by the automatic checks, or earlier): the hold goes on, with this note.
@@ -92,3 +96,22 @@ def reject_invoice(
 ) -> Invoice:
     """A caseworker decides DWP will not pay the invoice, saying why."""
     return _decide(session, actor, invoice_id, InvoiceStatus.REJECTED, note, reason_code)
+
+
+def _refuse_if_the_claim_bars(session: Session, invoice: Invoice) -> None:
+    """One caseworker cannot approve past the claim's facts (the claim not live, the work condition
+    not met, the claim unknown): only the claim system's own records changing lets it pay. While
+    the claim system cannot be asked, the batch asks again before paying (and holds it then)."""
+    reference = repository.claim_references(session, {invoice.parent_id}).get(invoice.parent_id)
+    try:
+        barring = ClaimFacts(session).flags(reference, (invoice.ap_start, invoice.ap_end)) & BARRING
+    except ClaimSystemUnavailable:
+        return
+    if barring:
+        raise rule(
+            "claim_bars_payment",
+            "The claim's facts bar payment",
+            "Universal Credit's records say the claim was not open, the work condition was not met "
+            "or the claim is unknown in this assessment period. DWP cannot approve the invoice until "
+            "the claim's records change: reject it or keep it on hold.",
+        )

@@ -14,6 +14,7 @@ from claimants.models import Child, Parent
 from claims import ClaimSystemUnavailable, systems
 from claims.models import DevClaim, DevClaimChild
 from config.auth import SYSTEM
+from config.errors import DomainError
 from invoicing import service
 from invoicing.entitlement import monthly_cap_pence
 from invoicing.models import Invoice, InvoiceStatus
@@ -173,3 +174,27 @@ def test_the_parent_sees_the_award_lowered_the_share_on_the_invoice_and_the_peri
     assert "after its deductions (such as for earnings), allows at most £300.00 for childcare" in page.text
     period = parent.get(f"/account/periods/{invoice.ap_start.isoformat()}")
     assert "allows £300.00 for childcare" in period.text
+
+
+def test_one_caseworker_cannot_approve_past_the_claims_facts(session: Session) -> None:
+    """Not live or not working in the period: only the claim system's records changing lets the
+    invoice pay, never one person's decision; and the batch asks again before paying."""
+    world = World(session)
+    claim = claim_of(session, world, work_condition_met=False)
+    invoice = world.submit(eligible_pence=50_000, extras_pence=0)
+    assert confirmed(session, world, invoice.id) is InvoiceStatus.ON_HOLD
+    with pytest.raises(DomainError) as refused:
+        service.approve_invoice(session, world.caseworker, invoice.id, "Rang the parent: she works")
+    assert refused.value.code == "claim_bars_payment"
+    session.expire_all()
+    assert session.get_one(Invoice, invoice.id).status is InvoiceStatus.ON_HOLD
+
+    claim.work_condition_met = True  # Universal Credit's own records now say she works
+    session.commit()
+    service.approve_invoice(session, world.caseworker, invoice.id, "UC records updated")
+    claim.work_condition_met = False  # and then say she stopped, before the batch
+    session.commit()
+    assert service.build_batch(session, world.officer) is None
+    session.expire_all()
+    held = session.get_one(Invoice, invoice.id)
+    assert held.status is InvoiceStatus.ON_HOLD and held.dwp_pence == 42_500  # nothing paid
