@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from claimants.models import Parent
 from claims import ClaimSystemUnavailable
 from invoicing.entitlement import assessment_period, full_share_pence, monthly_cap_pence
-from invoicing.models import CAP_USING_STATES, AwardDifference, Invoice, InvoiceFlag, InvoiceStatus
+from invoicing.models import CAP_USING_STATES, CLAIM_FLAGS, AwardDifference, Invoice, InvoiceStatus
 from invoicing.service.claim_facts import ClaimFacts
 
 _S = InvoiceStatus
@@ -28,15 +28,6 @@ WAITING_STATES = frozenset({_S.SUBMITTED, _S.AWAITING_CONFIRMATION})
 DISPUTED_STATES = frozenset({_S.DISPUTED})
 # Confirmed by the parent: DWP pays (or has paid) its share, the parent owes the nursery the rest.
 CONFIRMED_STATES = frozenset(CAP_USING_STATES) - WAITING_STATES - DISPUTED_STATES
-# The claim's facts hold these until a caseworker decides: DWP may pay nothing for them.
-CLAIM_HOLDS = frozenset(
-    {
-        InvoiceFlag.CLAIM_NOT_LIVE,
-        InvoiceFlag.WORK_CONDITION_NOT_MET,
-        InvoiceFlag.AP_DATES_DIFFER,
-        InvoiceFlag.CLAIM_NOT_FOUND,
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -72,7 +63,7 @@ class PeriodSummary:
     def held_reasons(self) -> list[str]:
         """The claim's reasons for holding them, each once, in the order first met."""
         return list(
-            dict.fromkeys(flag for invoice in self.held for flag in invoice.flags if flag in CLAIM_HOLDS)
+            dict.fromkeys(flag for invoice in self.held for flag in invoice.flags if flag in CLAIM_FLAGS)
         )
 
     @property
@@ -152,7 +143,7 @@ def period_summary(session: Session, parent_id: uuid.UUID, start: date, end: dat
     children = len({invoice.child_id for invoice in invoices}) or 1
     most, by_award = _most_dwp_pays(session, parent_id, start, children)
     confirmed = [i for i in invoices if i.status in CONFIRMED_STATES]
-    held = [i for i in confirmed if i.status is not InvoiceStatus.PAID and CLAIM_HOLDS & set(i.flags)]
+    held = [i for i in confirmed if i.status is not InvoiceStatus.PAID and CLAIM_FLAGS & set(i.flags)]
     totals: dict[uuid.UUID, list[int]] = defaultdict(lambda: [0, 0, 0])
     for invoice in confirmed:
         if invoice in held:

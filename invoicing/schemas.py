@@ -10,7 +10,7 @@ import marshmallow as ma
 
 from config.api import Date, PageQuerySchema
 from invoicing import limits
-from invoicing.models import InvoiceStatus
+from invoicing.models import CLAIM_FLAGS, InvoiceStatus
 
 
 class _Limit(ma.validate.Validator):
@@ -118,9 +118,14 @@ class InvoiceSchema(ma.Schema):
     dwp_pence = ma.fields.Integer()
     claimant_pence = ma.fields.Integer()
     assessment_period = ma.fields.Method("period", metadata={"type": "object"})
-    flags = ma.fields.List(ma.fields.String())
+    flags = ma.fields.Method("nursery_flags", metadata={"type": "array", "items": {"type": "string"}})
     lines = ma.fields.List(ma.fields.Nested(LineOutSchema))
     created_at = ma.fields.AwareDateTime()
+
+    def nursery_flags(self, invoice: Any) -> list[str]:
+        """The checks' flags, less those from the parent's claim (their own business: the nursery
+        is told only that DWP is checking)."""
+        return [flag for flag in invoice.flags if flag not in CLAIM_FLAGS]
 
     def period(self, invoice: Any) -> dict[str, str]:
         return {"start": invoice.ap_start.isoformat(), "end": invoice.ap_end.isoformat()}

@@ -6,6 +6,7 @@ from invoicing.models.drafts import InvoiceDraft
 from invoicing.models.invoices import (
     CANCELLABLE_STATES,
     CAP_USING_STATES,
+    CLAIM_FLAGS,
     FROZEN_STATES,
     IN_FLIGHT_PREDICATE,
     IN_FLIGHT_STATES,
@@ -44,6 +45,7 @@ __all__ = [
     "BATCH_TRANSITIONS",
     "CANCELLABLE_STATES",
     "CAP_USING_STATES",
+    "CLAIM_FLAGS",
     "FROZEN_STATES",
     "INVOICE_TRANSITIONS",
     "IN_FLIGHT_PREDICATE",

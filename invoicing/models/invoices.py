@@ -114,6 +114,17 @@ class InvoiceFlag(StrEnum):
     CLAIM_NOT_FOUND = "claim_not_found"
 
 
+# The flags from the parent's claim: told to the parent, never to the nursery (their own business).
+CLAIM_FLAGS = frozenset(
+    {
+        InvoiceFlag.CLAIM_NOT_LIVE,
+        InvoiceFlag.WORK_CONDITION_NOT_MET,
+        InvoiceFlag.AP_DATES_DIFFER,
+        InvoiceFlag.CLAIM_NOT_FOUND,
+    }
+)
+
+
 class Invoice(UUIDPrimaryKey, Timestamps, Base):
     """One child, one provider, one period of care. Immutable once submitted, but for its state."""
 

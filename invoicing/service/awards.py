@@ -12,6 +12,7 @@ changes nothing.
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 
 import claims.systems
 from claimants.models import Parent
-from claims import ClaimSystem, rules
+from claims import ClaimSystem, ClaimSystemUnavailable, rules
 from config import audit, notify
 from config.auth import Actor
 from config.database import transaction, utcnow
@@ -28,6 +29,8 @@ from config.formatting import day
 from config.money import format_pence
 from invoicing.models import ApStatement, AwardDifference
 from invoicing.service.common import link, today_in_london
+
+logger = logging.getLogger(__name__)
 
 # The APs looked at: those that ended within this many days (or have not ended), as an award is
 # calculated at the AP's end and seldom recalculated long after.
@@ -61,9 +64,15 @@ def check_awards(
             statement
         )  # read as it is now, with no transaction held while the claim system answers
     session.rollback()
-    counts = {"checked": 0, "not_calculated": 0, "differences": 0}
+    counts = {"checked": 0, "not_calculated": 0, "differences": 0, "unavailable": 0}
     for statement in statements:
-        facts = system.period(statement.claim_reference, statement.ap_start)
+        try:
+            facts = system.period(statement.claim_reference, statement.ap_start)
+        except ClaimSystemUnavailable:
+            # One claim the claim system cannot answer today never stops the others' checks.
+            logger.warning("claim system unavailable for one award check: the next run asks again")
+            counts["unavailable"] += 1
+            continue
         element = None if facts is None else facts.childcare_element_pence
         if element is None:
             counts["not_calculated"] += 1

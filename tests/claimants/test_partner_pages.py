@@ -162,7 +162,7 @@ def test_the_home_page_offers_a_partner_only_on_a_joint_claim_and_names_them(
 ) -> None:
     single = World(db)
     create_joint_claim(db, single.parent, joint=False)
-    alone, home = sign_in_parent(live_server.url, single.parent.label)
+    _, home = sign_in_parent(live_server.url, single.parent.label)
     assert "partner" not in home.text.lower()  # a claim of one: nobody to invite
 
     world = World(db)

@@ -362,3 +362,36 @@ def test_a_paid_invoice_in_two_current_statements_is_a_break(session: Session) -
     [item] = statement_breaks(session)
     assert (item.kind, item.invoice_id) == ("in_two", invoice.id)
     assert set(item.statement_ids) == {statement.id, stray.id}
+
+
+def test_one_claim_the_claim_system_cannot_answer_does_not_stop_the_others_award_checks(
+    session: Session,
+) -> None:
+    first, second = World(session), World(session)
+    for world in (first, second):
+        world.approved_invoice()
+    pay(session, first)
+    for world in (first, second):
+        set_award(session, world, 100)  # both awards, calculated after DWP paid, allow £1
+    real = claims.systems.current(session)
+    broken = session.get_one(Parent, first.parent.parent_id).uc_claim_reference
+
+    class OneClaimDown:
+        """DWP's claim system failing for one claim only (the edge: no such failure can be made here)."""
+
+        def period(self, claim_reference: str, on):
+            if claim_reference == broken:
+                raise claims.ClaimSystemUnavailable("timed out")
+            return real.period(claim_reference, on)
+
+        def send_statement(self, statement: Statement) -> str:
+            return real.send_statement(statement)
+
+    claims.systems.use(OneClaimDown())
+    try:
+        counts = awards.check_awards(session, SYSTEM)
+    finally:
+        claims.systems.use(None)
+    assert (counts["unavailable"], counts["differences"]) == (1, 1)
+    [found] = session.scalars(select(AwardDifference))
+    assert found.parent_id == second.parent.parent_id

@@ -6,8 +6,10 @@ import uuid
 
 import pytest
 from authlib.integrations.requests_client import OAuth2Session
+from sqlalchemy import select
 
 from claimants import service as claimants
+from invoicing.models import Invoice
 from invoicing.service import today_in_london
 from tests.conftest import LiveServer
 from tests.factories import create_child, create_consent, create_parent, previous_month, provider_admin
@@ -243,3 +245,30 @@ def test_hours_are_a_decimal_string_with_bounds_and_documented_as_a_string(
     assert "maximum" not in line["properties"]["hours"] and "minimum" not in line["properties"]["hours"]
     empty_cursor = api.get(f"{live_server.url}/api/v1/invoices", params={"cursor": ""})
     assert empty_cursor.status_code == 400
+
+
+def test_the_api_never_tells_nursery_software_the_parents_claim_facts(
+    live_server: LiveServer, software, consent, db
+) -> None:
+    from claimants.models import Parent
+    from claims.models import DevClaim
+
+    parent = db.get_one(Parent, consent.parent_id)
+    db.add(
+        DevClaim(
+            reference=parent.uc_claim_reference,
+            claim_start_date=parent.claim_start_date,
+            work_condition_met=False,
+            earnings_pence=0,
+        )
+    )
+    db.commit()
+    api = token_session(live_server, software)
+    created = api.post(
+        f"{live_server.url}/api/v1/invoices", json=body(consent), headers={"Idempotency-Key": "k-9"}
+    )
+    assert created.status_code == 201, created.text
+    stored = db.scalars(select(Invoice).where(Invoice.id == uuid.UUID(created.json()["id"]))).one()
+    assert "work_condition_not_met" in stored.flags  # held for the parent's own reason…
+    for answer in (created.json(), api.get(f"{live_server.url}/api/v1/invoices/{stored.id}").json()):
+        assert "work_condition_not_met" not in answer["flags"]  # …which the nursery never reads
