@@ -31,12 +31,12 @@ from sqlalchemy.orm import Session
 from claimants.council_sharing import parents_sharing
 from claimants.early_years import MOST_PERIODS, Earnings, Flags, flags_for
 from claimants.models import Child, Consent, ConsentStatus, Parent
-from claims import ClaimSystem
+from claims import ClaimSystem, ClaimSystemUnavailable
 from claims import systems as claim_systems
 from config import audit, local_authorities
 from config.auth import Actor, StaffRole
 from config.database import transaction, utcnow
-from config.errors import NotFound
+from config.errors import NotFound, rule
 from providers.models import Provider, ProviderStatus
 
 NOT_RECORDED = "Authority not recorded"
@@ -110,7 +110,18 @@ def build_export(session: Session, on: date) -> Export:
     for _consent, child, parent, provider in found:
         reference = parent.uc_claim_reference or ""
         if reference not in households:
-            households[reference] = _household(system, reference, on)
+            try:
+                households[reference] = _household(system, reference, on)
+            except ClaimSystemUnavailable as exc:
+                # A partial export would leave children out without saying so: none until it answers.
+                unavailable = rule(
+                    "claim_system_unavailable",
+                    "The claim system is not answering",
+                    "The export needs the claims' facts from Universal Credit, which is not answering "
+                    "just now. Try again later.",
+                )
+                unavailable.status = 503
+                raise unavailable from exc
         on_uc, _earnings = households[reference]
         if not on_uc:
             continue

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from claimants import repository
 from claimants.models import Child, Consent, Parent, PartnerInvitation
 from claimants.nino import nino_hash, nino_last, normalise_nino
+from claims import ClaimSystemUnavailable
 from claims import systems as claim_systems
 from config import audit, notify, settings
 from config.auth import Actor
@@ -97,7 +98,14 @@ def _lead(session: Session, actor: Actor) -> Parent:
 
 
 def _refuse_unless_joint(session: Session, reference: str) -> None:
-    facts = claim_systems.current(session).period(reference, utcnow().astimezone(LONDON).date())
+    try:
+        facts = claim_systems.current(session).period(reference, utcnow().astimezone(LONDON).date())
+    except ClaimSystemUnavailable as exc:
+        raise rule(
+            "claim_system_unavailable",
+            "We could not check your claim",
+            N_("We could not check your claim with Universal Credit just now. Try again later."),
+        ) from exc
     if facts is None:
         raise rule(
             "claim_unknown",
