@@ -34,7 +34,7 @@ KEYWORDS = {**DEFAULT_KEYWORDS, **EXTRACT_KEYWORDS}
 # DWP's own pages stay English (README, "Welsh"): messages used only there need no Welsh.
 STAFF_ONLY = re.compile(
     r"(finance|staff/|_staff\.html|_batch_review|audit|reports|search\.html|jobs\.html|breaks|returns|"
-    r"service/reconciliation|service/approval|service/sending|service/review|claims/(views|forms|development)|dev_claim|"
+    r"service/reconciliation|service/approval|service/sending|service/review|council_export|claims/(views|forms|development)|dev_claim|"
     r"/views/finance|queries/finance|queries/reports|queries/exports|queries/search|queries/review)"
 )
 
