@@ -7,6 +7,7 @@ from sqlalchemy import select
 from claimants.models import CouncilSharing
 from config.audit import AuditEvent
 from config.auth import StaffRole
+from config.formatting import london_date
 from providers.models import Provider, Regulator
 from tests.conftest import LiveServer
 from tests.factories import (
@@ -20,6 +21,7 @@ from tests.factories import (
     give_password,
 )
 from tests.http import User, page_csrf, sign_in_parent, sign_in_provider, sign_in_staff
+from tests.http import forms as forms_on
 
 LEEDS = "E08000035"
 
@@ -44,6 +46,40 @@ def test_a_parent_agrees_and_withdraws_on_their_own_page(live_server: LiveServer
     db.expire_all()
     rows = db.scalars(select(CouncilSharing).where(CouncilSharing.parent_id == world.parent.parent_id)).all()
     assert len(rows) == 1 and rows[0].withdrawn_at is not None
+
+
+def _checked(page) -> str | None:
+    """The council sharing question's chosen answer, as the page shows it."""
+    return forms_on(page)[-1].fields.get("share")
+
+
+def test_the_page_says_when_the_parent_stopped_and_shows_their_current_choice(
+    live_server: LiveServer, db
+) -> None:
+    world = World(db)
+    parent, _home = sign_in_parent(live_server.url, world.parent.label)
+    page = parent.get("/account/council-sharing")
+    assert _checked(page) is None  # no choice made yet: nothing chosen for them
+    assert "What DWP would share" in page.text and "Who DWP would share it with" in page.text
+    assert "Only councils in England get these details." in page.text
+
+    agreed = parent.submit(page, "Save", share="yes")
+    assert _checked(agreed) == "yes"
+    assert "What DWP shares" in agreed.text and "What DWP would share" not in agreed.text
+    assert "Who DWP shares it with" in agreed.text and "DWP does not share your National" in agreed.text
+
+    withdrawn = parent.submit(agreed, "Save", share="no")
+    db.expire_all()
+    stopped = db.scalars(
+        select(CouncilSharing).where(CouncilSharing.parent_id == world.parent.parent_id)
+    ).one()
+    assert f"You stopped sharing on {london_date(stopped.withdrawn_at)}." in withdrawn.text
+    assert "You have not agreed to share." not in withdrawn.text
+    assert _checked(withdrawn) == "no"
+    assert "What DWP would share" in withdrawn.text
+
+    welsh = parent.get("/account/council-sharing?lang=cy")
+    assert f"Gwnaethoch roi’r gorau i rannu ar {london_date(stopped.withdrawn_at, 'cy')}." in welsh.text
 
 
 def test_dwp_records_the_authority_and_a_finance_officer_downloads_the_export(
