@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from claimants import repository
 from claimants.models import Child, Consent, Parent, PartnerInvitation
 from claimants.nino import nino_hash, nino_last, normalise_nino
+from claims import ClaimSystemUnavailable
 from claims import systems as claim_systems
 from config import audit, notify, settings
 from config.auth import Actor
@@ -96,26 +97,37 @@ def _lead(session: Session, actor: Actor) -> Parent:
     return parent
 
 
+CLAIM_UNKNOWN = N_(
+    "We could not find your claim in Universal Credit's records, so we cannot add a "
+    "partner to it. Check your claim reference, or contact DWP."
+)
+NOT_JOINT = N_(
+    "Universal Credit's records say your claim is not a joint claim, so there is no "
+    "partner to invite. If you now claim as a couple, tell Universal Credit first."
+)
+
+
 def _refuse_unless_joint(session: Session, reference: str) -> None:
     facts = claim_systems.current(session).period(reference, utcnow().astimezone(LONDON).date())
     if facts is None:
-        raise rule(
-            "claim_unknown",
-            "We could not check your claim",
-            N_(
-                "We could not find your claim in Universal Credit's records, so we cannot add a "
-                "partner to it. Check your claim reference, or contact DWP."
-            ),
-        )
+        raise rule("claim_unknown", "We could not check your claim", CLAIM_UNKNOWN)
     if not facts.joint:
-        raise rule(
-            "claim_not_joint",
-            "Your claim is not a joint claim",
-            N_(
-                "Universal Credit's records say your claim is not a joint claim, so there is no "
-                "partner to invite. If you now claim as a couple, tell Universal Credit first."
-            ),
+        raise rule("claim_not_joint", "Your claim is not a joint claim", NOT_JOINT)
+
+
+def claim_is_joint(session: Session, lead: Parent) -> bool | None:
+    """Whether the claim system says ``lead``'s claim is a joint claim today: ``None`` when that
+    cannot be told (no claim linked, a claim it does not know, or no answer from it). Pages show
+    a partner's place only on a joint claim; inviting checks again (``invite_partner``)."""
+    if lead.uc_claim_reference is None:
+        return None
+    try:
+        facts = claim_systems.current(session).period(
+            lead.uc_claim_reference, utcnow().astimezone(LONDON).date()
         )
+    except ClaimSystemUnavailable:
+        return None
+    return None if facts is None else facts.joint
 
 
 def invite_partner(session: Session, actor: Actor, *, email: str) -> PartnerInvitation:
