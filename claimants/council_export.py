@@ -7,7 +7,7 @@ by the local authority of the childcare, with who may be eligible for early-year
   to that setting; an invoice comes weeks after the care and may be for a nursery they have left.
 - **Only England**: the councils listed and the schemes flagged (early years pupil premium,
   disability access fund, funded places for two-year-olds) are England's, so only settings
-  registered with Ofsted are in it (``providers.local_authority.IN_ENGLAND``). Settings in Wales
+  registered with Ofsted are in it (``providers.models.IN_ENGLAND``). Settings in Wales
   and Scotland (their own schemes) and on an approved childcare scheme are left out, and the
   page says how many settings and children were (``Export.outside``).
 - **Where**: the provider's recorded local authority (``Provider.local_authority_code``, one of
@@ -42,8 +42,7 @@ from config import audit, local_authorities
 from config.auth import Actor, StaffRole
 from config.database import transaction, utcnow
 from config.errors import NotFound
-from providers.local_authority import IN_ENGLAND
-from providers.models import Provider, ProviderStatus, Regulator
+from providers.models import IN_ENGLAND, Provider, ProviderStatus, Regulator
 
 NOT_RECORDED = "Authority not recorded"
 # Producing and downloading the export is a finance officer's: DESIGN.md §1 gives them "export

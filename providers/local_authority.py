@@ -19,13 +19,7 @@ from config.auth import Actor, StaffRole
 from config.database import transaction
 from config.errors import N_, FieldError, ValidationFailed
 from providers import repository
-from providers.models import Provider, Regulator
-
-# The regulators of settings in England: councils there run the early years schemes the export is
-# for (``claimants.council_export``); Wales and Scotland have their own, and a setting on an
-# approved childcare scheme is on no early years register. Only these settings have an authority.
-IN_ENGLAND = frozenset({Regulator.OFSTED})
-
+from providers.models import IN_ENGLAND, Provider
 
 OUTSIDE_ENGLAND = N_(
     "Only a setting registered with Ofsted has a local authority recorded: the export to councils "

@@ -21,7 +21,7 @@ from config.forms import ConfirmForm, GovForm, GovSelect, show_errors
 from providers import local_authority, payees, repository, service
 from providers.forms import DirectorySearchForm
 from providers.labels import PROVIDER_STATUS_TAG
-from providers.models import REGULATOR_NAMES, Provider
+from providers.models import IN_ENGLAND, REGULATOR_NAMES, Provider
 from staff.views.session import staff_required
 
 providers_finance = Blueprint(
@@ -135,7 +135,7 @@ def provider(provider_id: uuid.UUID) -> ResponseReturnValue:
             if action == "local_authority" and error.errors:
                 # A choice to make again: GOV.UK's error summary and the field's own message.
                 authority_form = _local_authority_form(item, form_data.get("local_authority"))
-                if item.regulator in local_authority.IN_ENGLAND:
+                if item.regulator in IN_ENGLAND:
                     show_errors(authority_form, error)
                 else:  # no field to choose on the page: the summary says why
                     authority_form.form_errors.extend(translated(e.message) for e in error.errors)
@@ -160,7 +160,7 @@ def _provider_page(item: Provider, form: ConfirmForm, authority_form: LocalAutho
         form=form,
         authority_form=authority_form,
         has_errors=bool(authority_form.errors),
-        in_england=item.regulator in local_authority.IN_ENGLAND,
+        in_england=item.regulator in IN_ENGLAND,
         regulator_name=REGULATOR_NAMES[item.regulator],
         events=audit.events_for(db, "providers", item.id),
         roles=g.actor.roles,
