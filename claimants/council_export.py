@@ -5,6 +5,11 @@ by the local authority of the childcare, with who may be eligible for early-year
   whose parent has linked a Universal Credit claim that the claim system does not say has ended.
   A live consent, not an invoice, because it is the parent's own current word that the child goes
   to that setting; an invoice comes weeks after the care and may be for a nursery they have left.
+- **Only England**: the councils listed and the schemes flagged (early years pupil premium,
+  disability access fund, funded places for two-year-olds) are England's, so only settings
+  registered with Ofsted are in it (``providers.models.IN_ENGLAND``). Settings in Wales
+  and Scotland (their own schemes) and on an approved childcare scheme are left out, and the
+  page says how many settings and children were (``Export.outside``).
 - **Where**: the provider's recorded local authority (``Provider.local_authority_code``, one of
   ``config/local_authorities.csv``); a provider with none recorded counts under "Authority not
   recorded", so nobody is silently left out. A child at settings in two authorities is in both.
@@ -37,7 +42,7 @@ from config import audit, local_authorities
 from config.auth import Actor, StaffRole
 from config.database import transaction, utcnow
 from config.errors import NotFound, rule
-from providers.models import Provider, ProviderStatus
+from providers.models import IN_ENGLAND, Provider, ProviderStatus, Regulator
 
 NOT_RECORDED = "Authority not recorded"
 # Producing and downloading the export is a finance officer's: DESIGN.md §1 gives them "export
@@ -62,6 +67,7 @@ class AuthorityRows:
     code: str | None  # GSS code; None: the providers have no authority recorded
     name: str
     children: list[ChildRow] = field(default_factory=list)
+    providers: dict[uuid.UUID, str] = field(default_factory=dict)  # the settings, by id: their names
 
     @property
     def named(self) -> list[ChildRow]:
@@ -81,9 +87,19 @@ class AuthorityRows:
 
 
 @dataclass(frozen=True)
+class Outside:
+    """Settings registered with a regulator outside England's schemes, left out of the export."""
+
+    regulator: Regulator
+    settings: int
+    children: int  # children on Universal Credit with a live consent for one of them
+
+
+@dataclass(frozen=True)
 class Export:
     on: date
     authorities: list[AuthorityRows]  # by name, "Authority not recorded" last
+    outside: list[Outside] = field(default_factory=list)  # by regulator, only those with settings
 
 
 def build_export(session: Session, on: date) -> Export:
@@ -107,6 +123,8 @@ def build_export(session: Session, on: date) -> Export:
     sharing = parents_sharing(session, {parent.id for _c, _child, parent, _p in found})
     places: dict[tuple[str | None, uuid.UUID], list[str]] = defaultdict(list)
     children: dict[tuple[str | None, uuid.UUID], tuple[Child, Parent]] = {}
+    settings: dict[str | None, dict[uuid.UUID, str]] = defaultdict(dict)
+    outside: dict[Regulator, tuple[set[uuid.UUID], set[uuid.UUID]]] = {}
     for _consent, child, parent, provider in found:
         reference = parent.uc_claim_reference or ""
         if reference not in households:
@@ -125,16 +143,26 @@ def build_export(session: Session, on: date) -> Export:
         on_uc, _earnings = households[reference]
         if not on_uc:
             continue
+        if provider.regulator not in IN_ENGLAND:
+            left_settings, left_children = outside.setdefault(provider.regulator, (set(), set()))
+            left_settings.add(provider.id)
+            left_children.add(child.id)
+            continue
         authority = local_authorities.find(provider.local_authority_code)
         key = (authority.gss_code if authority else None, child.id)
         places[key].append(f"{provider.name} ({provider.registration_number})")
         children[key] = (child, parent)
+        settings[key[0]][provider.id] = provider.name
     by_code: dict[str | None, AuthorityRows] = {}
     for key, (child, parent) in children.items():
         code = key[0]
         if code not in by_code:
             authority = local_authorities.find(code)
-            by_code[code] = AuthorityRows(code, authority.name if authority else NOT_RECORDED)
+            by_code[code] = AuthorityRows(
+                code,
+                authority.name if authority else NOT_RECORDED,
+                providers=dict(sorted(settings[code].items(), key=lambda item: item[1])),
+            )
         earnings = households[parent.uc_claim_reference or ""][1]
         by_code[code].children.append(
             ChildRow(
@@ -149,7 +177,12 @@ def build_export(session: Session, on: date) -> Export:
             )
         )
     ordered = sorted(by_code.values(), key=lambda rows: (rows.code is None, rows.name))
-    return Export(on, ordered)
+    left_out = [
+        Outside(regulator, len(outside[regulator][0]), len(outside[regulator][1]))
+        for regulator in Regulator
+        if regulator in outside
+    ]
+    return Export(on, ordered, left_out)
 
 
 def _household(system: ClaimSystem, reference: str, on: date) -> tuple[bool, Earnings | None]:

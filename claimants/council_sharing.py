@@ -29,6 +29,16 @@ def sharing_in_force(session: Session, parent_id: uuid.UUID) -> CouncilSharing |
     ).one_or_none()
 
 
+def last_withdrawn(session: Session, parent_id: uuid.UUID) -> CouncilSharing | None:
+    """The parent's most recently withdrawn agreement, if any (when they stopped sharing)."""
+    return session.scalars(
+        select(CouncilSharing)
+        .where(CouncilSharing.parent_id == parent_id, CouncilSharing.withdrawn_at.is_not(None))
+        .order_by(CouncilSharing.withdrawn_at.desc())
+        .limit(1)
+    ).first()
+
+
 def agree_to_share(session: Session, actor: Actor) -> bool:
     """The signed-in parent agrees; ``False`` when they had already."""
     parent_id = actor.require_parent()

@@ -97,6 +97,16 @@ def _lead(session: Session, actor: Actor) -> Parent:
     return parent
 
 
+CLAIM_UNKNOWN = N_(
+    "We could not find your claim in Universal Credit's records, so we cannot add a "
+    "partner to it. Check your claim reference, or contact DWP."
+)
+NOT_JOINT = N_(
+    "Universal Credit's records say your claim is not a joint claim, so there is no "
+    "partner to invite. If you now claim as a couple, tell Universal Credit first."
+)
+
+
 def _refuse_unless_joint(session: Session, reference: str) -> None:
     try:
         facts = claim_systems.current(session).period(reference, utcnow().astimezone(LONDON).date())
@@ -107,23 +117,24 @@ def _refuse_unless_joint(session: Session, reference: str) -> None:
             N_("We could not check your claim with Universal Credit just now. Try again later."),
         ) from exc
     if facts is None:
-        raise rule(
-            "claim_unknown",
-            "We could not check your claim",
-            N_(
-                "We could not find your claim in Universal Credit's records, so we cannot add a "
-                "partner to it. Check your claim reference, or contact DWP."
-            ),
-        )
+        raise rule("claim_unknown", "We could not check your claim", CLAIM_UNKNOWN)
     if not facts.joint:
-        raise rule(
-            "claim_not_joint",
-            "Your claim is not a joint claim",
-            N_(
-                "Universal Credit's records say your claim is not a joint claim, so there is no "
-                "partner to invite. If you now claim as a couple, tell Universal Credit first."
-            ),
+        raise rule("claim_not_joint", "Your claim is not a joint claim", NOT_JOINT)
+
+
+def claim_is_joint(session: Session, lead: Parent) -> bool | None:
+    """Whether the claim system says ``lead``'s claim is a joint claim today: ``None`` when that
+    cannot be told (no claim linked, a claim it does not know, or no answer from it). Pages show
+    a partner's place only on a joint claim; inviting checks again (``invite_partner``)."""
+    if lead.uc_claim_reference is None:
+        return None
+    try:
+        facts = claim_systems.current(session).period(
+            lead.uc_claim_reference, utcnow().astimezone(LONDON).date()
         )
+    except ClaimSystemUnavailable:
+        return None
+    return None if facts is None else facts.joint
 
 
 def invite_partner(session: Session, actor: Actor, *, email: str) -> PartnerInvitation:

@@ -15,10 +15,12 @@ from claimants.consents import warn_ending_consents as warn_ending_consents
 from claimants.lifecycle import CONSENT as CONSENT
 from claimants.models import Child, Consent, ConsentStatus, Parent
 from claimants.nino import nino_hash, nino_last, normalise_nino
+from claimants.partners import claim_is_joint as claim_is_joint
 from claimants.partners import end_partner_link as end_partner_link
 from claimants.partners import household_of as household_of
 from claimants.partners import invite_partner as invite_partner
 from claimants.partners import join_household as join_household
+from claimants.partners import partners_of as partners_of
 from claimants.rules import childcare_age_limit
 from claimants.sign_in import EMAIL_IN_USE_MESSAGE as EMAIL_IN_USE_MESSAGE
 from claimants.sign_in import parent_actor as parent_actor

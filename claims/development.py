@@ -22,8 +22,9 @@ from claims.models import DevClaim, DevClaimChild, DevClaimPeriod, DevClaimState
 from claims.periods import assessment_period
 from config import audit
 from config.auth import SYSTEM
-from config.database import transaction
+from config.database import transaction, utcnow
 from config.errors import FieldError, NotFound, ValidationFailed
+from config.formatting import LONDON
 
 
 class DevelopmentClaims:
@@ -82,6 +83,14 @@ def facts_of(claim: DevClaim, override: DevClaimPeriod | None, start: date, end:
         earnings_pence=int(chosen("earnings_pence")),
         childcare_element_pence=chosen("childcare_element_pence"),
     )
+
+
+def facts_on(claim: DevClaim, on: date) -> PeriodFacts:
+    """What the claim system answers for the AP that ``on`` is in: the claim's facts, with that
+    period's own where it has them (as ``DevelopmentClaims.period``, from a claim already read)."""
+    start, end = assessment_period(claim.claim_start_date, on)
+    override = next((row for row in claim.periods if row.ap_start == start), None)
+    return facts_of(claim, override, start, end)
 
 
 # --- the development page's changes (``claims.views``): what a caseworker would change in DWP's
@@ -207,6 +216,11 @@ def add_child(
     childcare_costs: bool,
 ) -> DevClaimChild:
     claim = _claim(session, reference)
+    if date_of_birth > utcnow().astimezone(LONDON).date():
+        raise ValidationFailed(
+            "The child is not valid",
+            errors=[FieldError("date_of_birth", "Date of birth must be today or in the past")],
+        )
     with transaction(session):
         child = DevClaimChild(
             id=uuid.uuid4(),
@@ -226,9 +240,7 @@ def set_child_costs(
     session: Session, reference: str, child_id: uuid.UUID, childcare_costs: bool
 ) -> DevClaimChild:
     claim = _claim(session, reference)
-    child = session.get(DevClaimChild, child_id)
-    if child is None or child.reference != claim.reference:
-        raise NotFound("No such child on this claim")
+    child = _child(session, claim, child_id)
     with transaction(session):
         child.childcare_costs = childcare_costs
         audit.record(
@@ -241,6 +253,21 @@ def set_child_costs(
     return child
 
 
+def remove_child(session: Session, reference: str, child_id: uuid.UUID) -> None:
+    """Remove a child from the claim (added by mistake, or no longer in the household); audited."""
+    claim = _claim(session, reference)
+    child = _child(session, claim, child_id)
+    with transaction(session):
+        audit.record(
+            session,
+            "dev_claim.child_removed",
+            claim,
+            SYSTEM,
+            {"child": str(child.id), "childcare_costs": child.childcare_costs},
+        )
+        session.delete(child)
+
+
 _REFERENCE = re.compile(r"[A-Z0-9]{4,40}")
 
 
@@ -249,6 +276,13 @@ def _claim(session: Session, reference: str) -> DevClaim:
     if claim is None:
         raise NotFound("No such claim in the development claim system")
     return claim
+
+
+def _child(session: Session, claim: DevClaim, child_id: uuid.UUID) -> DevClaimChild:
+    child = session.get(DevClaimChild, child_id)
+    if child is None or child.reference != claim.reference:
+        raise NotFound("No such child on this claim")
+    return child
 
 
 def _facts(claim: DevClaim) -> dict[str, Any]:

@@ -15,8 +15,9 @@ from config.money import MoneyFormatError, parse_pounds
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 
 
-def pounds(required: bool) -> Any:
-    """A validator that reads pounds and keeps pence in ``field.pence`` (``None`` when blank)."""
+def pounds(required: bool, name: str) -> Any:
+    """A validator that reads pounds and keeps pence in ``field.pence`` (``None`` when blank). Its
+    messages name the field (``name``: "Earnings must be a number, like 12.50"), not "Amount"."""
 
     def check(form: Any, field: Field) -> None:
         text = (field.data or "").strip()
@@ -28,7 +29,10 @@ def pounds(required: bool) -> Any:
         try:
             field.pence = parse_pounds(text)
         except MoneyFormatError as exc:
-            raise ValidationError(str(exc)) from exc
+            message = str(exc)
+            if message.startswith("Amount "):
+                message = name + message.removeprefix("Amount")
+            raise ValidationError(message) from exc
 
     return check
 
@@ -77,13 +81,13 @@ class ClaimFactsForm(GovForm):
         "Earnings in each assessment period",
         widget=GovTextInput(),
         description="The household’s earnings, in pounds",
-        validators=[pounds(required=True)],
+        validators=[pounds(required=True, name="Earnings")],
     )
     childcare_element = StringField(
         "Childcare costs element after deductions",
         widget=GovTextInput(),
         description="In pounds. Leave it empty while the award is not calculated yet",
-        validators=[pounds(required=False)],
+        validators=[pounds(required=False, name="Childcare costs element")],
     )
     ended_on = GovDateField(
         "Date the claim ended",
@@ -108,13 +112,13 @@ class PeriodFactsForm(GovForm):
         "Earnings in this period",
         widget=GovTextInput(),
         description="In pounds. Leave it empty to use the claim’s",
-        validators=[pounds(required=False)],
+        validators=[pounds(required=False, name="Earnings in this period")],
     )
     childcare_element = StringField(
         "Childcare costs element in this period",
         widget=GovTextInput(),
         description="In pounds. Leave it empty to use the claim’s",
-        validators=[pounds(required=False)],
+        validators=[pounds(required=False, name="Childcare costs element in this period")],
     )
 
 

@@ -10,6 +10,7 @@ STAFF_EVENTS = {
     "dev_claim.period_set": "Development claim’s facts for one period set",
     "dev_claim.child_added": "Child added to a development claim",
     "dev_claim.child_changed": "Childcare costs of a child on a development claim changed",
+    "dev_claim.child_removed": "Child removed from a development claim",
 }
 
 words.register("event", STAFF_EVENTS)

@@ -46,7 +46,9 @@ def claims() -> ResponseReturnValue:
             flash(f"Claim {claim.reference} added")
             return redirect(url_for("dev_claims.claim", reference=claim.reference))
     rows = request_session().scalars(select(DevClaim).order_by(DevClaim.reference)).all()
-    return render_template("claims/dev_claims.html", claims=rows, form=form), 400 if form.errors else 200
+    return render_template(
+        "claims/dev_claims.html", claims=rows, form=form, today=_today()
+    ), 400 if form.errors else 200
 
 
 @dev_claims.route("/<reference>", methods=["GET", "POST"])
@@ -104,16 +106,20 @@ def child(reference: str) -> ResponseReturnValue:
     row = _found(reference)
     form = ClaimChildForm()
     if form.validate_on_submit():
-        development.add_child(
-            request_session(),
-            row.reference,
-            first_name=form.first_name.data or "",
-            last_name=form.last_name.data or "",
-            date_of_birth=form.date_of_birth.data,  # type: ignore[arg-type]  # required
-            childcare_costs=form.childcare_costs.data == "yes",
-        )
-        flash("Child added to the claim")
-        return redirect(url_for("dev_claims.claim", reference=row.reference))
+        try:
+            development.add_child(
+                request_session(),
+                row.reference,
+                first_name=form.first_name.data or "",
+                last_name=form.last_name.data or "",
+                date_of_birth=form.date_of_birth.data,  # type: ignore[arg-type]  # required
+                childcare_costs=form.childcare_costs.data == "yes",
+            )
+        except DomainError as error:
+            show_errors(form, error)
+        else:
+            flash("Child added to the claim")
+            return redirect(url_for("dev_claims.claim", reference=row.reference))
     return _claim_page(row, child_form=form)
 
 
@@ -130,6 +136,19 @@ def child_costs(reference: str, child_id: uuid.UUID) -> ResponseReturnValue:
     except DomainError:
         abort(404)
     flash("The child’s childcare costs are saved")
+    return redirect(url_for("dev_claims.claim", reference=row.reference))
+
+
+@dev_claims.post("/<reference>/children/<uuid:child_id>/remove")
+def remove_child(reference: str, child_id: uuid.UUID) -> ResponseReturnValue:
+    row = _found(reference)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        development.remove_child(request_session(), row.reference, child_id)
+    except DomainError:
+        abort(404)
+    flash("Child removed from the claim")
     return redirect(url_for("dev_claims.claim", reference=row.reference))
 
 
@@ -190,7 +209,30 @@ def _claim_page(
         "child_form": child_form or ClaimChildForm(formdata=None),
     }
     failed = any(f.errors for f in shown.values())
-    today = development.facts_of(row, None, *assessment_period(row.claim_start_date, _today()))
     return render_template(
-        "claims/dev_claim.html", claim=row, today=today, confirm=ConfirmForm(), has_errors=failed, **shown
+        "claims/dev_claim.html",
+        claim=row,
+        today=development.facts_on(row, _today()),
+        on=_today(),
+        period_lines=_period_lines(row),
+        confirm=ConfirmForm(),
+        has_errors=failed,
+        **shown,
     ), 400 if failed else 200
+
+
+def _period_lines(row: DevClaim) -> list[str]:
+    """Each period's own facts, with its dates: "30 November 2026 to 29 December 2026: childcare
+    element £900.00" (that period only, not from then on)."""
+    lines = []
+    for period in row.periods:
+        start, end = assessment_period(row.claim_start_date, period.ap_start)
+        said = []
+        if period.work_condition_met is not None:
+            said.append("work condition " + ("met" if period.work_condition_met else "not met"))
+        if period.earnings_pence is not None:
+            said.append(f"earnings {format_pence(period.earnings_pence)}")
+        if period.childcare_element_pence is not None:
+            said.append(f"childcare element {format_pence(period.childcare_element_pence)}")
+        lines.append(f"{london_date(start)} to {london_date(end)}: {'; '.join(said)}")
+    return lines

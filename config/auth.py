@@ -42,6 +42,13 @@ def holds_incompatible_roles(roles: frozenset[StaffRole] | set[StaffRole]) -> bo
     return INCOMPATIBLE_ROLES <= set(roles)
 
 
+def either(roles: tuple[StaffRole, ...]) -> str:
+    """The roles as a list reads: "finance officer", "finance officer or approver", "finance
+    officer, approver or auditor"."""
+    names = [role.value.replace("_", " ") for role in roles]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
 @dataclass(frozen=True)
 class Actor:
     kind: ActorKind
@@ -66,8 +73,7 @@ class Actor:
             # Refused whatever is asked: such an account could build a batch and approve another's.
             raise Forbidden(INCOMPATIBLE_ROLES_MESSAGE)
         if self.kind is not ActorKind.STAFF or not (self.roles & set(allowed)):
-            names = " or ".join(role.value.replace("_", " ") for role in allowed)
-            raise Forbidden(Words("Only a DWP %(roles)s can do this", roles=names))
+            raise Forbidden(Words("Only a DWP %(roles)s can do this", roles=either(allowed)))
 
     def require_provider(self) -> uuid.UUID:
         if self.kind not in (ActorKind.PROVIDER_USER, ActorKind.API_CLIENT) or not self.provider_id:

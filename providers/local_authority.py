@@ -17,14 +17,20 @@ from sqlalchemy.orm import Session
 from config import audit, local_authorities
 from config.auth import Actor, StaffRole
 from config.database import transaction
-from config.errors import FieldError, ValidationFailed
+from config.errors import N_, FieldError, ValidationFailed
 from providers import repository
-from providers.models import Provider
+from providers.models import IN_ENGLAND, Provider
+
+OUTSIDE_ENGLAND = N_(
+    "Only a setting registered with Ofsted has a local authority recorded: the export to councils "
+    "is for England’s early years schemes"
+)
 
 
 def set_local_authority(session: Session, actor: Actor, provider_id: uuid.UUID, gss_code: str) -> bool:
     """Record the provider's local authority (a GSS code from the list); audited with the old
-    and new. ``False`` when it was already that one (nothing recorded)."""
+    and new. ``False`` when it was already that one (nothing recorded). Refused for a setting
+    outside England (``IN_ENGLAND``): no English council runs its early years funding."""
     actor.require_role(StaffRole.CASEWORKER, StaffRole.FINANCE_OFFICER)
     authority = local_authorities.find(gss_code)
     if authority is None:
@@ -34,6 +40,11 @@ def set_local_authority(session: Session, actor: Actor, provider_id: uuid.UUID, 
         )
     with transaction(session):
         provider: Provider = repository.get_provider(session, provider_id, for_update=True)
+        if provider.regulator not in IN_ENGLAND:
+            raise ValidationFailed(
+                "The local authority is not valid",
+                errors=[FieldError("local_authority", OUTSIDE_ENGLAND)],
+            )
         if provider.local_authority_code == authority.gss_code:
             return False
         was = provider.local_authority_code

@@ -21,6 +21,11 @@ class Regulator(StrEnum):
     APPROVED_SCHEME = "approved_scheme"
 
 
+# The regulators of settings in England, whose councils run the early years schemes the export to
+# councils is for (``claimants.council_export``): Wales and Scotland have their own, and a setting
+# on an approved childcare scheme is on no early years register. Only these have a local authority.
+IN_ENGLAND = frozenset({Regulator.OFSTED})
+
 REGULATOR_NAMES = {
     Regulator.OFSTED: "Ofsted",
     Regulator.CARE_INSPECTORATE_WALES: "Care Inspectorate Wales",

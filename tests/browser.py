@@ -43,6 +43,26 @@ WIDEST = """() => {
   return {width: document.documentElement.scrollWidth, element};
 }"""
 
+# Words broken across two lines ("Referen" above "ce") inside ``selector``: each word's text as
+# laid out in more than one line box.
+BROKEN_WORDS = """(selector) => {
+  const broken = [];
+  for (const root of document.querySelectorAll(selector)) {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.textContent.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const boxes = [...range.getClientRects()].filter((box) => box.width > 0);
+        const lines = new Set(boxes.map((box) => Math.round(box.top)));
+        if (lines.size > 1) broken.push(match[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args() -> dict[str, object]:

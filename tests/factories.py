@@ -49,16 +49,30 @@ def create_staff(session: Session, *roles: StaffRole, name: str | None = None) -
     return user.as_actor()
 
 
+# A registration number of each regulator's format, for the n-th provider.
+REGISTRATION_NUMBERS = {
+    Regulator.OFSTED: "EY{n:06d}",
+    Regulator.CARE_INSPECTORATE_WALES: "W{n:08d}",
+    Regulator.CARE_INSPECTORATE_SCOTLAND: "CS{n:010d}",
+    Regulator.APPROVED_SCHEME: "AS{n:06d}",
+}
+
+
 def create_provider(
-    session: Session, *, verified: bool = True, stripe_account: str | None = None, name: str | None = None
+    session: Session,
+    *,
+    verified: bool = True,
+    stripe_account: str | None = None,
+    name: str | None = None,
+    regulator: Regulator = Regulator.OFSTED,
 ) -> tuple[Provider, Actor]:
     n = next(_serial)
     provider = providers.register_provider(
         session,
         providers.Registration(
             name=name or f"Nursery {n}",
-            regulator=Regulator.OFSTED,
-            registration_number=f"EY{n:06d}",
+            regulator=regulator,
+            registration_number=REGISTRATION_NUMBERS[regulator].format(n=n),
             postcode="SW1A 2AA",
             address="1 Test Street, London",
             region="London",

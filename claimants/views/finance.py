@@ -16,6 +16,7 @@ from config.csv_files import csv_download
 from config.database import utcnow
 from config.extensions import request_session
 from config.forms import ConfirmForm
+from providers.models import REGULATOR_NAMES
 from staff.views.session import staff_required
 
 claimants_finance = Blueprint(
@@ -36,6 +37,7 @@ def councils() -> ResponseReturnValue:
         "claimants/finance_councils.html",
         export=council_export.build_export(request_session(), on),
         limits=thresholds_on(on),
+        regulator_names=REGULATOR_NAMES,
         form=ConfirmForm(),
     )
 

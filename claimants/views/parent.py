@@ -166,10 +166,11 @@ def council_sharing() -> ResponseReturnValue:
             flash(done if changed else _("Nothing has changed: you had already chosen this"))
         return redirect(url_for("claimants_parent.council_sharing"))
     in_force = sharing.sharing_in_force(db, g.parent.id)
-    if not form.errors:
-        form.share.data = "yes" if in_force else None
+    stopped = None if in_force else sharing.last_withdrawn(db, g.parent.id)
+    if not form.errors:  # the parent's current choice, once they have made one
+        form.share.data = "yes" if in_force else "no" if stopped else None
     return render_template(
-        "claimants/council_sharing.html", form=form, in_force=in_force
+        "claimants/council_sharing.html", form=form, in_force=in_force, stopped=stopped
     ), 400 if form.errors else 200
 
 

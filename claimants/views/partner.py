@@ -36,11 +36,15 @@ def partner() -> ResponseReturnValue:
         else:
             flash(_("We have emailed an invitation to %(email)s", email=invitation.email))
             return redirect(url_for("claimants_parent_partner.partner"))
+    joined = partners.partners_of(db, g.household.id)
     return render_template(
         "claimants/partner.html",
         is_partner=_is_partner(),
         lead=g.household,
-        partners=partners.partners_of(db, g.household.id),
+        partners=joined,
+        # A single claim has no partner to invite: the page says so instead of offering the form.
+        not_joint=not _is_partner() and not joined and partners.claim_is_joint(db, g.household) is False,
+        not_joint_reason=translated(partners.NOT_JOINT),
         invitation=None if _is_partner() else partners.open_invitation_of(db, g.household.id),
         form=form,
     ), 400 if form.errors or form.form_errors else 200

@@ -8,16 +8,20 @@ import uuid
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
 
 from config import audit, local_authorities
 from config.auth import StaffRole
 from config.database import utcnow
 from config.errors import DomainError, MalformedRequest, translated
 from config.extensions import request_session
-from config.forms import ConfirmForm
+from config.forms import ConfirmForm, GovForm, GovSelect, show_errors
 from providers import local_authority, payees, repository, service
 from providers.forms import DirectorySearchForm
 from providers.labels import PROVIDER_STATUS_TAG
+from providers.models import IN_ENGLAND, REGULATOR_NAMES, Provider
 from staff.views.session import staff_required
 
 providers_finance = Blueprint(
@@ -27,6 +31,26 @@ ALL_STAFF = tuple(StaffRole)
 
 
 DIRECTORY_PAGE = 50
+
+
+class LocalAuthorityForm(GovForm):
+    """The provider's local authority, chosen from the list (checked by ``set_local_authority``)."""
+
+    local_authority = SelectField(_l("Local authority"), widget=GovSelect())
+
+
+def _local_authority_form(provider: Provider, chosen: str | None) -> LocalAuthorityForm:
+    form = LocalAuthorityForm(formdata=None)
+    form.local_authority.choices = [SelectChoice("", _("Choose a local authority"))] + [
+        SelectChoice(each.gss_code, each.name) for each in local_authorities.authorities()
+    ]
+    form.local_authority.data = chosen or ""
+    form.local_authority.description = _(
+        "The council that runs early years funding where the setting is, from its postcode "
+        "(%(postcode)s). Children's details for councils are grouped by it.",
+        postcode=provider.postcode,
+    )
+    return form
 
 
 @providers_finance.context_processor
@@ -66,6 +90,7 @@ def provider(provider_id: uuid.UUID) -> ResponseReturnValue:
     db = request_session()
     item = repository.get_provider(db, provider_id)
     form = ConfirmForm()
+    authority_form = _local_authority_form(item, item.local_authority_code)
     if request.method == "POST" and form.validate_on_submit():
         action, form_data = request.form.get("action"), request.form
         reason = form_data.get("reason") or ""
@@ -107,6 +132,14 @@ def provider(provider_id: uuid.UUID) -> ResponseReturnValue:
             else:
                 abort(400)
         except DomainError as error:
+            if action == "local_authority" and error.errors:
+                # A choice to make again: GOV.UK's error summary and the field's own message.
+                authority_form = _local_authority_form(item, form_data.get("local_authority"))
+                if item.regulator in IN_ENGLAND:
+                    show_errors(authority_form, error)
+                else:  # no field to choose on the page: the summary says why
+                    authority_form.form_errors.extend(translated(e.message) for e in error.errors)
+                return _provider_page(item, form, authority_form), 400
             # Name each field's problem: "The bank details are not valid" alone says not which.
             flash(
                 " ".join([translated(error.detail) + ":", *(translated(e.message) for e in error.errors)])
@@ -115,16 +148,24 @@ def provider(provider_id: uuid.UUID) -> ResponseReturnValue:
                 "error",
             )
         return redirect(url_for("providers_finance.provider", provider_id=provider_id))
+    return _provider_page(item, form, authority_form)
+
+
+def _provider_page(item: Provider, form: ConfirmForm, authority_form: LocalAuthorityForm) -> str:
+    db = request_session()
     return render_template(
         "providers/finance_provider.html",
         provider=item,
-        payee=repository.current_payee(db, provider_id),
+        payee=repository.current_payee(db, item.id),
         form=form,
+        authority_form=authority_form,
+        has_errors=bool(authority_form.errors),
+        in_england=item.regulator in IN_ENGLAND,
+        regulator_name=REGULATOR_NAMES[item.regulator],
         events=audit.events_for(db, "providers", item.id),
         roles=g.actor.roles,
         actor_id=g.actor.staff_id,
         authority=local_authorities.find(item.local_authority_code),
-        authorities=local_authorities.authorities(),
     )
 
 

@@ -12,7 +12,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
-from config import audit_export, settings
+from config import audit_export, settings, words
 from config.auth import StaffRole
 from config.csv_files import csv_download
 from config.errors import DomainError
@@ -87,8 +87,9 @@ def _download(wanted: audit_export.ExportRequest, rows: list[dict[str, object]])
 def _offer_kinds(form: AuditExportForm) -> list[str]:
     """The kinds of record the log holds, as choices a person can read ("Payment batches")."""
     kinds = audit_export.entity_types(request_session())
+    named = sorted((words.words(kind, "record_kind"), kind) for kind in kinds)
     form.entity_type.choices = [SelectChoice("", _("Every kind of record"))] + [
-        SelectChoice(kind, kind.replace("_", " ").capitalize()) for kind in kinds
+        SelectChoice(kind, name) for name, kind in named
     ]
     return kinds
 

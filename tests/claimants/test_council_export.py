@@ -9,13 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimants import council_export, council_sharing
-from claimants.models import CouncilSharing, Parent
+from claimants.models import Child, CouncilSharing, Parent
 from claims.models import DevClaim
 from config.audit import AuditEvent
 from config.auth import StaffRole
 from config.errors import Forbidden, NotFound, ValidationFailed
 from providers import local_authority
-from providers.models import Provider
+from providers.models import Provider, Regulator
 from tests.factories import create_child, create_consent, create_parent, create_provider, create_staff, today
 
 LEEDS = "E08000035"
@@ -167,3 +167,61 @@ def test_the_local_authority_must_be_one_on_the_list_and_is_audited(session) -> 
         select(AuditEvent).where(AuditEvent.action == "provider.local_authority_set")
     ).one()
     assert event.data == {"from": None, "to": LEEDS, "name": "Leeds"}
+
+
+def test_only_settings_in_england_are_in_the_export_and_the_others_are_counted_as_left_out(
+    session, families
+) -> None:
+    """England's councils and schemes: a setting registered in Wales or Scotland, or on an
+    approved scheme, is left out, and the export says how many settings and children were."""
+    officer, agreed, _declined = families
+    wales, wales_user = create_provider(
+        session, name="Cardiff Cubs", regulator=Regulator.CARE_INSPECTORATE_WALES
+    )
+    scotland, scotland_user = create_provider(
+        session, name="Leith Bairns", regulator=Regulator.CARE_INSPECTORATE_SCOTLAND
+    )
+    welsh_family = create_parent(session)
+    on_claim(session, welsh_family, 50_000)
+    for parent, user, name in ((welsh_family, wales_user, "Dai"), (welsh_family, scotland_user, "Eilidh")):
+        create_consent(
+            session, user, parent, create_child(session, parent, born=years_ago(3), first_name=name)
+        )
+    ada = session.scalars(select(Child).where(Child.first_name == "Ada")).one()
+    create_consent(session, wales_user, agreed, ada)  # also at a Leeds nursery: counted there
+    assert council_sharing.agree_to_share(session, welsh_family)
+
+    export = council_export.build_export(session, today())
+    named = {row.first_name for rows in export.authorities for row in rows.children}
+    assert named == {"Ada", "Bea", "Cal"}
+    assert "Cardiff Cubs" not in str([row.settings for rows in export.authorities for row in rows.children])
+    assert [(left.regulator, left.settings, left.children) for left in export.outside] == [
+        (Regulator.CARE_INSPECTORATE_WALES, 1, 2),  # Dai, and Ada (in Leeds too)
+        (Regulator.CARE_INSPECTORATE_SCOTLAND, 1, 1),
+    ]
+    counts = council_export.download_counts(session, officer, today())
+    assert sum(int(row[2]) for row in counts) == 3
+    assert (
+        wales.id not in export.authorities[-1].providers
+        and scotland.id not in export.authorities[-1].providers
+    )
+
+
+def test_no_english_authority_is_recorded_for_a_setting_outside_england(session) -> None:
+    caseworker = create_staff(session, StaffRole.CASEWORKER)
+    for regulator in (
+        Regulator.CARE_INSPECTORATE_WALES,
+        Regulator.CARE_INSPECTORATE_SCOTLAND,
+        Regulator.APPROVED_SCHEME,
+    ):
+        provider, _user = create_provider(session, regulator=regulator)
+        with pytest.raises(ValidationFailed) as refused:
+            local_authority.set_local_authority(session, caseworker, provider.id, LEEDS)
+        assert refused.value.errors[0].field == "local_authority"
+        assert "registered with Ofsted" in refused.value.errors[0].message
+        session.expire_all()
+        assert session.get_one(Provider, provider.id).local_authority_code is None
+    assert (
+        session.scalars(select(AuditEvent).where(AuditEvent.action == "provider.local_authority_set")).all()
+        == []
+    )

@@ -15,7 +15,7 @@ from config.audit import AuditEvent
 from config.notify import Notification
 from tests.conftest import LiveServer
 from tests.factories import World, create_joint_claim, create_partner
-from tests.http import User, forms, sign_in_parent
+from tests.http import User, forms, page_csrf, sign_in_parent
 
 
 def _between(text: str, start: str, end: str) -> str:
@@ -96,7 +96,12 @@ def test_a_claim_that_is_not_joint_cannot_invite_from_the_page(live_server: Live
     world = World(db)
     create_joint_claim(db, world.parent, joint=False)
     lead, _ = sign_in_parent(live_server.url, world.parent.label)
-    refused = lead.submit(lead.get("/account/partner"), "Send invitation", email="sam@example.com")
+    page = lead.get("/account/partner")  # no form to send (below); a page opened earlier had one
+    refused = lead.http.post(
+        page.url,
+        data={"csrf_token": page_csrf(lead.get("/account/council-sharing")), "email": "sam@example.com"},
+        timeout=30,
+    )
     assert refused.status_code == 400
     assert "your claim is not a joint claim" in refused.text
     assert (
@@ -168,7 +173,29 @@ def test_the_home_page_offers_a_partner_only_on_a_joint_claim_and_names_them(
     world = World(db)
     create_joint_claim(db, world.parent)
     lead, home = sign_in_parent(live_server.url, world.parent.label)
-    assert "Invite your partner on this joint claim" in home.text
+    assert "Your partner on this claim" in home.text and "shares your joint claim" not in home.text
     partner = create_partner(db, world.parent)
     home = lead.get("/account/home")
     assert f"{partner.label} shares your joint claim." in home.text
+
+
+def test_a_single_claim_has_no_partner_to_invite(live_server: LiveServer, db) -> None:
+    """The claim system says the claim is not joint: the page says so, with no invitation form."""
+    world = World(db)
+    create_joint_claim(db, world.parent, joint=False)
+    lead, _ = sign_in_parent(live_server.url, world.parent.label)
+    page = lead.get("/account/partner")
+    assert page.status_code == 200
+    assert "records say your claim is not a joint claim, so there is no partner to invite" in page.text
+    assert not any("Send invitation" in form.buttons for form in forms(page))
+    welsh = lead.get("/account/partner?lang=cy")
+    assert "Send invitation" not in welsh.text and "hawliad ar y cyd" in welsh.text
+
+
+def test_a_joint_claim_offers_the_invitation(live_server: LiveServer, db) -> None:
+    world = World(db)
+    create_joint_claim(db, world.parent)
+    lead, _ = sign_in_parent(live_server.url, world.parent.label)
+    page = lead.get("/account/partner")
+    assert any("Send invitation" in form.buttons for form in forms(page))
+    assert "is not a joint claim" not in page.text

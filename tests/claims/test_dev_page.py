@@ -10,9 +10,10 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from claims.development import DevelopmentClaims
-from claims.models import DevClaim, DevClaimPeriod
+from claims.models import DevClaim, DevClaimChild, DevClaimPeriod
 from claims.periods import assessment_period
 from config.audit import AuditEvent
+from config.formatting import london_date
 from tests.conftest import LiveServer
 from tests.http import User
 
@@ -138,8 +139,9 @@ def test_bad_input_is_refused_in_words_and_changes_nothing(
     facts_before = _facts(session_factory, "UC00DEV1", date(2026, 5, 1))
     money = user.submit(page, "Save the claim’s facts", earnings="12.345", childcare_element="lots")
     assert money.status_code == 400
-    assert "Amount must not have more than 2 decimal places" in money.text
-    assert "Amount must be a number, like 12.50" in money.text
+    assert "Earnings must not have more than 2 decimal places" in money.text
+    assert "Childcare costs element must be a number, like 12.50" in money.text
+    assert "Amount must" not in money.text  # each message names its field
     early = user.submit(
         page,
         "Save the claim’s facts",
@@ -150,6 +152,16 @@ def test_bad_input_is_refused_in_words_and_changes_nothing(
         page, "Save the period’s facts", **{"period-ap_start": "2026-04-16", "period-earnings": "10"}
     )
     assert period.status_code == 400 and "Select one of the options" in period.text
+    period_money = user.submit(
+        page,
+        "Save the period’s facts",
+        **{"period-earnings": "ten", "period-childcare_element": "1.234"},
+    )
+    assert period_money.status_code == 400 and "Amount must" not in period_money.text
+    assert "Earnings in this period must be a number, like 12.50" in period_money.text
+    assert "Childcare costs element in this period must not have more than 2 decimal places" in (
+        period_money.text
+    )
     assert _facts(session_factory, "UC00DEV1", date(2026, 5, 1)) == facts_before
     assert db.scalar(select(func.count()).select_from(DevClaimPeriod)) == 0
     assert user.get("/dev/claims/UCNOSUCH").status_code == 404
@@ -175,3 +187,98 @@ def test_the_page_is_there_only_with_the_development_claim_system(test_settings)
     assert "dev_claims.claims" not in without_dev_pages.view_functions
     with without_dev_pages.app_context():
         database().engine.dispose()
+
+
+def _today_list(text: str) -> str:
+    """The page's "What DWP's claim system says today" list."""
+    return text.split("What DWP’s claim system says today", 1)[1].split("The claim’s facts", 1)[0]
+
+
+def test_today_shows_the_periods_own_facts_and_the_list_says_which_period(
+    live_server: LiveServer, db
+) -> None:
+    user = User(live_server.url)
+    page = _add(user)
+    claim = db.scalars(select(DevClaim)).one()
+    start, end = assessment_period(claim.claim_start_date, date.today())
+    saved = user.submit(
+        page,
+        "Save the period’s facts",
+        **{"period-ap_start": start.isoformat(), "period-childcare_element": "900"},
+        **{"period-work_condition_met": "no"},
+    )
+    today = _today_list(saved.text)
+    assert "£900.00" in today and "Not calculated yet" not in today
+    assert "Not met" in today
+    period = f"{london_date(start)} to {london_date(end)}: work condition not met; childcare element £900.00"
+    assert period in saved.text
+    assert "From " not in saved.text  # the period's own facts, not "from then on"
+
+
+def test_a_child_born_in_the_future_is_refused_and_a_child_can_be_removed(
+    live_server: LiveServer, db, session_factory
+) -> None:
+    user = User(live_server.url)
+    page = _add(user)
+    tomorrow = date.today() + timedelta(days=1)
+    future = user.submit(
+        page,
+        "Add child",
+        first_name="Tom",
+        last_name="Khan",
+        date_of_birth=[str(tomorrow.day), str(tomorrow.month), str(tomorrow.year)],
+        childcare_costs="yes",
+    )
+    assert future.status_code == 400 and "Date of birth must be today or in the past" in future.text
+    assert db.scalar(select(func.count()).select_from(DevClaimChild)) == 0
+    today = date.today()
+    added = user.submit(
+        page,
+        "Add child",
+        first_name="Zara",
+        last_name="Khan",
+        date_of_birth=[str(today.day), str(today.month), str(today.year)],
+        childcare_costs="yes",
+    )
+    assert "Child added to the claim" in added.text
+    assert _facts(session_factory, "UC00DEV1", today).children_with_costs == 1
+
+    removed = user.submit(added, "Remove Zara Khan from the claim")
+    assert removed.status_code == 200 and "Child removed from the claim" in removed.text
+    assert "No children on this claim." in removed.text
+    assert _facts(session_factory, "UC00DEV1", today).children == ()
+    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "dev_claim.child_removed")).one()
+    assert event.entity_type == "dev_claims" and event.data["childcare_costs"] is True
+
+
+def test_a_future_end_date_says_ends_on_and_a_past_one_ended_on(live_server: LiveServer, db) -> None:
+    user = User(live_server.url)
+    page = _add(user)
+    later = user.submit(page, "Save the claim’s facts", ended_on=["1", "1", "2031"])
+    assert "Live (ends on 1 January 2031)" in _today_list(later.text)
+    assert "ended 1 January 2031" not in user.get("/dev/claims").text
+    assert "ends 1 January 2031" in user.get("/dev/claims").text
+    ended = user.submit(later, "Save the claim’s facts", ended_on=["20", "6", "2026"])
+    assert "Not live (ended on 20 June 2026)" in _today_list(ended.text)
+    assert "ended 20 June 2026" in user.get("/dev/claims").text
+
+
+def test_the_claims_list_says_joint_claim_once_and_scrolls_in_its_own_region(
+    live_server: LiveServer, db
+) -> None:
+    user = User(live_server.url)
+    page = _add(user)
+    user.submit(
+        page,
+        "Save the claim’s facts",
+        situation="Joint claim, both partners working",
+        joint="yes",
+        ended_on=["", "", ""],
+    )
+    other = _add(user, reference="UC00DEV2")
+    user.submit(other, "Save the claim’s facts", situation="Working", joint="yes", ended_on=["", "", ""])
+    listing = user.get("/dev/claims")
+    assert "Joint claim, both partners working</td>" in listing.text
+    assert "(joint claim)" in listing.text.split("UC00DEV2", 2)[2].split("</tr>")[0]
+    assert listing.text.count("(joint claim)") == 1
+    assert '<div class="app-table-scroll" role="region" aria-label="Claims" tabindex="0">' in listing.text

@@ -39,6 +39,30 @@ def test_every_audit_event_has_words(app: Flask) -> None:
     assert sorted(actions - set(named)) == []
 
 
+# What an audit event can be about: every table (``audit.record`` names the entity's table) and
+# every name the code gives ``audit.record_many`` itself.
+TABLE = re.compile(r"__tablename__ = \"([a-z_]+)\"")
+MANY = re.compile(r"record_many\(\s*session,\s*[^,]+,\s*\"([a-z_]+)\"")
+
+
+def audited_record_kinds() -> set[str]:
+    found: set[str] = set()
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            found.update(TABLE.findall(text))
+            found.update(MANY.findall(text))
+    return found
+
+
+def test_every_kind_of_record_the_audit_log_holds_has_words(app: Flask) -> None:
+    """The audit page names each kind in words ("Assessment period statements", not "Ap statements")."""
+    kinds = audited_record_kinds()
+    assert {"ap_statements", "council_exports", "audit_log", "dev_claims"} <= kinds  # the search worked
+    named = words.kinds()["record_kind"]
+    assert sorted(kinds - set(named)) == []
+
+
 @pytest.mark.parametrize(
     ("kind", "enum_path"),
     [

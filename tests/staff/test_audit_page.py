@@ -15,6 +15,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 
+from claimants import council_sharing
+from claims import development
 from config import audit_checkpoints as checkpoints
 from config import settings as settings_module
 from config.audit import AuditEvent
@@ -115,7 +117,9 @@ def test_an_export_by_date_range_and_entity_is_downloaded_and_recorded(
 
 
 def test_a_bad_export_request_is_explained_and_records_nothing(live_server: LiveServer, db) -> None:
-    World(db)
+    world = World(db)
+    development.add_claim(db, reference="UCAUDIT1", claim_start_date=utcnow().date())
+    council_sharing.agree_to_share(db, world.parent)
     user = _auditor(live_server, db)
     today = utcnow().date()
     earlier = today - timedelta(days=3)
@@ -142,6 +146,9 @@ def test_a_bad_export_request_is_explained_and_records_nothing(live_server: Live
     # The kinds of record are offered by name; one the log does not hold is refused in words.
     page = user.get("/finance/audit")
     assert '<option value="providers">Providers</option>' in page.text
+    assert '<option value="dev_claims">Development claims</option>' in page.text  # not "Dev claims"
+    assert '<option value="council_sharing">Council sharing agreements</option>' in page.text
+    assert '<option value="staff_users">Staff accounts</option>' in page.text
     unknown = user.http.get(
         f"{live_server.url}/finance/audit/export",
         params={**backwards, "end": backwards["start"], "entity_type": "pg_authid"},

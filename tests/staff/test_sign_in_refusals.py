@@ -22,6 +22,7 @@ from staff.service import sign_in_staff
 from tests.conftest import LiveServer
 from tests.factories import create_staff
 from tests.http import User
+from tests.http import sign_in_staff as sign_in_staff_over_http
 
 PROBLEM = "There is a problem: we could not sign you in"
 
@@ -130,3 +131,29 @@ def test_the_database_refuses_an_account_holding_both_roles(session) -> None:
     row = session.get_one(StaffUser, officer.id)
     row.roles = ["approver", "auditor"]  # any other pair is allowed
     session.commit()
+
+
+def test_a_refusal_lists_the_roles_as_a_sentence_does(live_server: LiveServer, db) -> None:
+    """ "Only a DWP finance officer, approver or auditor can do this", not "…officer or approver or
+    auditor…"."""
+    caseworker = Actor(kind=ActorKind.STAFF, id=None, label="Cai", roles=frozenset({StaffRole.CASEWORKER}))
+    asked = (
+        ((StaffRole.AUDITOR,), "Only a DWP auditor can do this"),
+        (
+            (StaffRole.FINANCE_OFFICER, StaffRole.APPROVER),
+            "Only a DWP finance officer or approver can do this",
+        ),
+        (
+            (StaffRole.FINANCE_OFFICER, StaffRole.APPROVER, StaffRole.AUDITOR),
+            "Only a DWP finance officer, approver or auditor can do this",
+        ),
+    )
+    for roles, words in asked:
+        with pytest.raises(Forbidden) as refused:
+            caseworker.require_role(*roles)
+        assert str(refused.value) == words
+    create_staff(db, StaffRole.CASEWORKER, name="Cai Caseworker")
+    user, _ = sign_in_staff_over_http(live_server.url, "Cai Caseworker")
+    page = user.get("/finance/statements")
+    assert page.status_code == 403
+    assert "Only a DWP finance officer, approver or auditor can do this" in page.text
