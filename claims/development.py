@@ -139,6 +139,10 @@ def add_claim(
     return claim
 
 
+# The columns are 32-bit integers of pence; no household's month comes near this.
+MOST_PENCE = 100_000_000
+
+
 def change_claim(session: Session, reference: str, changes: ClaimChanges) -> DevClaim:
     claim = _claim(session, reference)
     errors = []
@@ -146,6 +150,10 @@ def change_claim(session: Session, reference: str, changes: ClaimChanges) -> Dev
         errors.append(FieldError("earnings", "Earnings must be £0 or more"))
     if changes.childcare_element_pence is not None and changes.childcare_element_pence < 0:
         errors.append(FieldError("childcare_element", "The childcare element must be £0 or more"))
+    if changes.earnings_pence > MOST_PENCE:
+        errors.append(FieldError("earnings", "Earnings must be £1,000,000 or less"))
+    if (changes.childcare_element_pence or 0) > MOST_PENCE:
+        errors.append(FieldError("childcare_element", "The childcare element must be £1,000,000 or less"))
     if changes.ended_on is not None and changes.ended_on < claim.claim_start_date:
         errors.append(FieldError("ended_on", "The claim cannot end before it started"))
     if errors:
@@ -179,6 +187,10 @@ def set_period(
     if any(value is not None and value < 0 for value in (earnings_pence, childcare_element_pence)):
         raise ValidationFailed(
             "The period is not valid", errors=[FieldError("earnings", "Amounts must be £0 or more")]
+        )
+    if any(value is not None and value > MOST_PENCE for value in (earnings_pence, childcare_element_pence)):
+        raise ValidationFailed(
+            "The period is not valid", errors=[FieldError("earnings", "Amounts must be £1,000,000 or less")]
         )
     row = session.scalars(
         select(DevClaimPeriod).where(

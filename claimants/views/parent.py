@@ -165,12 +165,18 @@ def council_sharing() -> ResponseReturnValue:
         else:
             flash(done if changed else _("Nothing has changed: you had already chosen this"))
         return redirect(url_for("claimants_parent.council_sharing"))
-    in_force = sharing.sharing_in_force(db, g.parent.id)
-    stopped = None if in_force else sharing.last_withdrawn(db, g.parent.id)
+    # The household's choice (its children's details), as the service keeps it: on a joint claim
+    # both partners see and may change the same one, and the audit names who did.
+    in_force = sharing.sharing_in_force(db, g.household.id)
+    stopped = None if in_force else sharing.last_withdrawn(db, g.household.id)
     if not form.errors:  # the parent's current choice, once they have made one
         form.share.data = "yes" if in_force else "no" if stopped else None
     return render_template(
-        "claimants/council_sharing.html", form=form, in_force=in_force, stopped=stopped
+        "claimants/council_sharing.html",
+        form=form,
+        in_force=in_force,
+        stopped=stopped,
+        joint=g.household.id != g.parent.id or bool(repository.partners_of(db, g.household.id)),
     ), 400 if form.errors else 200
 
 

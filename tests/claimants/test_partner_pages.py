@@ -199,3 +199,23 @@ def test_a_joint_claim_offers_the_invitation(live_server: LiveServer, db) -> Non
     page = lead.get("/account/partner")
     assert any("Send invitation" in form.buttons for form in forms(page))
     assert "is not a joint claim" not in page.text
+
+
+def test_both_partners_see_and_change_the_households_council_choice(live_server: LiveServer, db) -> None:
+    world = World(db)
+    partner = create_partner(db, world.parent)
+    lead, _ = sign_in_parent(live_server.url, world.parent.label)
+    lead.submit(lead.get("/account/council-sharing"), "Save", share="yes")
+    other, _ = sign_in_parent(live_server.url, partner.label)
+    page = other.get("/account/council-sharing")
+    assert "either of you can change it" in page.text
+    assert "What DWP shares" in page.text  # the lead's agreement, not "not agreed"
+    other.submit(page, "Save", share="no")
+    from claimants import council_sharing
+
+    db.expire_all()
+    assert council_sharing.sharing_in_force(db, world.parent.parent_id) is None
+    actions = [
+        e.actor_label for e in db.scalars(select(AuditEvent).where(AuditEvent.action.like("parent.council%")))
+    ]
+    assert world.parent.label in actions and partner.label in actions  # each names who chose

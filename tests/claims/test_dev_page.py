@@ -137,6 +137,8 @@ def test_bad_input_is_refused_in_words_and_changes_nothing(
     assert again.status_code == 400 and "A claim with this reference already exists" in again.text
 
     facts_before = _facts(session_factory, "UC00DEV1", date(2026, 5, 1))
+    huge = user.submit(page, "Save the claim’s facts", earnings="99999999.99")
+    assert huge.status_code == 400 and "Earnings must be £1,000,000 or less" in huge.text  # 32-bit columns
     money = user.submit(page, "Save the claim’s facts", earnings="12.345", childcare_element="lots")
     assert money.status_code == 400
     assert "Earnings must not have more than 2 decimal places" in money.text
