@@ -21,6 +21,9 @@ from config.redirects import safe_next
 
 LANGUAGES = ("en", "cy")
 SESSION_KEY = "lang"
+# Set at sign-out: the language in the session was the person's who signed out. Pages keep it,
+# but the next person to sign in on this browser does not have it written to their record.
+PREVIOUS_KEY = "lang_of_someone_before"
 ENGLISH_ONLY = ("/finance", "/api", "/oauth/token", "/oauth/revoke", "/healthz", "/metrics")
 
 
@@ -48,7 +51,7 @@ def select_locale() -> str:
         return chosen_now() or "en"
     chosen = chosen_now()
     if chosen is not None:
-        session[SESSION_KEY] = chosen
+        _choose(chosen)
         return chosen
     if session.get(SESSION_KEY) in LANGUAGES:
         return str(session[SESSION_KEY])
@@ -66,7 +69,12 @@ def keep_choice() -> None:
         return
     chosen = chosen_now()
     if chosen is not None:
-        session[SESSION_KEY] = chosen
+        _choose(chosen)
+
+
+def _choose(language: str) -> None:
+    session[SESSION_KEY] = language
+    session.pop(PREVIOUS_KEY, None)  # chosen now, by whoever is using the browser
 
 
 def keep_after_sign_in(chosen_before: str | None, on_record: str | None) -> None:
@@ -104,15 +112,21 @@ def welsh_chosen() -> bool:
 def carried_over() -> str | None:
     """The language chosen before signing in, to keep across the new session."""
     value = session.get(SESSION_KEY)
+    if session.get(PREVIOUS_KEY):
+        return None  # someone else's, who signed out: the person signing in keeps their own
     return value if value in LANGUAGES else None
 
 
-def clear_session() -> None:
-    """Clear the session (signing in or out), keeping only the language the person chose."""
-    chosen = carried_over()
+def clear_session(*, signing_out: bool = True) -> None:
+    """Clear the session (signing in or out), keeping only the language, for the pages. Signing
+    out marks it as the person's who left, so it is never written to the next person's record."""
+    chosen = session.get(SESSION_KEY)
+    previous = signing_out or bool(session.get(PREVIOUS_KEY))
     session.clear()
-    if chosen is not None:
+    if chosen in LANGUAGES:
         session[SESSION_KEY] = chosen
+        if previous:
+            session[PREVIOUS_KEY] = True
 
 
 # How messages are marked at source, for extraction (scripts/extract_messages.py and the test

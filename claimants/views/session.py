@@ -53,3 +53,5 @@ def remember_parent(parent: Parent) -> None:
 
 def forget_parent() -> None:
     session.pop(SESSION_KEY, None)
+    if session.get(language.SESSION_KEY):
+        session[language.PREVIOUS_KEY] = True  # theirs: never written to the next person's record

@@ -64,7 +64,7 @@ def sign_in() -> ResponseReturnValue:
         else:
             after = safe_next(request.args.get("next"), within=("/provider",))
             if user.totp_secret:
-                language.clear_session()
+                language.clear_session(signing_out=False)
                 session[PENDING_KEY] = str(user.id)
                 session["after_sign_in"] = after
                 return redirect(url_for("providers_nursery.enter_code"))

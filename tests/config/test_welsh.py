@@ -303,3 +303,17 @@ def test_dwps_pages_tell_someone_who_chose_welsh_they_are_in_english_only(live_s
     assert notice[1] not in browser_says.text  # chose English on the service: that choice stands
     welsh_browser = User(live_server.url).get("/finance", headers={"Accept-Language": "cy-GB,cy"})
     assert notice[0] in welsh_browser.text
+
+
+def test_a_welsh_choice_stays_with_the_person_who_made_it_on_a_shared_browser(
+    live_server: LiveServer, db
+) -> None:
+    first, second = create_parent(db), create_parent(db)
+    browser = User(live_server.url)
+    home = browser.submit(browser.get("/account/sign-in?lang=cy"), first.label)
+    assert db.get_one(Parent, first.parent_id).language == "cy"  # hers, chosen before signing in
+    signed_out = browser.submit(home, cy("Sign out"))
+    assert '<html lang="cy"' in signed_out.text  # the page she left stays in her language
+    browser.submit(browser.get("/account/sign-in"), second.label)
+    db.expire_all()
+    assert db.get_one(Parent, second.parent_id).language == "en"  # never written to the next person's
