@@ -143,9 +143,12 @@ def test_a_run_killed_mid_way_is_marked_interrupted_by_the_next_run(
     process = subprocess.Popen([sys.executable, "-c", KILLED_RUN, url])
     try:
         deadline = time.monotonic() + 60
-        while not session.scalar(select(JobLock.name).where(JobLock.name == "job:slow")) and not (
-            engine.dialect.name == "postgresql" and _advisory_lock_held(session)
-        ):
+        # Killed only once the job holds its lock and its run is recorded as running (killing it
+        # between the two would leave no run behind: a race, not what this test is about).
+        while (
+            not session.scalar(select(JobLock.name).where(JobLock.name == "job:slow"))
+            and not (engine.dialect.name == "postgresql" and _advisory_lock_held(session))
+        ) or not session.scalars(select(JobRun.outcome)).all():
             assert time.monotonic() < deadline and process.poll() is None, "the job never started"
             time.sleep(0.1)
             session.rollback()
